@@ -1,0 +1,30 @@
+# LISTEN-Edge. `make help` lists the targets.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: help setup test test-fast demo models bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup:  ## install system packages, .venv, torch (CPU), llama-cpp-python, the project and the default weights
+	bash scripts/setup.sh
+
+test: setup  ## set up, then run the whole test suite (what CI runs)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: setup  ## only the fast tests (no real default weights)
+	$(PY) -m pytest -m "not real_weights" $(PYTEST_ARGS)
+
+models: setup  ## prepare and report the default models (offline)
+	$(VENV)/bin/listen models
+
+demo: setup  ## the main job: prepare the default models and run the assistant on the demo clips
+	bash scripts/demo.sh
+
+bench: setup  ## run every benchmark in bench/ and write bench/RESULTS.md
+	$(PY) bench/run_all.py --out bench/RESULTS.md
+
+clean:  ## remove the virtual environment and caches in the repository (not $$LISTEN_HOME)
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,60 @@
+"""Run every `bench/bench_*.py` and collect their Markdown tables into one report.
+
+Each benchmark is a script whose stdout is Markdown (a heading and a table that compares
+against its baseline in the same run). This runner adds the machine it ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", type=Path, help="also write the report to this Markdown file")
+    ap.add_argument("only", nargs="*", help="names of benchmarks to run (default: all)")
+    args = ap.parse_args()
+    scripts = sorted(HERE.glob("bench_*.py"))
+    if args.only:
+        scripts = [s for s in scripts if any(o in s.stem for o in args.only)]
+    parts = [f"# Benchmarks\n\nMachine: {machine()}\nDate: {time.strftime('%Y-%m-%d %H:%M')}\n"]
+    failed = 0
+    for script in scripts:
+        print(f"running {script.name} ...", file=sys.stderr, flush=True)
+        proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            failed += 1
+            tail = proc.stderr.strip().splitlines()[-1:] or ["(no output)"]
+            parts.append(f"## {script.stem}\n\nFAILED (exit {proc.returncode}): {tail[0]}\n")
+        else:
+            parts.append(proc.stdout.strip() + "\n")
+    report = "\n".join(parts)
+    print(report)
+    if args.out:
+        args.out.write_text(report)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

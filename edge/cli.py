@@ -1,0 +1,77 @@
+"""`listen`: the one console command.
+
+Subcommands are discovered through the `listen.commands` entry-point group (see
+pyproject.toml), so this dispatcher never imports training or export. Each entry point
+names a `register(subparsers)` function in a module that is cheap to import (no torch at
+import time); the parser it adds sets `func`, which receives the parsed arguments and
+returns an exit code. Any `ListenError` becomes one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from importlib.metadata import entry_points
+
+from edge.errors import ListenError
+
+DESCRIPTION = """\
+LISTEN-Edge: ask questions about the sounds around you, answered on the device,
+with an adapter trained to say "no" when a sound was not there.
+
+Stages: training/ (corpus, LISTEN synthesis, adapter training, evaluation),
+export/ (ONNX + GGUF bundle), edge/ (ask, serve), firmware_bridge/ (UART link).
+Run `listen COMMAND --help` for the details of each command."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="listen", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for ep in sorted(entry_points(group="listen.commands"), key=lambda e: e.name):
+        try:
+            register = ep.load()
+        except ImportError as err:  # a part not installed on this device (e.g. no train extra)
+            sub.add_parser(ep.name, help=f"(unavailable: {err})").set_defaults(
+                func=_unavailable(ep.name, err)
+            )
+            continue
+        register(sub)
+    return parser
+
+
+def _unavailable(name: str, err: ImportError):
+    def run(_args: argparse.Namespace) -> int:
+        raise ListenError(
+            f"`listen {name}` cannot run here: {err}. Install the extra it needs, "
+            f"e.g. pip install 'listen-edge[train,export]'"
+        )
+
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0 if args.command is None else 2
+    try:
+        return int(args.func(args) or 0)
+    except ListenError as err:
+        print(f"listen {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"listen {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

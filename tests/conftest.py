@@ -1,0 +1,46 @@
+"""Shared fixtures. Nothing here may reach a model hub: offline mode is forced."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import pytest  # noqa: E402
+
+from tests.tiny_models import build_tiny_llama, build_tiny_whisper  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def listen_home(tmp_path_factory):
+    """A per-run $LISTEN_HOME, so tests never read or write the user's cache."""
+    home = tmp_path_factory.mktemp("listen_home")
+    old = os.environ.get("LISTEN_HOME")
+    os.environ["LISTEN_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("LISTEN_HOME", None)
+    else:
+        os.environ["LISTEN_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def tiny_whisper_dir(tmp_path_factory):
+    """A saved random Whisper (d_model 64, 2+2 layers, 80 mels) with its feature extractor."""
+    return build_tiny_whisper(tmp_path_factory.mktemp("tiny_whisper"))
+
+
+@pytest.fixture(scope="session")
+def tiny_llama_dir(tmp_path_factory):
+    """A saved random Llama (hidden 64, 2 layers) with the real SmolLM2 tokenizer (vocab 49152)."""
+    return build_tiny_llama(tmp_path_factory.mktemp("tiny_llama"))
+
+
+@pytest.fixture(scope="session")
+def default_whisper_dir(listen_home):
+    """The real Whisper tiny.en, converted from the installed CTranslate2 weights (about 10 s once)."""
+    from training.model_cache import prepare_default_whisper
+
+    return prepare_default_whisper().path

