@@ -19,3 +19,24 @@ class EdgeError(ListenError):
 
 class ModelNotFoundError(ListenError):
     """A default-model package or a model file is missing."""
+
+
+class AudioInputError(EdgeError):
+    """An audio file that cannot be used: unreadable, empty, truncated, or holding NaN/Inf."""
+
+
+class CaptureError(EdgeError):
+    """The capture device is missing or failed (the daemon retries failures with backoff)."""
+
+
+class ProtocolError(EdgeError):
+    """A line of the daemon's socket protocol that breaks its grammar; `code` goes on the wire."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(text)
+        self.code = code  # one of edge.protocol.ErrorCode
+        self.text = text
+
+
+class DaemonError(EdgeError):
+    """The daemon cannot start, cannot be reached, or refused a request."""
