@@ -1,0 +1,30 @@
+"""The exception family of `training/`.
+
+Every user-facing failure in training (a bad manifest row, a missing audio file, an
+unusable backend) is a `TrainingError`, so the `listen` CLI prints it as one line. Other
+stages of training add their own subclasses here.
+"""
+
+from __future__ import annotations
+
+from edge.errors import ListenError
+
+
+class TrainingError(ListenError):
+    """Root of the errors raised by `training/`."""
+
+
+class CorpusError(TrainingError):
+    """A corpus cannot be built, read or imported (bad options, an empty corpus)."""
+
+
+class ManifestError(CorpusError):
+    """A manifest, labels or stats file, or one row of it, is malformed."""
+
+
+class AudioReadError(CorpusError):
+    """An audio file is missing or cannot be decoded."""
+
+
+class SynthError(TrainingError):
+    """LISTEN data synthesis cannot run (bad options, an unusable backend, a broken output file)."""
