@@ -1,0 +1,117 @@
+"""Frame codec: one `Frame` <-> the bytes of one frame on the wire.
+
+    frame := 0x00 cobs(body) 0x00
+    body  := version:u8 type:u8 seq:u8 len:u8 payload[len] crc:u16be
+    crc   := CRC-16/CCITT-FALSE over version..payload
+
+`decode_body` checks in a fixed order, so each bad frame has exactly one cause:
+COBS, then size (truncated / trailing bytes / oversized), then CRC, then version,
+then type. Every failure is a `ProtocolError` subclass; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from firmware_bridge import cobs
+from firmware_bridge.crc import crc16
+from firmware_bridge.errors import (
+    CrcError,
+    FrameLengthError,
+    OversizedFrameError,
+    ProtocolError,
+    TruncatedFrameError,
+    UnknownTypeError,
+    VersionError,
+)
+from firmware_bridge.protocol import (
+    CRC_SIZE,
+    DELIMITER,
+    HEADER_SIZE,
+    MAX_ENCODED_BODY,
+    MAX_PAYLOAD,
+    MIN_BODY,
+    PROTOCOL_VERSION,
+    MessageType,
+)
+
+KNOWN_TYPES = frozenset(int(t) for t in MessageType)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame; `payload` is still raw bytes (messages.py parses it)."""
+
+    type: int  # MessageType value, u8
+    seq: int  # u8; meaning per PROTOCOL.md section 4
+    payload: bytes = b""  # at most MAX_PAYLOAD bytes
+    version: int = PROTOCOL_VERSION  # u8
+
+    def __post_init__(self) -> None:
+        for name in ("type", "seq", "version"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or not 0 <= value <= 255:
+                raise ProtocolError(f"frame {name}={value!r} is not a byte; use 0..255")
+        if len(self.payload) > MAX_PAYLOAD:
+            raise OversizedFrameError(
+                f"payload of {len(self.payload)} bytes exceeds MAX_PAYLOAD={MAX_PAYLOAD}; "
+                "split it or shorten it"
+            )
+
+
+def encode_body(frame: Frame) -> bytes:
+    """The frame's body before COBS: header, payload, CRC."""
+    head = bytes((frame.version, frame.type, frame.seq, len(frame.payload))) + frame.payload
+    return head + crc16(head).to_bytes(CRC_SIZE, "big")
+
+
+def encode_frame(frame: Frame) -> bytes:
+    """Wire bytes of one frame, delimiters included: 0x00 cobs(body) 0x00."""
+    return bytes((DELIMITER,)) + cobs.encode(encode_body(frame)) + bytes((DELIMITER,))
+
+
+def decode_body(body: bytes, known_types: frozenset[int] = KNOWN_TYPES) -> Frame:
+    """Parse a COBS-decoded body; raises a ProtocolError subclass on any defect."""
+    if len(body) < MIN_BODY:
+        raise TruncatedFrameError(
+            f"frame of {len(body)} bytes is shorter than the {MIN_BODY}-byte minimum "
+            f"(header + CRC): {body.hex()}"
+        )
+    version, mtype, seq, length = body[0], body[1], body[2], body[3]
+    expected = HEADER_SIZE + length + CRC_SIZE
+    if length > MAX_PAYLOAD:
+        raise OversizedFrameError(
+            f"frame declares a {length}-byte payload, more than MAX_PAYLOAD={MAX_PAYLOAD}"
+        )
+    if len(body) < expected:
+        raise TruncatedFrameError(
+            f"frame declares a {length}-byte payload ({expected} bytes in all) "
+            f"but only {len(body)} bytes arrived"
+        )
+    if len(body) > expected:
+        raise FrameLengthError(
+            f"frame declares a {length}-byte payload ({expected} bytes in all) "
+            f"but carries {len(body)} bytes"
+        )
+    want = crc16(body[:-CRC_SIZE])
+    got = int.from_bytes(body[-CRC_SIZE:], "big")
+    if want != got:
+        raise CrcError(f"CRC 0x{got:04x} in frame does not match computed 0x{want:04x}")
+    if version != PROTOCOL_VERSION:
+        raise VersionError(
+            f"frame has protocol version {version}, this side speaks {PROTOCOL_VERSION}; "
+            "update the firmware or the bridge so they match"
+        )
+    if mtype not in known_types:
+        raise UnknownTypeError(f"unknown message type 0x{mtype:02x} (seq {seq})")
+    return Frame(type=mtype, seq=seq, payload=bytes(body[HEADER_SIZE:-CRC_SIZE]), version=version)
+
+
+def decode_frame(encoded: bytes, known_types: frozenset[int] = KNOWN_TYPES) -> Frame:
+    """Decode the bytes between two delimiters (no 0x00 inside) into a Frame."""
+    if len(encoded) > MAX_ENCODED_BODY:
+        raise OversizedFrameError(
+            f"{len(encoded)} bytes between delimiters, more than the {MAX_ENCODED_BODY} "
+            "a frame can take"
+        )
+    return decode_body(cobs.decode(encoded), known_types)

@@ -1,0 +1,165 @@
+"""Fixtures of the bridge tests: the shared vectors, a pty cable, a tiny NDJSON daemon.
+
+`FakeDaemon` is a real unix-socket server speaking newline-delimited JSON, standing in
+for the edge daemon (issue 9) with just the requests the bridge makes. It records
+every request and keeps the state a test asserts on (muted, buffered audio seconds).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+VECTORS_DIR = Path(__file__).resolve().parents[1] / "vectors"
+
+
+@pytest.fixture(scope="session")
+def vectors() -> dict:
+    return json.loads((VECTORS_DIR / "frames.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def make_vectors():
+    """The generator module (tests/vectors/make_vectors.py), for `render_txt`."""
+    spec = importlib.util.spec_from_file_location("make_vectors", VECTORS_DIR / "make_vectors.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class FakeDaemon:
+    """NDJSON over a unix socket: ask, listen, mute, unmute, status, events."""
+
+    def __init__(self, path: Path, answer: str = "Yes, a smoke alarm is beeping.", ask_delay_s: float = 0.2):
+        self.path = path
+        self.answer = answer
+        self.ask_delay_s = ask_delay_s
+        self.requests: list[dict] = []
+        self.muted = False
+        self.buffer_s = 12.5  # seconds of audio in the ring buffer; mute wipes it
+        self.subscribers: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._conns: list[socket.socket] = []
+        self._server: socket.socket | None = None
+        self.start()
+
+    def start(self) -> None:
+        if self.path.exists():
+            self.path.unlink()
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(str(self.path))
+        server.listen(8)
+        self._server = server
+        threading.Thread(target=self._accept, args=(server,), daemon=True).start()
+
+    def stop(self) -> None:
+        """Like a daemon crash: every connection drops and the socket file goes away."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        with self._lock:
+            conns, self._conns = self._conns, []
+            self.subscribers.clear()
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
+        if self.path.exists():
+            self.path.unlink()
+
+    def restart(self) -> None:
+        """A restarted daemon: new socket, state back to defaults (unmuted)."""
+        self.stop()
+        self.muted = False
+        self.start()
+
+    def push(self, event: dict) -> int:
+        """Send an event to every subscriber; returns how many got it."""
+        data = json.dumps(event).encode() + b"\n"
+        with self._lock:
+            subs = list(self.subscribers)
+        for conn in subs:
+            conn.sendall(data)
+        return len(subs)
+
+    def wait_for(self, predicate, timeout: float = 5.0) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self), timeout)
+
+    def of_type(self, kind: str) -> list[dict]:
+        with self._lock:
+            return [r for r in self.requests if r.get("type") == kind]
+
+    def _accept(self, server: socket.socket) -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with self._lock:
+                self._conns.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        try:
+            for line in reader:
+                request = json.loads(line)
+                reply = self._handle(conn, request)
+                if reply is not None:
+                    if "id" in request:
+                        reply["id"] = request["id"]
+                    conn.sendall(json.dumps(reply).encode() + b"\n")
+        except (OSError, ValueError):
+            pass
+
+    def _handle(self, conn: socket.socket, request: dict) -> dict | None:
+        kind = request.get("type")
+        if kind in ("ask", "listen"):
+            time.sleep(self.ask_delay_s)  # the model thinking
+        with self._changed:
+            self.requests.append(request)
+            self._changed.notify_all()
+            if kind == "events":
+                self.subscribers.append(conn)
+                return None
+            if kind in ("ask", "listen"):
+                if self.muted:
+                    return {"type": "error", "code": "muted", "text": "capture is muted"}
+                return {"type": "answer", "question": request.get("question"), "text": self.answer}
+            if kind == "mute":
+                self.muted, self.buffer_s = True, 0.0
+                return {"type": "ok", "muted": True}
+            if kind == "unmute":
+                self.muted = False
+                return {"type": "ok", "muted": False}
+            if kind == "status":
+                return {"type": "status", "muted": self.muted, "buffer_s": self.buffer_s}
+            return {"type": "error", "code": "bad_request", "text": f"unknown request type {kind!r}"}
+
+
+@pytest.fixture
+def short_tmp():
+    """A short temporary folder: unix socket paths must stay under 108 bytes."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="fb-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def fake_daemon(short_tmp):
+    daemon = FakeDaemon(short_tmp / "daemon.sock")
+    yield daemon
+    daemon.stop()
