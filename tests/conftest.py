@@ -44,3 +44,23 @@ def default_whisper_dir(listen_home):
     from training.model_cache import prepare_default_whisper
 
     return prepare_default_whisper().path
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory, tiny_whisper_dir, tiny_llama_dir):
+    """A factorised-recipe adapter checkpoint (untrained) over the tiny backbones, 2 s window."""
+    from tests.tiny_models import build_tiny_checkpoint
+
+    return build_tiny_checkpoint(tmp_path_factory.mktemp("ckpt") / "step-0", tiny_whisper_dir, tiny_llama_dir)
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tmp_path_factory, tiny_checkpoint):
+    """The tiny checkpoint exported by the real pipeline (ONNX fp32+int8, GGUF, parity, manifest)."""
+    from export.pipeline import ExportOptions, export_bundle
+
+    out = tmp_path_factory.mktemp("bundles") / "tiny"
+    # f32 GGUF: a random tiny LLM has near-flat logits, so f16 rounding could flip top-1 ties
+    opts = ExportOptions(checkpoint=tiny_checkpoint, out=out, llm_outtype="f32", llm_parity_prompts=4)
+    export_bundle(opts, progress=lambda m: None)
+    return out

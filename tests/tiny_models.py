@@ -47,3 +47,27 @@ def build_tiny_llama(out: Path, seed: int = 0) -> Path:
     LlamaForCausalLM(config).eval().save_pretrained(out)
     tok.save_pretrained(out)
     return out
+
+
+TINY_LABELS = [
+    {"label": "smoke_alarm", "name": "a smoke alarm", "synonyms": ["smoke detector", "fire alarm"]},
+    {"label": "dog_bark", "name": "a dog barking", "synonyms": ["dog", "barking"]},
+    {"label": "doorbell", "name": "a doorbell", "synonyms": ["door bell"]},
+    {"label": "speech", "name": "speech", "synonyms": ["talking", "someone speaking"]},
+]
+
+
+def build_tiny_checkpoint(out: Path, whisper_dir: Path, llama_dir: Path, recipe: str = "factorised",
+                          window_seconds: float = 2.0, seed: int = 0) -> Path:
+    """An untrained (freshly initialised) adapter checkpoint over the tiny backbones,
+    written by the real `training.checkpoint.save_checkpoint`."""
+    from training import checkpoint as ckpt
+    from training.adapter_config import AdapterConfig, EncoderConfig
+    from training.model import build_system
+
+    enc_cfg = EncoderConfig(whisper=str(whisper_dir), window_seconds=window_seconds)
+    ad_cfg = AdapterConfig(recipe=recipe, num_queries=4, num_layers=1, num_heads=4, decision_tokens=2)
+    system = build_system(enc_cfg, ad_cfg, str(llama_dir), TINY_LABELS, seed)
+    meta = ckpt.AdapterMeta(enc_cfg, ad_cfg, system.recipe, system.encoder.n_taps, system.encoder.d_model,
+                            system.embed.embedding_dim, len(TINY_LABELS), str(llama_dir))
+    return ckpt.save_checkpoint(out, system.adapter, meta, system.prompt, TINY_LABELS, {}, None, {"step": 0})

@@ -1,0 +1,186 @@
+"""The bundle manifest: the one contract between export and the edge.
+
+`manifest.json` states everything the edge needs and must never guess: the audio front
+end, each ONNX graph with its input/output names and shapes, the LLM file and width, the
+exact prompt text around the audio slot, the label vocabulary that maps questions to the
+adapter's presence head, the parity measured at export, and the sha256 and size of every
+file. Export writes it with `Manifest.to_dict`; the edge reads it with `Manifest.from_dict`,
+which refuses a wrong schema version or a missing or mistyped field with a message that
+names the key. Torch-free.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from typing import Any
+
+from edge.errors import EdgeError
+
+SCHEMA_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+RECIPES = ("factorised", "listen")  # adapter recipes the edge knows how to drive
+SEAL_KEY = "manifest_sha256"  # sha256 of the canonical JSON of every other field
+
+
+class BundleError(EdgeError):
+    """A bundle that is missing, corrupt, or does not match its manifest."""
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    name: str
+    shape: list  # ints for fixed axes, strings for named dynamic axes ("batch")
+    dtype: str  # numpy dtype name: float32, int64, ...
+
+
+@dataclass(frozen=True)
+class GraphSpec:
+    """One ONNX graph and its precision variants (`{"fp32": "encoder.onnx", "int8": ...}`)."""
+
+    variants: dict  # precision -> file name inside the bundle
+    default_variant: str  # the variant the edge loads unless told otherwise
+    inputs: list  # of TensorSpec
+    outputs: list  # of TensorSpec
+    opset: int
+    parity: dict = field(default_factory=dict)  # measured at export against torch, per variant
+
+    def file(self, variant: str | None = None) -> str:
+        v = variant or self.default_variant
+        if v not in self.variants:
+            raise BundleError(f"graph variant {v!r} is not in this bundle; available: {sorted(self.variants)}")
+        return self.variants[v]
+
+
+@dataclass(frozen=True)
+class AudioSpec:
+    sample_rate: int  # Hz
+    window_seconds: float  # seconds of audio per encoder window
+    n_fft: int  # samples
+    hop_length: int  # samples
+    n_mels: int
+    n_frames: int  # mel frames per window
+    frontend: str  # name of the log-mel recipe, e.g. "whisper-log-mel"
+
+
+@dataclass(frozen=True)
+class LLMSpec:
+    file: str
+    quantization: str  # GGUF file type, e.g. Q4_1, Q8_0, F16
+    n_embd: int  # width of the soft tokens
+    vocab_size: int
+    chat_template: str
+    parity: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    """Text around the audio slot: before_audio [soft tokens] after_audio question after_question."""
+
+    before_audio: str
+    after_audio: str
+    after_question: str
+    answer_end: str  # the text that closes an answer (end of turn)
+    n_audio_tokens: int  # soft tokens the adapter emits per window
+
+    def question_text(self, question: str) -> str:
+        """The text after the soft tokens; the same rule as training's PromptTemplate."""
+        return f"{self.after_audio}{question.strip()}{self.after_question}"
+
+
+@dataclass(frozen=True)
+class AdapterSpec:
+    recipe: str  # "factorised" (presence head decides yes/no) or "listen" (plain LM)
+    labels: list  # [{label, name, synonyms}] in the order of the presence head's outputs
+    yes_threshold: float = 0.5  # presence probability above which the label counts as heard
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    sha256: str
+    size: int  # bytes
+
+
+@dataclass(frozen=True)
+class Manifest:
+    schema_version: int
+    created: str  # ISO 8601, UTC
+    provenance: dict  # encoder, llm, adapter checkpoint (+ sha256), git commit, tool versions
+    audio: AudioSpec
+    encoder: GraphSpec  # input_features -> tapped states, once per window
+    adapter: GraphSpec  # tapped states (+ label index) -> soft tokens, once per question
+    adapter_info: AdapterSpec
+    llm: LLMSpec
+    prompt: PromptSpec
+    files: dict  # file name -> FileEntry
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object to write, sealed with `manifest_sha256` over its canonical form."""
+        data = asdict(self)
+        return {**data, SEAL_KEY: _canonical_sha256(data)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Manifest:
+        if not isinstance(data, dict):
+            raise BundleError("manifest.json is not a JSON object; re-export the bundle")
+        data = dict(data)
+        seal = data.pop(SEAL_KEY, None)
+        if seal != _canonical_sha256(data):
+            raise BundleError("manifest.json does not match its manifest_sha256: it was edited or corrupted; re-export the bundle")
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise BundleError(
+                f"manifest schema_version is {version!r}, this edge reads {SCHEMA_VERSION}; "
+                "re-export the bundle with the same listen-edge version"
+            )
+        m = _build(cls, data, "")
+        if m.adapter_info.recipe not in RECIPES:
+            raise BundleError(f"manifest adapter_info.recipe {m.adapter_info.recipe!r} is not one of {RECIPES}")
+        return m
+
+
+def _canonical_sha256(data: dict) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_NESTED = {
+    "audio": AudioSpec,
+    "encoder": GraphSpec,
+    "adapter": GraphSpec,
+    "adapter_info": AdapterSpec,
+    "llm": LLMSpec,
+    "prompt": PromptSpec,
+}
+_TYPES = {"int": int, "float": (int, float), "str": str, "dict": dict, "list": list}
+
+
+def _build(cls: type, data: Any, where: str):
+    if not isinstance(data, dict):
+        raise BundleError(f"manifest field {where or 'root'} must be an object; re-export the bundle")
+    kwargs = {}
+    for f in fields(cls):
+        key = f"{where}.{f.name}" if where else f.name
+        if f.name not in data:
+            if f.default is not MISSING or f.default_factory is not MISSING:
+                continue
+            raise BundleError(f"manifest is missing {key}; re-export the bundle")
+        value = data[f.name]
+        if f.name in _NESTED and cls is Manifest:
+            value = _build(_NESTED[f.name], value, key)
+        elif f.name in ("inputs", "outputs"):
+            if not isinstance(value, list):
+                raise BundleError(f"manifest field {key} must be a list")
+            value = [_build(TensorSpec, v, f"{key}[{i}]") for i, v in enumerate(value)]
+        elif f.name == "files" and cls is Manifest:
+            if not isinstance(value, dict):
+                raise BundleError(f"manifest field {key} must be an object")
+            value = {name: _build(FileEntry, v, f"{key}.{name}") for name, v in value.items()}
+        else:
+            expected = _TYPES.get(str(f.type))
+            if expected is not None and (not isinstance(value, expected) or isinstance(value, bool)):
+                raise BundleError(f"manifest field {key} has {type(value).__name__} {value!r}, expected {f.type}")
+        kwargs[f.name] = value
+    return cls(**kwargs)
+

@@ -1,0 +1,65 @@
+"""ONNX Runtime sessions for the bundle's encoder and adapter graphs.
+
+Providers are tried in order TensorRT, CUDA, CPU (those this onnxruntime build offers);
+ONNX Runtime silently falls back to the CPU when a GPU provider cannot start, so the
+provider that really runs is read back from `session.get_providers()`, never assumed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from edge.manifest import BundleError, GraphSpec
+
+log = logging.getLogger(__name__)
+PREFERRED_PROVIDERS = ("TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider")
+
+
+def choose_providers(requested: list[str] | None = None) -> list[str]:
+    import onnxruntime as ort
+
+    available = ort.get_available_providers()
+    wanted = requested or list(PREFERRED_PROVIDERS)
+    chosen = [p for p in wanted if p in available]
+    if "CPUExecutionProvider" not in chosen:
+        chosen.append("CPUExecutionProvider")
+    return chosen
+
+
+@dataclass
+class GraphSession:
+    """One ONNX graph: its session, the provider that really runs it, and its declared I/O."""
+
+    path: Path
+    spec: GraphSpec
+    session: object
+    provider: str
+
+    @classmethod
+    def open(cls, path: Path, spec: GraphSpec, providers: list[str] | None = None, threads: int = 0) -> GraphSession:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads:
+            opts.intra_op_num_threads = threads
+        opts.log_severity_level = 3  # errors only: provider fallbacks are reported by us
+        try:
+            sess = ort.InferenceSession(str(path), opts, providers=choose_providers(providers))
+        except Exception as err:  # onnxruntime raises its own exception types
+            raise BundleError(f"onnxruntime cannot load {path.name}: {str(err).splitlines()[0]}") from err
+        declared = [t.name for t in spec.inputs]
+        actual = [i.name for i in sess.get_inputs()]
+        if declared != actual:
+            raise BundleError(f"{path.name} takes inputs {actual}, the manifest says {declared}; re-export the bundle")
+        return cls(path, spec, sess, sess.get_providers()[0])
+
+    def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        return self.session.run(None, feeds)
+
+    def close(self) -> None:
+        self.session = None

@@ -1,0 +1,105 @@
+"""`listen export` on the tiny fixtures: a bundle whose parity checks pass, and that catches corruption."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from edge.bundle import open_bundle
+from edge.manifest import MANIFEST_NAME, BundleError
+from export.errors import ExportError
+from export.pipeline import ExportOptions, export_bundle
+from export.verify import verify_bundle
+
+
+def test_bundle_manifest_states_everything(tiny_bundle, tiny_checkpoint):
+    m = open_bundle(tiny_bundle).manifest
+    assert set(m.files) == {"encoder.onnx", "encoder.int8.onnx", "adapter.onnx", "adapter.int8.onnx", "llm.gguf"}
+    assert m.audio.sample_rate == 16000 and m.audio.n_frames == 200 and m.audio.window_seconds == 2.0
+    assert [t.name for t in m.encoder.inputs] == ["input_features"]
+    assert m.encoder.inputs[0].shape == ["batch", 80, 200]
+    assert [t.name for t in m.adapter.inputs] == ["states", "label_index"]
+    assert m.adapter.outputs[0].shape == ["batch", m.prompt.n_audio_tokens, 64]
+    assert m.encoder.opset >= 17
+    assert m.llm.n_embd == 64 and m.llm.vocab_size == 49152
+    assert "<|im_start|>" in m.prompt.before_audio and m.prompt.after_question.endswith("assistant\n")
+    assert [e["label"] for e in m.adapter_info.labels] == ["smoke_alarm", "dog_bark", "doorbell", "speech"]
+    assert m.provenance["adapter_sha256"] and m.provenance["git_commit"]
+
+
+def test_parity_recorded_and_within_thresholds(tiny_bundle):
+    m = open_bundle(tiny_bundle).manifest
+    assert m.encoder.parity["fp32"]["cosine_min"] > 0.999
+    assert m.adapter.parity["fp32"]["cosine_min"] > 0.999
+    assert m.adapter.parity["int8"]["cosine_min"] > 0.95
+    assert 0.0 <= m.adapter.parity["int8"]["presence_flips"] <= 0.10
+    assert m.llm.parity["top1_agreement"] >= 0.9 and m.llm.parity["prompts"] == 4
+    assert m.provenance["parity_failures_forced"] == []
+
+
+def test_verify_passes_on_a_good_bundle(tiny_bundle):
+    lines = verify_bundle(tiny_bundle)
+    assert any("sha256 OK" in line for line in lines) and any("int8" in line for line in lines)
+
+
+@pytest.mark.parametrize("name", ["encoder.onnx", "adapter.int8.onnx", "llm.gguf", MANIFEST_NAME])
+def test_one_flipped_byte_is_detected(tiny_bundle, tmp_path, name):
+    copy = tmp_path / "b"
+    shutil.copytree(tiny_bundle, copy)
+    target = copy / name
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    with pytest.raises(BundleError) as err:
+        verify_bundle(copy)
+    assert name in str(err.value) or "manifest" in str(err.value)
+    with pytest.raises(BundleError):
+        open_bundle(copy)  # the edge loader runs the same check
+
+
+def test_missing_checkpoint_is_one_clear_line(tmp_path):
+    with pytest.raises(ExportError, match="is not a checkpoint folder"):
+        export_bundle(ExportOptions(checkpoint=tmp_path / "nope", out=tmp_path / "out"), progress=lambda m: None)
+
+
+def test_llm_width_mismatch_is_refused_and_leaves_nothing(tiny_checkpoint, tmp_path):
+    from edge.default_weights import smollm2_gguf
+
+    out = tmp_path / "bundle"
+    with pytest.raises(ExportError, match="width 576 but the adapter projects to 64"):
+        export_bundle(ExportOptions(checkpoint=tiny_checkpoint, out=out, llm=str(smollm2_gguf())), progress=lambda m: None)
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]  # no half-written folder left
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_unwritable_output_is_refused(tiny_checkpoint, tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir(mode=0o500)
+    with pytest.raises(ExportError, match="not writable"):
+        export_bundle(ExportOptions(checkpoint=tiny_checkpoint, out=ro / "b"), progress=lambda m: None)
+
+
+def test_unchanged_steps_are_reused(tiny_checkpoint, tiny_bundle, tmp_path):
+    lines: list[str] = []
+    export_bundle(ExportOptions(checkpoint=tiny_checkpoint, out=tmp_path / "again", skip_llm_parity=True),
+                  progress=lines.append)
+    assert sum("reused from cache" in line for line in lines) == 2
+    a = json.loads((tiny_bundle / MANIFEST_NAME).read_text())["files"]
+    b = json.loads((tmp_path / "again" / MANIFEST_NAME).read_text())["files"]
+    assert a["encoder.onnx"] == b["encoder.onnx"] and a["adapter.int8.onnx"] == b["adapter.int8.onnx"]
+
+
+def test_cli_verify_and_errors(tiny_bundle, tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "edge.cli", "export", "verify", str(tiny_bundle)],
+                        capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0 and "OK" in ok.stdout, ok.stderr
+    bad = subprocess.run([sys.executable, "-m", "edge.cli", "export", "verify", str(tmp_path)],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2
+    assert "manifest.json is missing" in bad.stderr and "Traceback" not in bad.stderr
