@@ -40,3 +40,13 @@ class ProtocolError(EdgeError):
 
 class DaemonError(EdgeError):
     """The daemon cannot start, cannot be reached, or refused a request."""
+
+
+class RequestRefused(DaemonError):
+    """The daemon answered a request with `error{code, text}`."""
+
+    def __init__(self, request: str, code: str, text: str) -> None:
+        super().__init__(f"the daemon refused {request}: {code}: {text}")
+        self.request = request  # the request type
+        self.code = code  # an edge.protocol.ErrorCode
+        self.text = text

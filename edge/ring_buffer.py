@@ -1,0 +1,149 @@
+"""The daemon's memory of recent activity: segments in RAM only, bounded by seconds of audio.
+
+Only active segments (what the segmenter kept) are stored, never the silence between them,
+so the default 5 minutes cover much more than 5 minutes of wall time. Each segment carries
+the wall-clock time (Unix seconds) of its first sample. Nothing is ever written to disk;
+`wipe()` overwrites the samples with zeros before dropping them, so muting leaves no copy
+of the audio in this process's buffers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from edge.audio_frontend import SAMPLE_RATE
+
+DEFAULT_MAX_SECONDS = 300.0  # seconds of activity kept (the issue's default: last 5 minutes)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One stretch of activity. `audio` is float32 mono at SAMPLE_RATE, shape (n,)."""
+
+    start: float  # wall clock of the first sample, Unix seconds
+    audio: np.ndarray  # float32 in [-1, 1], shape (n,)
+    kind: str  # "speech" (webrtcvad fired on most active frames) or "sound"
+    sample_rate: int = SAMPLE_RATE  # Hz
+
+    @property
+    def duration(self) -> float:
+        """Seconds of audio."""
+        return len(self.audio) / self.sample_rate
+
+    @property
+    def end(self) -> float:
+        """Wall clock just after the last sample, Unix seconds."""
+        return self.start + self.duration
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a piece of `RingBuffer.audio()`'s concatenation came from."""
+
+    offset: float  # seconds from the start of the concatenated audio
+    start: float  # wall clock, Unix seconds
+    duration: float  # seconds
+
+
+class RingBuffer:
+    """Thread-safe FIFO of segments holding at most `max_seconds` of audio."""
+
+    def __init__(self, max_seconds: float = DEFAULT_MAX_SECONDS, sample_rate: int = SAMPLE_RATE) -> None:
+        if max_seconds <= 0:
+            raise ValueError(f"max_seconds must be positive, got {max_seconds}")
+        self.max_seconds = max_seconds
+        self.sample_rate = sample_rate
+        self._segments: deque[Segment] = deque()
+        self._samples = 0  # total samples held
+        self._lock = threading.Lock()
+
+    def append(self, segment: Segment) -> None:
+        """Add a segment, evicting (and zeroing) the oldest until the bound holds.
+
+        A single segment longer than the bound keeps only its last `max_seconds`.
+        """
+        limit = int(self.max_seconds * self.sample_rate)
+        if len(segment.audio) > limit:
+            cut = len(segment.audio) - limit
+            segment = Segment(segment.start + cut / self.sample_rate, segment.audio[cut:].copy(), segment.kind)
+        with self._lock:
+            self._segments.append(segment)
+            self._samples += len(segment.audio)
+            while self._samples > limit:
+                old = self._segments.popleft()
+                self._samples -= len(old.audio)
+                _zero(old.audio)
+
+    def segments(self, since: float | None = None) -> list[Segment]:
+        """Segments that end after `since` (Unix seconds; None: all), oldest first."""
+        with self._lock:
+            return [s for s in self._segments if since is None or s.end > since]
+
+    def audio(self, since: float | None = None, gap_s: float = 0.2) -> tuple[np.ndarray, list[Span]]:
+        """The segments after `since` joined with `gap_s` of silence between them.
+
+        Returns (audio float32 shape (n,), spans), where spans map offsets in the joined
+        audio back to wall-clock times. A segment that started before `since` is cut at it.
+        """
+        parts: list[np.ndarray] = []
+        spans: list[Span] = []
+        gap = np.zeros(int(gap_s * self.sample_rate), dtype=np.float32)
+        offset = 0
+        for seg in self.segments(since):
+            audio, start = seg.audio, seg.start
+            if since is not None and start < since:
+                cut = int((since - start) * self.sample_rate)
+                audio, start = audio[cut:], start + cut / self.sample_rate
+            if not len(audio):
+                continue
+            if parts:
+                parts.append(gap)
+                offset += len(gap)
+            spans.append(Span(offset / self.sample_rate, start, len(audio) / self.sample_rate))
+            parts.append(audio)
+            offset += len(audio)
+        joined = np.concatenate(parts).astype(np.float32, copy=False) if parts else np.zeros(0, np.float32)
+        return joined, spans
+
+    def wipe(self) -> int:
+        """Zero and drop every segment; returns how many were wiped."""
+        with self._lock:
+            n = len(self._segments)
+            for seg in self._segments:
+                _zero(seg.audio)
+            self._segments.clear()
+            self._samples = 0
+        return n
+
+    @property
+    def seconds(self) -> float:
+        """Seconds of audio held."""
+        with self._lock:
+            return self._samples / self.sample_rate
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._segments)
+
+
+def wall_time(spans: list[Span], offset: float) -> float | None:
+    """The wall clock (Unix seconds) of `offset` seconds into the joined audio.
+
+    An offset inside a gap maps to the end of the span before it; None without spans.
+    """
+    if not spans:
+        return None
+    span = spans[0]
+    for s in spans:
+        if s.offset <= offset:
+            span = s
+    return span.start + min(max(offset - span.offset, 0.0), span.duration)
+
+
+def _zero(audio: np.ndarray) -> None:
+    if audio.flags.writeable:
+        audio.fill(0)

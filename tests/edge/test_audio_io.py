@@ -1,0 +1,132 @@
+"""edge.audio_io: reading, downmixing and resampling audio files, and the errors for bad ones."""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from edge.audio_io import read_audio, resample
+from edge.errors import AudioInputError, EdgeError
+
+
+def tone(freq: float, seconds: float, rate: int, amp: float = 0.5) -> np.ndarray:
+    return (amp * np.sin(2 * np.pi * freq * np.arange(int(seconds * rate)) / rate)).astype(np.float32)
+
+
+def peak_hz(x: np.ndarray, rate: int = 16000) -> float:
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.fft.rfftfreq(len(x), 1 / rate)[np.argmax(spec)])
+
+
+@pytest.mark.parametrize("rate", [8000, 16000, 22050, 44100, 48000])
+def test_resample_keeps_a_tone(rate):
+    x = tone(440.0, 1.0, rate)
+    y = resample(x, rate, 16000)
+    assert y.dtype == np.float32
+    assert len(y) == -(-len(x) * 16000 // rate)
+    ideal = tone(440.0, len(y) / 16000, 16000)[: len(y)]
+    inner = slice(400, len(y) - 400)  # the filter's edges see zeros beyond the clip
+    assert np.max(np.abs(y[inner] - ideal[inner])) < 3e-3
+
+
+def test_resample_removes_what_lies_above_the_new_nyquist():
+    x = tone(12000.0, 1.0, 44100)  # above 8 kHz: must not alias into the 16 kHz output
+    y = resample(x, 44100, 16000)
+    rms = np.sqrt(np.mean(y[400:-400] ** 2))
+    assert 20 * np.log10(rms / (0.5 / np.sqrt(2))) < -40.0
+
+
+@pytest.mark.parametrize("fmt,ext", [("WAV", "wav"), ("FLAC", "flac"), ("OGG", "ogg")])
+def test_reads_44k_stereo_as_16k_mono(tmp_path, fmt, ext):
+    left, right = tone(500.0, 1.0, 44100, 0.4), tone(500.0, 1.0, 44100, 0.2)
+    path = tmp_path / f"clip.{ext}"
+    sf.write(path, np.stack([left, right], axis=1), 44100, format=fmt)
+    audio = read_audio(path)
+    assert audio.dtype == np.float32 and audio.ndim == 1
+    assert abs(len(audio) - 16000) <= 1
+    assert abs(peak_hz(audio) - 500.0) < 5.0
+    amp = np.sqrt(2) * np.sqrt(np.mean(audio[1000:-1000] ** 2))
+    assert amp == pytest.approx(0.3, abs=0.02)  # the mean of the two channels
+
+
+def test_8k_stereo_is_downmixed_and_upsampled(tmp_path):
+    """An 8 kHz stereo file with a different tone per channel: both tones survive, at half level."""
+    path = tmp_path / "phone.wav"
+    sf.write(path, np.stack([tone(300.0, 2.0, 8000), tone(1000.0, 2.0, 8000)], axis=1), 8000, subtype="PCM_16")
+    audio = read_audio(path)
+    assert len(audio) == 32000
+    spec = np.abs(np.fft.rfft(audio * np.hanning(len(audio))))
+    freqs = np.fft.rfftfreq(len(audio), 1 / 16000)
+    top2 = sorted(freqs[np.argsort(spec)[-2:]])
+    assert top2 == pytest.approx([300.0, 1000.0], abs=2.0)
+    assert np.max(np.abs(audio)) == pytest.approx(0.5, abs=0.05)  # (0.5 + 0.5) / 2 at the peaks
+    assert spec[(freqs > 4100) & (freqs < 8000)].max() < 1e-3 * spec.max()  # nothing above the 8 kHz source's band
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.wav"
+    sf.write(path, np.zeros(0, np.float32), 16000)
+    with pytest.raises(AudioInputError, match="holds no samples") as err:
+        read_audio(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_truncated_wav_is_refused(tmp_path):
+    """libsndfile would silently read half; the header's data size gives the truncation away."""
+    whole = tmp_path / "whole.wav"
+    sf.write(whole, tone(440.0, 1.0, 16000), 16000, subtype="PCM_16")
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(AudioInputError, match="truncated") as err:
+        read_audio(cut)
+    assert str(cut) in str(err.value) and "re-copy or re-export" in str(err.value)
+
+
+@pytest.mark.parametrize("fmt,ext", [("FLAC", "flac"), ("OGG", "ogg")])
+def test_truncated_compressed_file_is_refused(tmp_path, fmt, ext):
+    whole = tmp_path / f"whole.{ext}"
+    sf.write(whole, tone(440.0, 1.0, 16000), 16000, format=fmt)
+    cut = tmp_path / f"cut.{ext}"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(AudioInputError, match="cannot read audio file") as err:
+        read_audio(cut)
+    assert str(cut) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_streamed_wav_with_unknown_size_is_read(tmp_path):
+    """Recorders that stream to a pipe write 0xFFFFFFFF as the data size: not truncation."""
+    path = tmp_path / "stream.wav"
+    sf.write(path, tone(440.0, 0.5, 16000), 16000, subtype="PCM_16")
+    raw = bytearray(path.read_bytes())
+    pos = raw.index(b"data")
+    raw[pos + 4 : pos + 8] = struct.pack("<I", 0xFFFFFFFF)
+    path.write_bytes(bytes(raw))
+    assert len(read_audio(path)) == 8000
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_and_inf_are_refused(tmp_path, bad):
+    x = tone(440.0, 1.0, 16000)
+    x[8000] = bad
+    path = tmp_path / "bad.wav"
+    sf.write(path, x, 16000, subtype="FLOAT")
+    with pytest.raises(AudioInputError, match=r"1 NaN/Inf samples \(first at 0.500 s\)") as err:
+        read_audio(path)
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("content", [b"", b"RIFF", b"this is not audio at all" * 10])
+def test_unreadable_files(tmp_path, content):
+    path = tmp_path / "notes.wav"
+    path.write_bytes(content)
+    with pytest.raises(AudioInputError, match="cannot read audio file") as err:
+        read_audio(path)
+    assert isinstance(err.value, EdgeError)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(AudioInputError, match="does not exist"):
+        read_audio(tmp_path / "nope.wav")
