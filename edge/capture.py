@@ -1,0 +1,360 @@
+"""Where the daemon's audio comes from: a microphone (sounddevice) or a file replayed in real time.
+
+Both sources deliver `Block`s of `BLOCK_SAMPLES` int16 mono samples at 16 kHz (30 ms, the
+frame webrtcvad takes) with the wall-clock time of their first sample. `CaptureLoop` runs
+a source on its own thread, hands each block to a callback, retries a failing source with
+exponential backoff, and can be paused (mute): pausing closes the source, so the device
+really stops capturing.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+
+from edge.activity import FRAME_SAMPLES
+from edge.audio_frontend import SAMPLE_RATE
+from edge.errors import CaptureError
+
+log = logging.getLogger(__name__)
+
+BLOCK_SAMPLES = FRAME_SAMPLES  # 480 samples = 30 ms at 16 kHz
+BLOCK_SECONDS = BLOCK_SAMPLES / SAMPLE_RATE
+
+
+@dataclass(frozen=True)
+class Block:
+    samples: np.ndarray  # int16 mono, shape (BLOCK_SAMPLES,)
+    time: float  # wall clock of the first sample, Unix seconds
+
+
+class NotYet(Exception):
+    """`read` timed out before the next block was due; call it again."""
+
+
+class AudioSource(Protocol):
+    name: str  # for logs and `status`
+
+    def open(self) -> None: ...
+    def read(self, timeout: float) -> Block | None:
+        """The next block; None at the end of a finite source; NotYet when `timeout` passed first;
+        CaptureError on failure."""
+
+    def close(self) -> None: ...
+
+
+# -- microphone --------------------------------------------------------------------------
+
+
+def input_devices() -> list[str]:
+    """Names of the capture devices PortAudio sees (empty where there are none)."""
+    sd = _sounddevice()
+    return [d["name"] for d in sd.query_devices() if d["max_input_channels"] > 0]
+
+
+def find_input_device(spec: str | int | None) -> int:
+    """The PortAudio index of the device `spec` names (index, or part of a name); None: the default."""
+    sd = _sounddevice()
+    devices = list(sd.query_devices())
+    inputs = [(i, d["name"]) for i, d in enumerate(devices) if d["max_input_channels"] > 0]
+    seen = ", ".join(f"{i}: {name!r}" for i, name in inputs) or "none"
+    hint = "pass --device NAME or INDEX, or replay a file with --source FILE"
+    if spec is None:
+        default = sd.default.device[0] if isinstance(sd.default.device, (list, tuple)) else sd.default.device
+        if isinstance(default, int) and default >= 0 and any(i == default for i, _ in inputs):
+            return default
+        if inputs:
+            return inputs[0][0]
+        raise CaptureError(f"no audio capture device found (devices seen: {seen}); {hint}")
+    if isinstance(spec, int) or str(spec).isdigit():
+        index = int(spec)
+        if any(i == index for i, _ in inputs):
+            return index
+        raise CaptureError(f"capture device {spec} does not exist or cannot record (devices seen: {seen}); {hint}")
+    matches = [i for i, name in inputs if str(spec).lower() in name.lower()]
+    if not matches:
+        raise CaptureError(f"no capture device matches {spec!r} (devices seen: {seen}); {hint}")
+    exact = [i for i in matches if devices[i]["name"].lower() == str(spec).lower()]
+    return (exact or matches)[0]
+
+
+def _sounddevice():
+    try:
+        import sounddevice as sd
+    except (ImportError, OSError) as err:  # OSError: the system PortAudio library is missing
+        raise CaptureError(
+            f"cannot use the microphone: {err}; install the edge extra and PortAudio "
+            f"(pip install 'listen-edge[edge]', apt install libportaudio2), or replay a file with --source FILE"
+        ) from err
+    return sd
+
+
+class MicrophoneSource:
+    """16 kHz mono int16 capture in 30 ms blocks through a sounddevice RawInputStream."""
+
+    def __init__(self, device: str | int | None = None, queue_blocks: int = 100, stall_s: float = 2.0) -> None:
+        self.device = device  # index or part of a name; None: the system default
+        self.queue_blocks = queue_blocks  # 100 blocks = 3 s of audio buffered before dropping
+        self.stall_s = stall_s  # no block for this long counts as a capture failure
+        self.name = f"microphone {device if device is not None else '(default)'}"
+        self.dropped_blocks = 0  # blocks lost because the consumer fell behind
+        self.overflows = 0  # input overflows reported by PortAudio
+        self._queue: queue.Queue[tuple[bytes, float]] = queue.Queue(queue_blocks)
+        self._stream = None
+        self._anchor: float | None = None  # wall clock of sample 0 of this stream
+        self._samples = 0  # samples delivered since the anchor
+        self._last_block = 0.0  # monotonic time of the last block
+
+    def open(self) -> None:
+        sd = _sounddevice()
+        index = find_input_device(self.device)
+        self.name = f"microphone {sd.query_devices(index)['name']!r}"
+        self._queue = queue.Queue(self.queue_blocks)
+        self._anchor, self._samples = None, 0
+        self._last_block = time.monotonic()  # the stall clock starts at open
+        try:
+            self._stream = sd.RawInputStream(
+                samplerate=SAMPLE_RATE,
+                blocksize=BLOCK_SAMPLES,
+                device=index,
+                channels=1,
+                dtype="int16",
+                callback=self._callback,
+            )
+            self._stream.start()
+        except Exception as err:  # sounddevice.PortAudioError, or ValueError for bad settings
+            self.close()
+            raise CaptureError(f"cannot open {self.name} at {SAMPLE_RATE} Hz mono int16: {err}") from err
+        log.info("capturing from %s", self.name)
+
+    def _callback(self, indata, frames, time_info, status) -> None:  # PortAudio's thread
+        if status.input_overflow:
+            self.overflows += 1
+        item = (bytes(indata), time.time())
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:  # keep latency low: drop the oldest block
+            self.dropped_blocks += 1
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                pass
+            self._queue.put_nowait(item)
+
+    def read(self, timeout: float) -> Block | None:
+        try:
+            data, arrived = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            if self._stream is None or not self._stream.active:
+                raise CaptureError(f"{self.name} stopped delivering audio") from None
+            if time.monotonic() - self._last_block > self.stall_s:
+                raise CaptureError(f"{self.name} delivered no audio for {self.stall_s:.1f} s") from None
+            raise NotYet from None
+        self._last_block = time.monotonic()
+        samples = np.frombuffer(data, dtype=np.int16).copy()  # (BLOCK_SAMPLES,)
+        # Time by sample count from an anchor; re-anchor when the clocks drift (an overflow).
+        expected = None if self._anchor is None else self._anchor + self._samples / SAMPLE_RATE
+        start = arrived - len(samples) / SAMPLE_RATE
+        if expected is None or abs(expected - start) > 0.25:
+            self._anchor, self._samples = start, 0
+            expected = start
+        self._samples += len(samples)
+        return Block(samples, expected)
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.abort()
+                stream.close()
+            except Exception as err:  # closing a failed stream may fail again; nothing to keep
+                log.debug("closing %s: %s", self.name, err)
+
+
+# -- file replay -------------------------------------------------------------------------
+
+
+class FileSource:
+    """Replays an audio file in real time (`speed` 1.0), as a microphone would hear it.
+
+    Time keeps running while the source is closed (muted): reopening resumes at the point
+    the replay has reached by then, so muted audio is never heard. `loop` starts over at the end.
+    """
+
+    def __init__(self, path: str | Path, speed: float = 1.0, loop: bool = False) -> None:
+        from edge.audio_io import read_audio
+
+        if speed <= 0:
+            raise CaptureError(f"replay speed must be positive, got {speed}")
+        self.path = Path(path)
+        self.name = f"file {self.path}"
+        self.speed = speed  # 1.0: real time; tests replay faster
+        self.loop = loop
+        audio = read_audio(self.path)  # float32 (n,), raises AudioInputError on a bad file
+        self.samples = (np.clip(audio, -1.0, 1.0) * 32767.0).astype(np.int16)  # (n,)
+        self._t0: float | None = None  # wall clock of sample 0
+        self._pos = 0  # next sample to deliver
+        self._open = False
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / SAMPLE_RATE
+
+    def open(self) -> None:
+        now = time.time()
+        if self._t0 is None:
+            self._t0 = now
+        else:  # resume where real time has got to
+            self._pos = max(self._pos, int((now - self._t0) * self.speed * SAMPLE_RATE) // BLOCK_SAMPLES * BLOCK_SAMPLES)
+        self._open = True
+        log.info("replaying %s (%.1f s at %.1fx)", self.path, self.duration, self.speed)
+
+    def read(self, timeout: float) -> Block | None:
+        if not self._open:
+            raise CaptureError(f"{self.name} is not open")
+        if self._pos >= len(self.samples):
+            if not self.loop:
+                return None
+            self._t0 += len(self.samples) / SAMPLE_RATE / self.speed
+            self._pos = 0
+        due = self._t0 + (self._pos + BLOCK_SAMPLES) / SAMPLE_RATE / self.speed  # when the block is complete
+        delay = due - time.time()
+        if delay > timeout:
+            time.sleep(max(timeout, 0.0))
+            raise NotYet  # lets the capture thread check for pause/stop between blocks
+        if delay > 0:
+            time.sleep(delay)
+        block = self.samples[self._pos : self._pos + BLOCK_SAMPLES]
+        if len(block) < BLOCK_SAMPLES:
+            block = np.pad(block, (0, BLOCK_SAMPLES - len(block)))
+        start = self._t0 + self._pos / SAMPLE_RATE / self.speed
+        self._pos += BLOCK_SAMPLES
+        return Block(block.copy(), start)
+
+    def close(self) -> None:
+        self._open = False
+
+
+# -- the capture thread ------------------------------------------------------------------
+
+
+@dataclass
+class Backoff:
+    """Exponential retry delay: initial, initial*factor, ... capped at maximum."""
+
+    initial_s: float = 0.2  # first wait after a failure
+    factor: float = 2.0  # growth per further failure
+    maximum_s: float = 10.0  # a replugged microphone is picked up within this long
+    _next: float | None = field(default=None, repr=False)
+
+    def next_delay(self) -> float:
+        delay = self.initial_s if self._next is None else self._next
+        self._next = min(delay * self.factor, self.maximum_s)
+        return delay
+
+    def reset(self) -> None:
+        self._next = None
+
+
+class CaptureLoop:
+    """Runs `source` on a thread, calling `on_block(block)`; retries failures; pause() = mute."""
+
+    def __init__(
+        self,
+        source: AudioSource,
+        on_block: Callable[[Block], None],
+        on_end: Callable[[], None] = lambda: None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.source = source
+        self.on_block = on_block
+        self.on_end = on_end  # called once when a finite source has been read to its end
+        self.backoff = backoff or Backoff()
+        self.failures = 0  # capture errors seen (each retried)
+        self.last_error: str | None = None
+        self.ended = False  # the source has no more audio
+        self._paused = False
+        self._stop = False
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
+
+    @property
+    def capturing(self) -> bool:
+        with self._cond:
+            return not self._paused and not self._stop and not self.ended
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def pause(self) -> None:
+        """Stop capturing (the source is closed by the capture thread before its next block)."""
+        with self._cond:
+            self._paused = True
+            self._cond.notify_all()
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify_all()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+
+    def _wait_while_paused(self) -> bool:
+        """Block while paused; False when stopping."""
+        with self._cond:
+            while self._paused and not self._stop:
+                self._cond.wait()
+            return not self._stop
+
+    def _run(self) -> None:
+        while self._wait_while_paused():
+            try:
+                self.source.open()
+            except CaptureError as err:
+                self._failed(err)
+                continue
+            try:
+                self._pump()
+            except CaptureError as err:
+                self._failed(err)
+            finally:
+                self.source.close()
+            if self.ended:
+                self.on_end()
+                return
+
+    def _pump(self) -> None:
+        """Read blocks until paused, stopped or the end of the source."""
+        while True:
+            with self._cond:
+                if self._paused or self._stop:
+                    return
+            try:
+                block = self.source.read(timeout=0.1)
+            except NotYet:
+                continue
+            if block is None:
+                self.ended = True
+                return
+            self.backoff.reset()
+            self.on_block(block)
+
+    def _failed(self, err: CaptureError) -> None:
+        self.failures += 1
+        self.last_error = str(err)
+        delay = self.backoff.next_delay()
+        log.warning("capture failed: %s; retrying in %.1f s", err, delay)
+        with self._cond:
+            self._cond.wait_for(lambda: self._stop, timeout=delay)

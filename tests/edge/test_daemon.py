@@ -1,0 +1,435 @@
+"""edge.daemon over a real unix socket, with real threads and (for SIGTERM) a real `listen serve` process.
+
+THE ASSISTANT HERE IS A TEST DOUBLE, not the model: `LoudnessAssistant` answers "Yes" when
+the RMS level of the audio it is handed is above a threshold (-25 dBFS) and "No" otherwise,
+echoes the question, and records how it was called. It exercises every path of the daemon
+(asks, listens, watches, the shared-encoder path, the queue) deterministically; the real
+`edge.assistant.Assistant` is plugged in by `listen serve` and tested with its bundle elsewhere.
+
+Audio comes from `FileSource`, which replays WAV files written here in real time (or faster
+with `speed`), through the same capture thread, segmenter and ring buffer as a microphone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from edge.answer import Answer, WindowAnswer
+from edge.capture import FileSource
+from edge.client import DaemonClient, EventStream, as_answer
+from edge.daemon import Daemon, DaemonConfig
+from edge.errors import CaptureError, DaemonError, RequestRefused
+from edge.protocol import AlertEvent, ErrorCode, SegmentEvent, StateEvent
+
+SR = 16000
+REPO = Path(__file__).resolve().parents[2]
+
+
+class LoudnessAssistant:
+    """Test double for edge.assistant.Assistant: "Yes" iff the audio's RMS level > threshold_dbfs."""
+
+    def __init__(self, threshold_dbfs: float = -25.0, delay_s: float = 0.0) -> None:
+        self.threshold_dbfs = threshold_dbfs
+        self.delay_s = delay_s  # per question, to make requests overlap
+        self.questions: list[str] = []
+        self.encodes = 0
+        self.max_parallel = 0
+        self._running = 0
+        self._lock = threading.Lock()
+
+    def ask(self, audio: np.ndarray, question: str, *, sample_rate: int = SR) -> Answer:
+        spans, states, timings = self.encode(audio, sample_rate)
+        return self.ask_encoded(spans, states, question, timings)
+
+    def encode(self, audio: np.ndarray, sample_rate: int = SR):
+        assert audio.dtype == np.float32 and audio.ndim == 1 and sample_rate == SR  # the daemon's contract
+        with self._lock:
+            self.encodes += 1
+        return [(0.0, len(audio) / SR)], audio.copy(), {"encoder": 0.0}
+
+    def ask_encoded(self, spans, states, question: str, timings=None) -> Answer:
+        with self._lock:
+            self._running += 1
+            self.max_parallel = max(self.max_parallel, self._running)
+            self.questions.append(question)
+        try:
+            time.sleep(self.delay_s)
+            level = 10 * np.log10(np.mean(np.square(states, dtype=np.float64)) + 1e-12)
+            heard = bool(level > self.threshold_dbfs)
+            text = f"{'Yes' if heard else 'No'}: {question} ({level:.1f} dBFS)"
+            window = WindowAnswer(spans[0][0], spans[0][1], text, heard, 0.9)
+            return Answer(text, heard, 0.9, [window], {"total": 1.0})
+        finally:
+            with self._lock:
+                self._running -= 1
+
+
+def write_wav(path: Path, pieces: list[tuple[str, float, float]]) -> Path:
+    """pieces: ("silence", seconds, _) or ("tone", seconds, amplitude) at 1 kHz, over faint noise."""
+    parts = []
+    for kind, seconds, amp in pieces:
+        n = int(seconds * SR)
+        parts.append(np.zeros(n) if kind == "silence" else amp * np.sin(2 * np.pi * 1000 * np.arange(n) / SR))
+    x = np.concatenate(parts)
+    x += np.random.default_rng(0).standard_normal(len(x)) * 1e-4  # -80 dBFS room
+    sf.write(path, x.astype(np.float32), SR, subtype="PCM_16")
+    return path
+
+
+BEEPS = [("silence", 1.0, 0), ("tone", 0.5, 0.5), ("silence", 1.5, 0), ("tone", 0.5, 0.5), ("silence", 1.0, 0)]
+
+
+def start(tmp_path: Path, source, assistant=None, **config) -> Daemon:
+    cfg = DaemonConfig(socket_path=tmp_path / "run" / "listen.sock", **config)
+    return Daemon(assistant, source, cfg).start()
+
+
+def wait_for(predicate, timeout: float = 10.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def buffered(tmp_path):
+    """A daemon whose buffer holds the two beeps of BEEPS (replayed at 8x), and its client."""
+    assistant = LoudnessAssistant(delay_s=0.05)
+    daemon = start(tmp_path, FileSource(write_wav(tmp_path / "beeps.wav", BEEPS), speed=8.0), assistant)
+    client = DaemonClient(daemon.config.socket_path, timeout_s=30)
+    wait_for(lambda: client.status().source_ended, what="the replay to end")
+    assert client.status().buffer_segments == 2
+    yield daemon, client, assistant
+    client.close()
+    daemon.stop()
+
+
+def test_socket_is_private_and_removed_on_stop(tmp_path):
+    daemon = start(tmp_path, FileSource(write_wav(tmp_path / "a.wav", BEEPS)))
+    path = daemon.config.socket_path
+    assert stat.S_ISSOCK(os.stat(path).st_mode)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    daemon.stop()
+    assert not path.exists()
+
+
+def test_concurrent_asks_each_get_their_own_answer(buffered):
+    daemon, _, assistant = buffered
+    questions = [f"Is sound number {i} loud?" for i in range(8)]
+    replies: dict[str, object] = {}
+    barrier = threading.Barrier(len(questions))
+
+    def ask(q: str) -> None:
+        with DaemonClient(daemon.config.socket_path, timeout_s=30) as c:
+            barrier.wait()
+            replies[q] = c.ask(q)
+
+    threads = [threading.Thread(target=ask, args=(q,)) for q in questions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert set(replies) == set(questions)
+    for q, reply in replies.items():
+        assert reply.heard is True and q in reply.answer  # each connection got its own reply
+        assert reply.segments == 2 and reply.audio_seconds == pytest.approx(2 * 1.3 + 0.2, abs=0.15)
+        assert reply.windows[0]["wall_start"] == pytest.approx(reply.start)
+        assert as_answer(reply).heard is True
+    assert sorted(assistant.questions) == sorted(questions)
+    assert assistant.max_parallel == 1  # one model, one worker: calls never overlap
+
+
+def test_a_full_queue_answers_busy(tmp_path):
+    assistant = LoudnessAssistant(delay_s=0.4)
+    daemon = start(tmp_path, FileSource(write_wav(tmp_path / "b.wav", BEEPS), speed=8.0), assistant, job_queue=1)
+    try:
+        with DaemonClient(daemon.config.socket_path) as c:
+            wait_for(lambda: c.status().source_ended)
+        outcomes: list[str] = []
+
+        def ask(i: int) -> None:
+            with DaemonClient(daemon.config.socket_path, timeout_s=30) as c:
+                try:
+                    c.ask(f"q{i}?")
+                    outcomes.append("answer")
+                except RequestRefused as err:
+                    outcomes.append(err.code)
+
+        threads = [threading.Thread(target=ask, args=(i,)) for i in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        # one runs, one waits, the rest are refused at once rather than piling up
+        assert outcomes.count(ErrorCode.BUSY) >= 2 and outcomes.count("answer") >= 2
+        assert set(outcomes) <= {ErrorCode.BUSY, "answer"}
+    finally:
+        daemon.stop()
+
+
+def test_malformed_lines_get_errors_and_the_connection_stays_open(buffered):
+    daemon, _, _ = buffered
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(10)
+    sock.connect(str(daemon.config.socket_path))
+    reader = sock.makefile("rb")
+
+    def exchange(raw: bytes) -> dict:
+        sock.sendall(raw)
+        return json.loads(reader.readline())
+
+    cases = [
+        (b"hello\n", "bad_json"),
+        (b"\xff\xfe\n", "bad_json"),
+        (b"[1,2]\n", "bad_message"),
+        (b'{"type":"dance","id":5}\n', "unknown_type"),
+        (b'{"type":"ask","id":6}\n', "bad_message"),
+        (b'{"v":9,"type":"status"}\n', "unsupported_version"),
+        (b'{"type":"unwatch","watch_id":99}\n', "unknown_watch"),
+        (b"x" * 70000 + b"\n", "line_too_long"),
+    ]
+    for raw, code in cases:
+        reply = exchange(raw)
+        assert reply["type"] == "error" and reply["code"] == code, (raw[:30], reply)
+        assert reply["v"] == 1
+    assert exchange(b'{"type":"dance","id":5}\n')["id"] == 5  # the id is echoed even in an error
+    # ...and the same connection still answers real requests, CRLF included
+    status = exchange(b'{"type":"status","id":"s1"}\r\n')
+    assert status["type"] == "status" and status["id"] == "s1" and status["buffer_segments"] == 2
+    answer = exchange(b'{"v":1,"type":"ask","question":"Is it loud?","id":2}\n')
+    assert answer["type"] == "answer" and answer["heard"] is True and answer["id"] == 2
+    sock.close()
+
+
+def test_mute_stops_capture_and_wipes_the_buffer(tmp_path):
+    """A looping replay: segments keep coming until mute; none while muted; again after unmute."""
+
+    class CountingSource(FileSource):
+        opens = closes = 0
+
+        def open(self):
+            type(self).opens += 1
+            super().open()
+
+        def close(self):
+            type(self).closes += 1
+            super().close()
+
+    source = CountingSource(write_wav(tmp_path / "loop.wav", BEEPS), speed=4.0, loop=True)
+    daemon = start(tmp_path, source, LoudnessAssistant())
+    try:
+        client = DaemonClient(daemon.config.socket_path)
+        events = EventStream(daemon.config.socket_path)
+        wait_for(lambda: client.status().buffer_segments >= 2, what="two buffered segments")
+        held = [s.audio for s in daemon.buffer.segments()]
+        assert all(a.any() for a in held)
+
+        ok = client.mute()
+        assert ok.muted is True and ok.wiped_segments >= 2
+        status = client.status()
+        assert status.muted and status.buffer_segments == 0 and status.buffer_seconds == 0.0
+        assert all(not a.any() for a in held)  # wiped to zeros, not just dropped
+        wait_for(lambda: not daemon.capture.capturing and CountingSource.closes == 1, what="the source to close")
+        with pytest.raises(RequestRefused) as err:
+            client.ask("Is it loud?")
+        assert err.value.code == ErrorCode.NO_AUDIO and "muted" in err.value.text
+        with pytest.raises(RequestRefused) as err:
+            client.listen(1.0)
+        assert err.value.code == ErrorCode.MUTED
+
+        time.sleep(1.6)  # at 4x this would be two more beeps if capture were running
+        assert client.status().buffer_segments == 0
+
+        seen = []
+        while True:  # segment events before the mute, then the state event
+            event = events.next(5)
+            seen.append(event)
+            if isinstance(event, StateEvent):
+                break
+        assert seen[-1] == StateEvent(muted=True, capturing=False)
+
+        assert client.unmute().muted is False
+        assert CountingSource.opens == 2
+        wait_for(lambda: client.status().buffer_segments >= 1, what="a segment after unmute")
+        assert events.next(5) == StateEvent(muted=False, capturing=True)
+        assert isinstance(events.next(5), SegmentEvent)
+        events.close()
+        client.close()
+    finally:
+        daemon.stop()
+
+
+def test_a_watch_fires_on_a_replayed_file(tmp_path):
+    """Real-time replay: a loud beep and a quiet one. Two watches; only the loud segment alerts both."""
+    wav = write_wav(
+        tmp_path / "kitchen.wav",
+        [("silence", 1.0, 0), ("tone", 0.5, 0.5), ("silence", 1.0, 0), ("tone", 0.5, 0.01), ("silence", 1.0, 0)],
+    )
+    assistant = LoudnessAssistant()
+    source = FileSource(wav)  # real time
+    daemon = Daemon(assistant, source, DaemonConfig(socket_path=tmp_path / "w.sock"))
+    daemon.add_watch("Is there a smoke alarm?")  # before start, like `listen serve --watch`
+    daemon.start()
+    try:
+        with DaemonClient(daemon.config.socket_path) as client, EventStream(daemon.config.socket_path) as events:
+            second = client.watch("Is the oven beeping?")
+            assert second == 2
+            assert [w["question"] for w in client.status().watches] == ["Is there a smoke alarm?", "Is the oven beeping?"]
+            got: list = []
+            deadline = time.monotonic() + 15
+            while not (client.status().source_ended and len([e for e in got if isinstance(e, SegmentEvent)]) == 2):
+                try:
+                    got.append(events.next(max(0.1, deadline - time.monotonic())))
+                except TimeoutError:
+                    break
+            wait_for(lambda: client.status().queued == 0)
+            time.sleep(0.2)
+            while True:
+                try:
+                    got.append(events.next(0.3))
+                except TimeoutError:
+                    break
+    finally:
+        daemon.stop()
+    segments = [e for e in got if isinstance(e, SegmentEvent)]
+    alerts = [e for e in got if isinstance(e, AlertEvent)]
+    assert len(segments) == 2, got
+    loud, quiet = segments
+    assert loud.level_dbfs > -25 > quiet.level_dbfs
+    assert quiet.start - loud.start == pytest.approx(1.5, abs=0.1)  # wall clock follows the file
+    assert sorted(a.watch_id for a in alerts) == [1, 2]
+    for alert in alerts:
+        assert (alert.start, alert.end) == (loud.start, loud.end)
+        assert alert.answer.startswith("Yes") and alert.question in alert.answer
+    assert assistant.encodes == 2  # one encoder pass per segment, shared by both watches
+    assert len(assistant.questions) == 4
+
+
+def test_listen_records_the_next_seconds(tmp_path):
+    source = FileSource(write_wav(tmp_path / "l.wav", [("tone", 3.0, 0.5)]), speed=2.0)
+    daemon = start(tmp_path, source, LoudnessAssistant())
+    try:
+        with DaemonClient(daemon.config.socket_path) as client:
+            reply = client.listen(1.0)
+            assert reply.audio_seconds == pytest.approx(1.0)
+            assert reply.heard is True and "What do you hear?" in reply.answer
+            assert reply.segments == 0
+            wait_for(lambda: client.status().source_ended)
+            with pytest.raises(RequestRefused) as err:
+                client.listen(1.0)
+            assert err.value.code == ErrorCode.NO_AUDIO
+    finally:
+        daemon.stop()
+
+
+def test_capture_errors_are_retried_with_backoff(tmp_path):
+    class FlakySource(FileSource):
+        failures_left = 2
+
+        def open(self):
+            if FlakySource.failures_left:
+                FlakySource.failures_left -= 1
+                raise CaptureError("device unplugged (simulated)")
+            super().open()
+
+    daemon = start(tmp_path, FlakySource(write_wav(tmp_path / "f.wav", BEEPS), speed=8.0), LoudnessAssistant())
+    try:
+        with DaemonClient(daemon.config.socket_path) as client:
+            status = wait_for(lambda: (s := client.status()).source_ended and s, what="the replay after retries")
+            assert status.capture_failures == 2 and "unplugged" in status.last_capture_error
+            assert status.buffer_segments == 2
+    finally:
+        daemon.stop()
+
+
+def test_no_model_daemon_still_serves_events_and_refuses_asks(tmp_path):
+    daemon = start(tmp_path, FileSource(write_wav(tmp_path / "n.wav", BEEPS), speed=8.0))
+    try:
+        with DaemonClient(daemon.config.socket_path) as client:
+            wait_for(lambda: client.status().source_ended)
+            assert client.status().assistant == "none" and client.status().buffer_segments == 2
+            with pytest.raises(RequestRefused) as err:
+                client.ask("Anything?")
+            assert err.value.code == ErrorCode.NO_ASSISTANT
+    finally:
+        daemon.stop()
+
+
+def test_socket_path_safety(tmp_path):
+    wav = write_wav(tmp_path / "s.wav", BEEPS)
+    path = tmp_path / "run" / "listen.sock"
+    path.parent.mkdir()
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(path))
+    stale.close()  # a socket file nobody listens on: replaced
+    daemon = start(tmp_path, FileSource(wav))
+    try:
+        with pytest.raises(DaemonError, match="already listening"):
+            start(tmp_path, FileSource(wav))  # a live daemon is never replaced
+    finally:
+        daemon.stop()
+    path.write_text("not a socket")
+    with pytest.raises(DaemonError, match="is not a socket"):
+        start(tmp_path, FileSource(wav))
+    assert path.read_text() == "not a socket"
+
+
+def test_tcp_is_loopback_only(tmp_path):
+    wav = write_wav(tmp_path / "t.wav", BEEPS)
+    with pytest.raises(DaemonError, match="loopback only"):
+        Daemon(None, FileSource(wav), DaemonConfig(socket_path=None, tcp_port=0, tcp_host="0.0.0.0")).start()
+    daemon = Daemon(None, FileSource(wav), DaemonConfig(socket_path=None, tcp_port=0)).start()
+    try:
+        host, port = daemon.tcp_address
+        assert host == "127.0.0.1"
+        with DaemonClient(f"tcp://127.0.0.1:{port}") as client:
+            assert client.status().source == f"file {wav}"
+    finally:
+        daemon.stop()
+
+
+def test_sigterm_shuts_listen_serve_down_cleanly(tmp_path):
+    """The real CLI in its own process: socket up with mode 0600, SIGTERM -> exit 0, socket gone."""
+    wav = write_wav(tmp_path / "p.wav", BEEPS)
+    sock_path = tmp_path / "serve.sock"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "edge.cli", "serve", "--no-model", "--source", str(wav), "--loop",
+         "--socket", str(sock_path)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        wait_for(lambda: sock_path.exists() or proc.poll() is not None, timeout=30, what="the socket")
+        assert proc.poll() is None, proc.stderr.read()
+        assert stat.S_IMODE(os.stat(sock_path).st_mode) == 0o600
+        events = EventStream(sock_path)
+        with DaemonClient(sock_path) as client:
+            assert client.status().source == f"file {wav}"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        rest = list(events)  # the stream ends (the daemon closed it) instead of hanging
+        assert all(e.TYPE in ("segment", "state") for e in rest)
+        events.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    stderr = proc.stderr.read()
+    assert not sock_path.exists()
+    assert "shutting down" in stderr and "stopped" in stderr and "Traceback" not in stderr
