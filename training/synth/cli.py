@@ -75,13 +75,13 @@ def run_run(args: argparse.Namespace) -> int:
 
     shard = resolve_shard(args.shard)
     device = args.device
-    if device is None and shard[1] > 1 and args.backend == "transformers":
-        try:  # one GPU per process under `accelerate launch`
-            from accelerate import PartialState
+    if device is None and shard[1] > 1 and args.backend == "transformers" and args.answers == "llm":
+        import os
 
-            device = str(PartialState().device)
-        except ImportError:
-            pass
+        import torch
+
+        if torch.cuda.is_available():  # one GPU per process under `accelerate launch`
+            device = f"cuda:{int(os.environ.get('LOCAL_RANK', '0')) % torch.cuda.device_count()}"
     cfg = SynthConfig(
         corpus=args.corpus, out=args.out, split=args.split, answers=args.answers, backend=args.backend,
         model=args.model, plan=PlanConfig(args.positives, args.negatives, args.seed),

@@ -9,7 +9,7 @@ A generation is rejected, with one reason, when it
 - describes a clip with sounds without naming any of them (`names_nothing`);
 - names, as the missing sound, one that is present (`names_present_as_missing`);
 - leaves out the absent option of a "which is not in the audio" question (`misses_object`);
-- is empty (`empty`);
+- is empty (`empty`), or a description of fewer than three words (`too_short`);
 - speaks of the description it was shown instead of the sound ("the description mentions...")
   (`mentions_metadata`): the trained model hears audio, not a description.
 
@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from training.corpus.mentions import LabelMatcher, Mention
 from training.synth.plan import SynthRequest
 
-REASONS = ("empty", "mentions_metadata", "unclear_yes_no", "yes_to_absent", "no_to_present", "denies_present", "mentions_absent",
+MIN_DESCRIPTION_WORDS = 3  # "Yes." is no description
+REASONS = ("empty", "too_short", "mentions_metadata", "unclear_yes_no", "yes_to_absent", "no_to_present", "denies_present", "mentions_absent",
            "names_nothing", "names_present_as_missing", "misses_object")
 _YES = {"yes", "yeah", "yep", "correct", "indeed", "absolutely", "certainly", "definitely"}
 _NO = {"no", "nope", "not", "never"}
@@ -74,13 +75,13 @@ def check_answer(req: SynthRequest, answer: str, matcher: LabelMatcher) -> Verdi
         if first.labels & present:
             return Verdict(False, "names_present_as_missing")
         named = next(iter(first.labels)) if not first.ambiguous else None
-        return _general(mentions, present, exempt=first.labels) or Verdict(True, named=named)
+        return _first(_general(mentions, present, exempt=first.labels), Verdict(True, named=named))
 
     if check == "which_absent":
         asked = [m for m in mentions if req.obj in m.labels and not m.ambiguous]
         if not asked:
             return Verdict(False, "misses_object")
-        return _general(mentions, present, exempt=frozenset({req.obj})) or Verdict(True)
+        return _first(_general(mentions, present, exempt=frozenset({req.obj})), Verdict(True))
 
     if check in ("yes", "no"):
         asked = [m for m in mentions if req.obj in m.labels]
@@ -94,15 +95,21 @@ def check_answer(req: SynthRequest, answer: str, matcher: LabelMatcher) -> Verdi
         if check == "no" and any(not m.negated and not m.ambiguous for m in asked):
             return Verdict(False, "mentions_absent")  # "No, there is a siren."
         exempt = frozenset({req.obj}) if check == "no" else frozenset()
-        return _general(mentions, present, exempt) or Verdict(True)
+        return _first(_general(mentions, present, exempt), Verdict(True))
 
     # describe
+    if len(answer.split()) < MIN_DESCRIPTION_WORDS:
+        return Verdict(False, "too_short")
     verdict = _general(mentions, present, frozenset())
-    if verdict:
+    if verdict is not None:
         return verdict
     if present and not any(m.labels & present and not m.negated for m in mentions):
         return Verdict(False, "names_nothing")
     return Verdict(True)
+
+
+def _first(rejection: Verdict | None, otherwise: Verdict) -> Verdict:
+    return otherwise if rejection is None else rejection
 
 
 def _general(mentions: list[Mention], present: set[str], exempt: frozenset[str]) -> Verdict | None:

@@ -197,21 +197,29 @@ def build_report(rows: list[dict], rejected: list[dict], requests: list[SynthReq
 
 
 def report_markdown(report: dict) -> str:
-    lines = ["| prompt | kind | generated | accepted | rejected | rejection rate | top reasons |",
-             "|---|---|---:|---:|---:|---:|---|"]
+    """Per-prompt table: rows written, LLM generations, how many the filter rejected and why."""
+    lines = ["| prompt | kind | rows | generated | accepted | rejected | rejection rate | top reasons |",
+             "|---|---|---:|---:|---:|---:|---:|---|"]
     for pid, p in report["prompts"].items():
         rate = "-" if p["rejection_rate"] is None else f"{100 * p['rejection_rate']:.1f} %"
         top = ", ".join(f"{k} {v}" for k, v in sorted(p["reasons"].items(), key=lambda kv: -kv[1])[:3])
-        lines.append(f"| {pid} | {p['kind']} | {p['generated']} | {p['accepted']} | {p['rejected']} | {rate} | {top} |")
+        lines.append(f"| {pid} | {p['kind']} | {p['rows']} | {p['generated']} | {p['accepted']} | {p['rejected']} "
+                     f"| {rate} | {top} |")
     for kind in ("positive", "negative", "total"):
         t = report[kind]
         rate = "-" if t["rejection_rate"] is None else f"{100 * t['rejection_rate']:.1f} %"
-        lines.append(f"| **{kind}** | | {t['generated']} | {t['generated'] - t['rejected']} | {t['rejected']} | {rate} | |")
+        lines.append(f"| **{kind}** | | {t['rows']} | {t['generated']} | {t['generated'] - t['rejected']} "
+                     f"| {t['rejected']} | {rate} | |")
     return "\n".join(lines)
 
 
 def resolve_shard(arg: str | None) -> tuple[int, int]:
-    """`--shard K/N`, else the launcher's process index (Accelerate or torchrun), else (0, 1)."""
+    """`--shard K/N`, else the launcher's process index, else (0, 1).
+
+    `accelerate launch` (like torchrun) sets RANK and WORLD_SIZE in every process, on one
+    machine or many; sharding needs nothing more (no process group), so a rank never waits
+    for another and each resumes on its own.
+    """
     if arg:
         try:
             k, n = (int(x) for x in arg.split("/"))
@@ -220,16 +228,16 @@ def resolve_shard(arg: str | None) -> tuple[int, int]:
         if not 0 <= k < n:
             raise SynthError(f"--shard {arg!r}: K must be in 0..N-1")
         return k, n
-    world = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    try:
+        world = int(os.environ.get("WORLD_SIZE", "1") or 1)
+        rank = int(os.environ.get("RANK", "0") or 0)
+    except ValueError:
+        raise SynthError("WORLD_SIZE and RANK must be integers (as set by accelerate launch or torchrun)") from None
     if world <= 1:
         return 0, 1
-    try:
-        from accelerate import PartialState
-
-        state = PartialState()
-        return state.process_index, state.num_processes
-    except ImportError:
-        return int(os.environ.get("RANK", "0")), world
+    if not 0 <= rank < world:
+        raise SynthError(f"RANK {rank} is outside 0..WORLD_SIZE-1 ({world})")
+    return rank, world
 
 
 def merge_outputs(parts: list[Path], out: Path) -> dict:
