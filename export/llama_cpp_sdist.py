@@ -131,7 +131,8 @@ def ensure_converter(version: str = PINNED_VERSION, tools: Path | None = None) -
                             raise ConverterError(f"{sdist} holds no vendor/llama.cpp/convert_hf_to_gguf.py; delete it and retry")
                         tar.extractall(tmp, members=members, filter="data")
                 except (tarfile.TarError, OSError, EOFError) as err:
-                    raise ConverterError(f"{sdist} is not a readable sdist ({err}); delete it and retry") from err
+                    first = str(err).splitlines()[0] if str(err) else type(err).__name__
+                    raise ConverterError(f"{sdist} is not a readable sdist ({first.rstrip(':')}); delete it and retry") from err
                 (tmp / _DONE).write_text(f"{sdist.name}\n")
                 tmp.chmod(0o755)
                 if conv.root.exists():  # a half-finished extraction (no marker)
