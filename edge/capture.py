@@ -99,10 +99,13 @@ def _sounddevice():
 class MicrophoneSource:
     """16 kHz mono int16 capture in 30 ms blocks through a sounddevice RawInputStream."""
 
-    def __init__(self, device: str | int | None = None, queue_blocks: int = 100, stall_s: float = 2.0) -> None:
+    def __init__(
+        self, device: str | int | None = None, queue_blocks: int = 100, stall_s: float = 2.0, start_s: float = 10.0
+    ) -> None:
         self.device = device  # index or part of a name; None: the system default
         self.queue_blocks = queue_blocks  # 100 blocks = 3 s of audio buffered before dropping
         self.stall_s = stall_s  # no block for this long counts as a capture failure
+        self.start_s = start_s  # ... but the first block of a stream may take this long (a loaded machine)
         self.name = f"microphone {device if device is not None else '(default)'}"
         self.dropped_blocks = 0  # blocks lost because the consumer fell behind
         self.overflows = 0  # input overflows reported by PortAudio
@@ -154,8 +157,9 @@ class MicrophoneSource:
         except queue.Empty:
             if self._stream is None or not self._stream.active:
                 raise CaptureError(f"{self.name} stopped delivering audio") from None
-            if time.monotonic() - self._last_block > self.stall_s:
-                raise CaptureError(f"{self.name} delivered no audio for {self.stall_s:.1f} s") from None
+            limit = self.stall_s if self._anchor is not None else self.start_s
+            if time.monotonic() - self._last_block > limit:
+                raise CaptureError(f"{self.name} delivered no audio for {limit:.1f} s") from None
             raise NotYet from None
         self._last_block = time.monotonic()
         samples = np.frombuffer(data, dtype=np.int16).copy()  # (BLOCK_SAMPLES,)

@@ -3,7 +3,10 @@
 Threads (all daemon threads, all stopped by `Daemon.stop`):
   capture   CaptureLoop: source blocks -> Segmenter -> RingBuffer, segment events, watch checks
   assistant one worker that runs every model call in order (asks, listens, watch checks);
-            its queue is bounded: a full queue answers `busy` / skips a watch check
+            its queue is bounded: a full queue answers `busy` / skips a watch check.
+            All watches on a segment are one job: an assistant that offers
+            `encode(audio, rate)` + `ask_encoded(spans, states, question, timings)` (as
+            edge.assistant.Assistant does) runs the encoder once for all of them
   accept    accepts unix (and loopback TCP) connections, at most `max_clients`
   per connection: a reader (one request at a time, errors keep the connection open) and a
             writer with a bounded queue (events to a slow reader are dropped and counted)
@@ -110,6 +113,7 @@ class Daemon:
         self.started = time.monotonic()
 
         self._muted = False
+        self._captured = 0  # samples received from the source
         self._capture_lock = threading.Lock()  # segmenter, buffer appends, listeners, mute
         self._listeners: list[_Recording] = []
         self._watches: dict[int, str] = {}
@@ -138,6 +142,10 @@ class Daemon:
                 self._listening.append(sock)
         except BaseException:
             self._close_listeners()
+            self._selector.close()
+            os.close(self._wake_r)
+            os.close(self._wake_w)
+            self._stopping.set()  # nothing to stop: `stop` becomes a no-op
             raise
         for sock in self._listening:
             sock.setblocking(False)
@@ -202,6 +210,7 @@ class Daemon:
         with self._capture_lock:
             if self._muted:
                 return  # read just before the pause took effect: never buffered
+            self._captured += len(block.samples)
             for rec in list(self._listeners):
                 if rec.add(block):
                     self._listeners.remove(rec)
@@ -423,6 +432,7 @@ class Daemon:
             last_capture_error=self.capture.last_error,
             dropped_events=self.dropped_events,
             dropped_watch_checks=self.dropped_watch_checks,
+            captured_seconds=round(self._captured / SAMPLE_RATE, 3),
             id=rid,
         )
 
@@ -735,17 +745,25 @@ def _bind_unix(path: Path, mode: int) -> socket.socket:
             raise DaemonError(f"another daemon is already listening on {path}; stop it or pass another --socket")
         finally:
             probe.close()
+    # Bound and listening under a temporary name, then renamed into place: a client never
+    # finds the path before it accepts connections, nor with wider permissions than `mode`.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    old_umask = os.umask(0o777 & ~mode)  # the socket is never reachable with wider permissions
+    old_umask = os.umask(0o777 & ~mode)
     try:
-        sock.bind(str(path))
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        sock.bind(str(tmp))
+        os.chmod(tmp, mode)
+        sock.listen(16)
+        os.rename(tmp, path)
     except OSError as err:
         sock.close()
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
         raise DaemonError(f"cannot bind the unix socket {path}: {err}; pass another --socket") from err
     finally:
         os.umask(old_umask)
-    os.chmod(path, mode)
-    sock.listen(16)
     return sock
 
 

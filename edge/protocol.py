@@ -215,6 +215,7 @@ class StatusReply(Message):
     last_capture_error: str | None
     dropped_events: int  # events not delivered to slow subscribers
     dropped_watch_checks: int  # watch evaluations skipped because the queue was full
+    captured_seconds: float = 0.0  # audio received from the source since start (grows while capturing)
     id: Id = None
 
 

@@ -64,6 +64,15 @@ def play(env: dict, wav: Path) -> None:
     subprocess.run(["paplay", "--device=vsink", str(wav)], env=env, check=True, capture_output=True, timeout=30)
 
 
+def wait_captured(client: DaemonClient, seconds: float, timeout: float = 20.0) -> None:
+    """Until the daemon has received `seconds` more audio from the device."""
+    start = client.status().captured_seconds
+    deadline = time.monotonic() + timeout
+    while client.status().captured_seconds < start + seconds:
+        assert time.monotonic() < deadline, f"the device delivered less than {seconds} s of audio in {timeout} s"
+        time.sleep(0.05)
+
+
 def next_segment(events: EventStream, timeout: float) -> SegmentEvent | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -101,7 +110,7 @@ def test_daemon_captures_a_beep_played_through_pulseaudio(pulse_env, tmp_path):
         with DaemonClient(sock) as client, EventStream(sock) as events:
             status = client.status()
             assert status.capturing and "pulse" in status.source
-            time.sleep(0.6)  # the activity detector's warm-up on the monitor's silence
+            wait_captured(client, 0.8)  # the stream delivers, past the activity detector's 0.5 s warm-up
 
             t_play = time.time()
             play(pulse_env, wav)
@@ -121,7 +130,7 @@ def test_daemon_captures_a_beep_played_through_pulseaudio(pulse_env, tmp_path):
 
             client.unmute()
             assert events.next(5) == StateEvent(muted=False, capturing=True)
-            time.sleep(0.8)  # the stream reopens and the detector re-learns the room
+            wait_captured(client, 0.8)  # the stream reopens and the detector re-learns the room
             play(pulse_env, wav)
             seg = next_segment(events, 5.0)
             assert seg is not None and seg.kind == "sound"
