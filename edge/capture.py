@@ -333,6 +333,9 @@ class CaptureLoop:
                 self._pump()
             except CaptureError as err:
                 self._failed(err)
+            except Exception as err:  # a bug downstream must not end capture for good
+                log.exception("capture pipeline failed")
+                self._failed(CaptureError(f"{type(err).__name__}: {err}"))
             finally:
                 self.source.close()
             if self.ended:
