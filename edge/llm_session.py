@@ -135,7 +135,7 @@ class LLMSession:
     """A GGUF LLM on llama.cpp that takes soft tokens; one sequence, KV cache reused across calls.
 
     Use it as a context manager, or call `close()`: the native context and model are freed
-    there, context first."""
+    there, context first. Not thread-safe: one call at a time (the KV cache is shared state)."""
 
     def __init__(self, gguf: Path, config: SessionConfig = SessionConfig()) -> None:
         self.config = config
