@@ -3,6 +3,8 @@
 `FakeDaemon` is a real unix-socket server speaking newline-delimited JSON, standing in
 for the edge daemon (issue 9) with just the requests the bridge makes. It records
 every request and keeps the state a test asserts on (muted, buffered audio seconds).
+The real daemon is used in test_bridge_real_daemon.py; this one can crash and restart
+on demand and answers instantly.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def make_vectors():
 
 
 class FakeDaemon:
-    """NDJSON over a unix socket: ask, listen, mute, unmute, status, events."""
+    """NDJSON over a unix socket: ask, listen, mute, unmute, status, events (edge/PROTOCOL.md v1)."""
 
     def __init__(self, path: Path, answer: str = "Yes, a smoke alarm is beeping.", ask_delay_s: float = 0.2):
         self.path = path
@@ -44,7 +46,7 @@ class FakeDaemon:
         self.muted = False
         self.buffer_s = 12.5  # seconds of audio in the ring buffer; mute wipes it
         self.subscribers: list[socket.socket] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # predicates of wait_for take it again
         self._changed = threading.Condition(self._lock)
         self._conns: list[socket.socket] = []
         self._server: socket.socket | None = None
@@ -118,33 +120,40 @@ class FakeDaemon:
                 if reply is not None:
                     if "id" in request:
                         reply["id"] = request["id"]
-                    conn.sendall(json.dumps(reply).encode() + b"\n")
+                    conn.sendall(json.dumps({"v": 1, **reply}).encode() + b"\n")
         except (OSError, ValueError):
             pass
 
     def _handle(self, conn: socket.socket, request: dict) -> dict | None:
+        """Replies shaped as edge/protocol.py's (v1): answer, subscribed, ok, status, error."""
         kind = request.get("type")
+        if request.get("v") != 1:
+            return {"type": "error", "code": "unsupported_version", "text": "requests need \"v\": 1"}
         if kind in ("ask", "listen"):
             time.sleep(self.ask_delay_s)  # the model thinking
         with self._changed:
             self.requests.append(request)
             self._changed.notify_all()
             if kind == "events":
+                conn.sendall(json.dumps({"v": 1, "type": "subscribed", "id": request.get("id")}).encode() + b"\n")
                 self.subscribers.append(conn)
                 return None
             if kind in ("ask", "listen"):
                 if self.muted:
-                    return {"type": "error", "code": "muted", "text": "capture is muted"}
-                return {"type": "answer", "question": request.get("question"), "text": self.answer}
-            if kind == "mute":
-                self.muted, self.buffer_s = True, 0.0
-                return {"type": "ok", "muted": True}
-            if kind == "unmute":
-                self.muted = False
-                return {"type": "ok", "muted": False}
+                    return {"type": "error", "code": "no_audio", "text": "no buffered audio: muted"}
+                heard = self.answer.lower().startswith("yes") if kind == "ask" else None
+                return {"type": "answer", "answer": self.answer, "heard": heard, "confidence": 0.9}
+            if kind in ("mute", "unmute"):
+                self.muted = kind == "mute"
+                if self.muted:
+                    self.buffer_s = 0.0
+                state = json.dumps({"v": 1, "type": "state", "muted": self.muted, "capturing": not self.muted})
+                for sub in self.subscribers:
+                    sub.sendall(state.encode() + b"\n")
+                return {"type": "ok", "request": kind, "muted": self.muted}
             if kind == "status":
-                return {"type": "status", "muted": self.muted, "buffer_s": self.buffer_s}
-            return {"type": "error", "code": "bad_request", "text": f"unknown request type {kind!r}"}
+                return {"type": "status", "muted": self.muted, "buffer_seconds": self.buffer_s}
+            return {"type": "error", "code": "unknown_type", "text": f"unknown request type {kind!r}"}
 
 
 @pytest.fixture
