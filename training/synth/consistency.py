@@ -6,10 +6,12 @@ A generation is rejected, with one reason, when it
 - gives no readable yes or no to a yes/no question (`unclear_yes_no`);
 - denies a sound that is present ("there is no speech") (`denies_present`);
 - mentions, without negating it, a sound that is not in the clip (`mentions_absent`);
-- describes a clip with sounds without naming any of them (`names_nothing`);
+- describes a clip with sounds without naming any of them, or a clip without sounds
+  without saying it is quiet or only noise (`names_nothing`);
 - names, as the missing sound, one that is present (`names_present_as_missing`);
 - leaves out the absent option of a "which is not in the audio" question (`misses_object`);
-- is empty (`empty`), or a description of fewer than three words (`too_short`);
+- is empty (`empty`), a description of fewer than three words (`too_short`), or a decoding
+  loop where one word fills most of a long answer (`repetitive`);
 - speaks of the description it was shown instead of the sound ("the description mentions...")
   (`mentions_metadata`): the trained model hears audio, not a description.
 
@@ -26,10 +28,14 @@ from training.corpus.mentions import LabelMatcher, Mention
 from training.synth.plan import SynthRequest
 
 MIN_DESCRIPTION_WORDS = 3  # "Yes." is no description
-REASONS = ("empty", "too_short", "mentions_metadata", "unclear_yes_no", "yes_to_absent", "no_to_present", "denies_present", "mentions_absent",
+REPETITION_MIN_WORDS = 8  # answers this long are checked for loops
+REPETITION_MAX_SHARE = 0.5  # ... and rejected when one word makes up more than this share of them
+REASONS = ("empty", "repetitive", "too_short", "mentions_metadata", "unclear_yes_no", "yes_to_absent", "no_to_present", "denies_present", "mentions_absent",
            "names_nothing", "names_present_as_missing", "misses_object")
 _YES = {"yes", "yeah", "yep", "correct", "indeed", "absolutely", "certainly", "definitely"}
 _NO = {"no", "nope", "not", "never"}
+_QUIET = re.compile(r"\b(background|noise|noisy|silence|silent|quiet|hiss|rumble|nothing|no sounds?|no distinct)\b",
+                    re.IGNORECASE)
 _FIRST_WORD = re.compile(r"^\W*([a-z']+)")
 _METADATA = re.compile(r"\b(description|described|describes|describing|tags?|metadata|caption)\b|begin of audio|end of audio",
                        re.IGNORECASE)
@@ -62,6 +68,8 @@ def polarity(answer: str, asked: list[Mention]) -> str | None:
 def check_answer(req: SynthRequest, answer: str, matcher: LabelMatcher) -> Verdict:
     if not answer.strip():
         return Verdict(False, "empty")
+    if _is_repetitive(answer):
+        return Verdict(False, "repetitive")
     if _METADATA.search(answer) and not (req.prompt.id == "pos_caption" and answer.strip() == req.clip.caption):
         return Verdict(False, "mentions_metadata")
     present = set(req.clip.labels)
@@ -105,7 +113,18 @@ def check_answer(req: SynthRequest, answer: str, matcher: LabelMatcher) -> Verdi
         return verdict
     if present and not any(m.labels & present and not m.negated for m in mentions):
         return Verdict(False, "names_nothing")
+    if not present and not _QUIET.search(answer):  # an empty clip is described as quiet or noise
+        return Verdict(False, "names_nothing")
     return Verdict(True)
+
+
+def _is_repetitive(answer: str) -> bool:
+    """A decoding loop: one word (beyond short function words) fills most of a long answer."""
+    words = [w for w in re.findall(r"[a-z']+", answer.lower()) if len(w) > 3]
+    if len(words) < REPETITION_MIN_WORDS:
+        return False
+    top = max(words.count(w) for w in set(words))
+    return top / len(words) > REPETITION_MAX_SHARE
 
 
 def _first(rejection: Verdict | None, otherwise: Verdict) -> Verdict:

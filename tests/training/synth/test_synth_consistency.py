@@ -39,6 +39,8 @@ CASES = [
     ("pos_describe", ["dog_barking"], None, "A dog barks and a baby cries.", "mentions_absent"),
     ("pos_describe", ["dog_barking"], None, "Some sounds in a room.", "names_nothing"),
     ("pos_describe", [], None, "Only a faint hiss.", None),
+    ("pos_describe", [], None, "Gentiles Gentiles walk in the park.", "names_nothing"),
+    ("pos_list", ["speech"], None, "Speech speech speech speech speech speech speech speech speech.", "repetitive"),
     ("pos_describe", [], None, "A smoke alarm beeps.", "mentions_absent"),
     ("pos_describe", ["smoke_alarm"], None, "An alarm is beeping.", None),  # family word fits
     ("pos_describe", ["speech"], None, "The description mentions speech.", "mentions_metadata"),
