@@ -18,7 +18,7 @@ import numpy as np
 
 from training.corpus import procedural, speech
 from training.corpus.audio_io import read_audio, resample
-from training.corpus.dsp import SR, n_samples, normalize_peak, trim_silence
+from training.corpus.dsp import SR, adsr, n_samples, normalize_peak, trim_silence
 from training.corpus.recordings import Recording
 
 SPLITS = ("train", "validation", "test")
@@ -26,6 +26,7 @@ SPLIT_FRACTIONS = (0.8, 0.1, 0.1)  # train, validation, test shares of groups (a
 RECORDED_SHARE = 0.5  # chance to use a recording when a label also has a synthesizer
 RECORDED_SPEECH_SHARE = 0.15  # recorded voices are few: mostly espeak
 SPEED_PERTURB = (0.94, 1.06)  # playback-rate range applied to recordings (same instance)
+FADE_S = 0.005  # fade in and out of every rendered instance, seconds
 MAX_SEED_TRIES = 1000  # rejection sampling of a procedural seed that falls in the wanted split
 
 
@@ -131,7 +132,7 @@ class InstancePool:
             rate = rng.uniform(*SPEED_PERTURB)
             x = resample(x, int(round(SR * rate)), SR)  # played faster or slower
         x = trim_silence(x)[: n_samples(max_s)]
-        return normalize_peak(x)
+        return normalize_peak(x * adsr(x.size, FADE_S, FADE_S))  # no click where a sound was cut
 
 
 def procedural_group(label: str, seed: int) -> str:
