@@ -76,9 +76,11 @@ class InstancePool:
     def __init__(self, recordings: list[Recording], use_speech: bool = True):
         self.recordings = recordings
         self.use_speech = use_speech and speech.espeak_available()
-        rec_split = assign_groups([r.group for r in recordings])  # identical files share a split
+        rec_split: dict[str, str] = {}  # per label, so that each label with 3+ files reaches every split
+        for label in sorted({r.label for r in recordings}):
+            rec_split.update(assign_groups([r.group for r in recordings if r.label == label]))
         self._recorded: dict[tuple[str, str], list[Recording]] = {}
-        for r in recordings:
+        for r in recordings:  # identical files share a group, hence a split
             self._recorded.setdefault((r.label, rec_split[r.group]), []).append(r)
         text_split: dict[tuple[str, int], str] = {}
         for lang in sorted(speech.TEXTS):  # per language, so each language reaches every split

@@ -72,3 +72,21 @@ def test_recordings_render_as_short_mono_clips(tmp_path):
     x = pool.render(drawn, np.random.default_rng(0), 10.0)
     assert drawn.instance_id == "test:beep.wav"
     assert 0.3 < x.size / 16000 < 0.4  # 1/3 s of tone at 48 kHz, silence trimmed, speed +-6 %
+
+
+def test_each_label_with_several_recordings_reaches_test_and_validation(tmp_path):
+    from training.corpus.audio_io import write_wav
+    import numpy as np
+
+    recs = []
+    for label, n in (("notification_chime", 10), ("camera_shutter", 2), ("explosion", 1)):
+        for i in range(n):
+            path = tmp_path / f"{label}{i}.wav"
+            write_wav(path, np.full(1600, 0.01 * (i + 1)))
+            recs.append(Recording(path=path, label=label, source="test", group=f"rec:{label}{i}"))
+    pool = InstancePool(recs, use_speech=False)
+    splits = {}
+    for r in recs:
+        splits.setdefault(r.label, set()).add(pool.split_of_recording(r))
+    assert splits == {"notification_chime": {"train", "validation", "test"}, "camera_shutter": {"train", "test"},
+                      "explosion": {"train"}}
