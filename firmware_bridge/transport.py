@@ -33,7 +33,8 @@ class SerialTransport:
 
         self.port = port
         try:
-            self._serial = serial.Serial(port, baud, timeout=read_timeout_s, write_timeout=1.0)
+            # exclusive: a second bridge on the same UART would steal half of every frame
+            self._serial = serial.Serial(port, baud, timeout=read_timeout_s, write_timeout=1.0, exclusive=True)
         except (serial.SerialException, OSError, ValueError) as err:
             raise TransportError(f"cannot open serial port {port} at {baud} baud: {err}") from err
         self._errors = (serial.SerialException, OSError)

@@ -108,7 +108,7 @@ def live(tiny_bundle, tmp_path_factory):
 
 
 def _answer_after(sim: McuSimulator, start: int) -> list[P]:
-    assert sim.wait_for(lambda s: any(p in ANSWERS for p in s.patterns()[start:]), timeout=30), sim.patterns()
+    assert sim.wait_for(lambda s: any(p in ANSWERS for p in s.patterns()[start:]), timeout=90), sim.patterns()
     return sim.patterns()[start:]
 
 

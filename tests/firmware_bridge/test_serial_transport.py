@@ -84,3 +84,15 @@ def test_backoff_grows_to_its_cap_and_resets():
     assert [backoff.next_delay() for _ in range(5)] == pytest.approx([0.1, 0.2, 0.4, 0.5, 0.5])
     backoff.reset()
     assert backoff.next_delay() == pytest.approx(0.1)
+
+
+def test_a_second_opener_of_the_same_port_is_refused(tmp_path):
+    cable = PtyCable(tmp_path / "ttyMCU")
+    cable.plug()
+    first = SerialTransport(cable.path)
+    try:
+        with pytest.raises(TransportError, match="ttyMCU"):
+            SerialTransport(cable.path)
+    finally:
+        first.close()
+        cable.unplug()
