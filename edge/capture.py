@@ -13,7 +13,7 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -21,6 +21,7 @@ import numpy as np
 
 from edge.activity import FRAME_SAMPLES
 from edge.audio_frontend import SAMPLE_RATE
+from edge.backoff import Backoff
 from edge.errors import CaptureError
 
 log = logging.getLogger(__name__)
@@ -249,24 +250,6 @@ class FileSource:
 # -- the capture thread ------------------------------------------------------------------
 
 
-@dataclass
-class Backoff:
-    """Exponential retry delay: initial, initial*factor, ... capped at maximum."""
-
-    initial_s: float = 0.2  # first wait after a failure
-    factor: float = 2.0  # growth per further failure
-    maximum_s: float = 10.0  # a replugged microphone is picked up within this long
-    _next: float | None = field(default=None, repr=False)
-
-    def next_delay(self) -> float:
-        delay = self.initial_s if self._next is None else self._next
-        self._next = min(delay * self.factor, self.maximum_s)
-        return delay
-
-    def reset(self) -> None:
-        self._next = None
-
-
 class CaptureLoop:
     """Runs `source` on a thread, calling `on_block(block)`; retries failures; pause() = mute."""
 
@@ -280,7 +263,7 @@ class CaptureLoop:
         self.source = source
         self.on_block = on_block
         self.on_end = on_end  # called once when a finite source has been read to its end
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or Backoff(0.2, 2.0, 10.0)  # a replugged microphone is picked up within 10 s
         self.failures = 0  # capture errors seen (each retried)
         self.last_error: str | None = None
         self.ended = False  # the source has no more audio

@@ -12,6 +12,7 @@ import select
 from dataclasses import dataclass
 from typing import Protocol
 
+from edge.backoff import Backoff  # noqa: F401  (re-exported: the bridge modules import it from here)
 from firmware_bridge.errors import TransportError
 from firmware_bridge.protocol import DEFAULT_BAUD
 
@@ -109,20 +110,3 @@ class FdTransport:
     def close(self) -> None:
         self._closed = True
 
-
-@dataclass
-class Backoff:
-    """Exponential reconnect delay: initial, initial*factor, ... capped at maximum."""
-
-    initial_s: float = 0.1  # first wait after a failure
-    factor: float = 2.0  # growth per further failure
-    maximum_s: float = 5.0  # a replugged device is found within this long
-    _next: float | None = None
-
-    def next_delay(self) -> float:
-        delay = self.initial_s if self._next is None else self._next
-        self._next = min(delay * self.factor, self.maximum_s)
-        return delay
-
-    def reset(self) -> None:
-        self._next = None
