@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import select
-from dataclasses import dataclass
 from typing import Protocol
 
 from edge.backoff import Backoff  # noqa: F401  (re-exported: the bridge modules import it from here)
