@@ -6,22 +6,29 @@
     with daemon_events() as events:                    # its own connection
         for event in events:                           # SegmentEvent, AlertEvent, StateEvent
             ...
+    sub = EventSubscription(None, on_event, on_connected)  # a thread; re-subscribes after restarts
 
 Addresses: a path or `unix:///path` (the default), or `tcp://127.0.0.1:PORT`. A refused
 request raises `RequestRefused` (with the protocol's error `code`); a daemon that cannot be
-reached raises `DaemonError` naming the address.
+reached raises `DaemonError` naming the address. A kept-open connection that the daemon
+closed meanwhile (it restarted) is replaced once, transparently.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import os
+import re
 import socket
 import threading
+from collections import deque
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from edge.answer import Answer, WindowAnswer
+from edge.backoff import Backoff
 from edge.errors import DaemonError, ProtocolError, RequestRefused
 from edge.protocol import (
     EVENT_TYPES,
@@ -44,7 +51,10 @@ from edge.protocol import (
     decode_server_message,
 )
 
-SOCKET_ENV = "LISTEN_SOCKET"  # overrides the default socket path (the bridge reads the same variable)
+log = logging.getLogger(__name__)
+
+SOCKET_ENV = "LISTEN_SOCKET"  # overrides the default socket path (the daemon and the bridge read it too)
+_YES_WORD = re.compile(r"\byes\b", re.IGNORECASE)  # the benchmark's rule: an answer containing "yes" is yes
 
 
 def default_socket_path() -> Path:
@@ -70,6 +80,10 @@ def parse_address(address: str | Path | None) -> tuple[int, str | tuple[str, int
     if text.startswith("unix://"):
         text = text[len("unix://") :]
     return socket.AF_UNIX, str(Path(text).expanduser())
+
+
+class _ConnectionClosed(DaemonError):
+    """The daemon closed the connection (it restarted, stopped, or dropped the client)."""
 
 
 class _LineConnection:
@@ -101,45 +115,63 @@ class _LineConnection:
                 raise DaemonError(f"the daemon at {self.address} sent a line over {MAX_LINE_BYTES} bytes")
             chunk = self.sock.recv(65536)
             if not chunk:
-                raise DaemonError(f"the daemon at {self.address} closed the connection")
+                raise _ConnectionClosed(f"the daemon at {self.address} closed the connection")
             self._buf += chunk
 
-    def close(self) -> None:
+    def interrupt(self) -> None:
+        """Wake a `recv` blocked in another thread (it then ends as a closed connection)."""
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+    def close(self) -> None:
+        self.interrupt()
         self.sock.close()
 
 
 class DaemonClient:
-    """Requests and replies over one connection; safe to share between threads (one request at a time)."""
+    """Requests and replies over one connection; safe to share between threads (one request at a time).
 
-    def __init__(self, address: str | Path | None = None, timeout_s: float = 300.0) -> None:
+    `connect=False` defers connecting to the first request (the daemon may start later).
+    """
+
+    def __init__(self, address: str | Path | None = None, timeout_s: float = 300.0, connect: bool = True) -> None:
         self.address = address
         self.timeout_s = timeout_s  # per request: an ask runs the encoder and the LLM
-        self._conn = _LineConnection(address, timeout_s)
+        self._conn: _LineConnection | None = _LineConnection(address, timeout_s) if connect else None
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
 
     def request(self, message: Message) -> Message:
         """Send a request (an `id` is added) and return its reply; RequestRefused on `error`."""
         rid = next(self._ids)
-        message = type(message)(**{**_fields(message), "id": rid})
+        message = replace(message, id=rid)
         with self._lock:
-            try:
-                self._conn.send(message)
-                while True:
-                    reply = self._conn.recv()
-                    if reply.TYPE in EVENT_TYPES:
-                        continue  # this connection also subscribed; events are not replies
-                    if getattr(reply, "id", None) in (rid, None):
-                        break
-            except (OSError, ProtocolError) as err:
-                raise DaemonError(f"the daemon at {self._conn.address} did not answer {message.TYPE}: {err}") from err
+            reply = self._exchange(message, rid)
         if isinstance(reply, Error):
             raise RequestRefused(message.TYPE, reply.code, reply.text)
         return reply
+
+    def _exchange(self, message: Message, rid: int) -> Message:
+        """Send and read the reply; a kept-open connection found closed is replaced once."""
+        while True:
+            reused = self._conn is not None
+            if self._conn is None:
+                self._conn = _LineConnection(self.address, self.timeout_s)
+            conn = self._conn
+            try:
+                conn.send(message)
+                return _reply_to(conn, rid)
+            except (OSError, DaemonError, ProtocolError) as err:
+                conn.close()
+                self._conn = None
+                if reused and isinstance(err, (_ConnectionClosed, ConnectionError)):
+                    log.info("daemon connection went stale (%s); reconnecting", err)
+                    continue
+                if isinstance(err, DaemonError):
+                    raise
+                raise DaemonError(f"the daemon at {conn.address} did not answer {message.TYPE}: {err}") from err
 
     def ask(self, question: str, since: float | None = None) -> AnswerReply:
         """Answer `question` over the buffered activity since `since` (Unix seconds; None: all of it)."""
@@ -166,7 +198,10 @@ class DaemonClient:
         self.request(Unwatch(watch_id))
 
     def close(self) -> None:
-        self._conn.close()
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     def __enter__(self) -> DaemonClient:
         return self
@@ -178,10 +213,21 @@ class DaemonClient:
 class EventStream:
     """A connection subscribed to events; iterate it, or call `next(timeout_s)`."""
 
-    def __init__(self, address: str | Path | None = None) -> None:
-        self._conn = _LineConnection(address, 10.0)
-        self._conn.send(Events(id="events"))
-        reply = self._conn.recv()
+    def __init__(self, address: str | Path | None = None, timeout_s: float = 10.0) -> None:
+        self._conn = _LineConnection(address, timeout_s)
+        self._early: deque[Message] = deque()  # events queued by the daemon before its `subscribed`
+        try:
+            self._conn.send(Events(id="events"))
+            reply = self._conn.recv()
+            while reply.TYPE in EVENT_TYPES:
+                self._early.append(reply)
+                reply = self._conn.recv()
+        except (OSError, ProtocolError) as err:
+            self._conn.close()
+            raise DaemonError(f"the daemon at {self._conn.address} did not answer events: {err}") from err
+        except BaseException:
+            self._conn.close()
+            raise
         if isinstance(reply, Error):
             self._conn.close()
             raise RequestRefused("events", reply.code, reply.text)
@@ -190,8 +236,14 @@ class EventStream:
             raise DaemonError(f"the daemon at {self._conn.address} answered events with {reply.TYPE}")
         self._conn.sock.settimeout(None)
 
+    @property
+    def address(self) -> str | tuple[str, int]:
+        return self._conn.address
+
     def next(self, timeout_s: float | None = None) -> Message:
         """The next event; TimeoutError if none arrives within `timeout_s`."""
+        if self._early:
+            return self._early.popleft()
         self._conn.sock.settimeout(timeout_s)
         try:
             return self._conn.recv()
@@ -204,6 +256,10 @@ class EventStream:
                 yield self.next(None)
             except DaemonError:
                 return
+
+    def interrupt(self) -> None:
+        """Wake a `next` blocked in another thread; the stream then ends."""
+        self._conn.interrupt()
 
     def close(self) -> None:
         self._conn.close()
@@ -219,6 +275,87 @@ def daemon_events(address: str | Path | None = None) -> EventStream:
     return EventStream(address)
 
 
+class EventSubscription:
+    """A thread that keeps an `events` connection open, re-subscribing after daemon restarts.
+
+    `on_event(event)` gets every event (SegmentEvent, AlertEvent, StateEvent); `on_connected(up)`
+    is told when the subscription is made (True) and lost (False). A line that breaks the
+    protocol is logged and skipped; a lost connection is retried with `backoff`.
+    """
+
+    def __init__(
+        self,
+        address: str | Path | None,
+        on_event: Callable[[Message], None],
+        on_connected: Callable[[bool], None] = lambda up: None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.address = address
+        self.on_event = on_event
+        self.on_connected = on_connected
+        self.backoff = backoff or Backoff(0.1, 2.0, 2.0)  # a restarted daemon is found within 2 s
+        self.subscriptions = 0  # successful subscribes (1 + re-subscribes)
+        self._stop = threading.Event()
+        self._stream: EventStream | None = None
+        self._thread = threading.Thread(target=self._run, name="daemon-events", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                stream = EventStream(self.address, timeout_s=None)
+            except DaemonError as err:
+                delay = self.backoff.next_delay()
+                log.debug("%s; retrying in %.2f s", err, delay)
+                self._stop.wait(delay)
+                continue
+            self._stream = stream
+            self.backoff.reset()
+            self.subscriptions += 1
+            self._notify(self.on_connected, True)
+            try:
+                self._deliver(stream)
+            except (OSError, DaemonError) as err:
+                if not self._stop.is_set():
+                    log.info("daemon event stream lost (%s); re-subscribing", err)
+            finally:
+                stream.close()
+                self._stream = None
+            if self._stop.is_set():
+                return
+            self._notify(self.on_connected, False)
+            self._stop.wait(self.backoff.next_delay())
+
+    def _deliver(self, stream: EventStream) -> None:
+        while not self._stop.is_set():
+            try:
+                event = stream.next(None)
+            except ProtocolError as err:  # malformed input is an error, never an end of stream
+                log.warning("skipped a line from the daemon at %s: %s", stream.address, err)
+                continue
+            if event.TYPE in EVENT_TYPES:
+                self._notify(self.on_event, event)
+
+    @staticmethod
+    def _notify(callback: Callable, arg: Any) -> None:
+        try:
+            callback(arg)
+        except Exception:
+            log.exception("daemon event callback failed")
+
+    def close(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        stream = self._stream
+        if stream is not None:
+            stream.interrupt()  # wakes the blocked read
+        self._thread.join(timeout)
+
+
+def answered_yes(reply: AnswerReply) -> bool:
+    """The yes/no of an answer: the daemon's `heard`, or for an open question (heard null) the word "yes"."""
+    return reply.heard if reply.heard is not None else bool(_YES_WORD.search(reply.answer))
+
+
 def as_answer(reply: AnswerReply) -> Answer:
     """The `edge.answer.Answer` inside an answer reply (window wall-clock times are dropped)."""
     windows = [
@@ -227,8 +364,14 @@ def as_answer(reply: AnswerReply) -> Answer:
     return Answer(reply.answer, reply.heard, reply.confidence, windows, dict(reply.timings_ms))
 
 
-def _fields(message: Message) -> dict:
-    return {k: v for k, v in message.to_dict().items() if k not in ("v", "type")}
+def _reply_to(conn: _LineConnection, rid: int) -> Message:
+    """The reply with id `rid` (or without an id); events on a subscribed connection are skipped."""
+    while True:
+        reply = conn.recv()
+        if reply.TYPE in EVENT_TYPES:
+            continue
+        if getattr(reply, "id", None) in (rid, None):
+            return reply
 
 
 def _expect(reply: Message, cls: type) -> Any:

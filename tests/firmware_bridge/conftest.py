@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from edge.protocol import AlertEvent, StatusReply
+
 VECTORS_DIR = Path(__file__).resolve().parents[1] / "vectors"
 
 
@@ -93,6 +95,10 @@ class FakeDaemon:
             conn.sendall(data)
         return len(subs)
 
+    def push_alert(self, question: str, confidence: float | None = 0.93) -> int:
+        """A watch alert as the daemon sends it (edge.protocol.AlertEvent) to every subscriber."""
+        return self.push(AlertEvent(1, question, "Yes.", confidence, start=0.0, end=1.0).to_dict())
+
     def wait_for(self, predicate, timeout: float = 5.0) -> bool:
         with self._changed:
             return self._changed.wait_for(lambda: predicate(self), timeout)
@@ -100,6 +106,15 @@ class FakeDaemon:
     def of_type(self, kind: str) -> list[dict]:
         with self._lock:
             return [r for r in self.requests if r.get("type") == kind]
+
+    def status(self) -> StatusReply:
+        """A complete `status` reply (edge.client decodes it strictly); the fields a test reads are live."""
+        return StatusReply(
+            muted=self.muted, capturing=not self.muted, source="fake", source_ended=False,
+            buffer_seconds=self.buffer_s, buffer_segments=0, buffer_max_seconds=300.0, watches=[],
+            clients=len(self._conns), subscribers=len(self.subscribers), queued=0, assistant="fake",
+            uptime_s=0.0, capture_failures=0, last_capture_error=None, dropped_events=0, dropped_watch_checks=0,
+        )
 
     def _accept(self, server: socket.socket) -> None:
         while True:
@@ -152,7 +167,7 @@ class FakeDaemon:
                     sub.sendall(state.encode() + b"\n")
                 return {"type": "ok", "request": kind, "muted": self.muted}
             if kind == "status":
-                return {"type": "status", "muted": self.muted, "buffer_seconds": self.buffer_s}
+                return self.status().to_dict()
             return {"type": "error", "code": "unknown_type", "text": f"unknown request type {kind!r}"}
 
 

@@ -114,7 +114,7 @@ def test_mute_switch_mutes_the_daemon_and_shows_muted(rig, fake_daemon):
 def test_watch_alert_shows_the_alert_pattern(rig, fake_daemon):
     sim, _ = rig()
     assert fake_daemon.wait_for(lambda d: len(d.subscribers) == 1)
-    fake_daemon.push({"type": "alert", "watch": "smoke alarm", "score": 0.93})
+    fake_daemon.push_alert("smoke alarm", 0.93)
     assert sim.wait_for_led(P.ALERT)
     assert sim.wait_for_led(P.IDLE)
 
@@ -130,7 +130,7 @@ def test_daemon_restart_is_survived_and_mute_reasserted(rig, fake_daemon):
     assert fake_daemon.wait_for(lambda d: d.muted)  # the switch is still on: muted again
     sim.set_mute(False)
     assert sim.wait_for_led(P.IDLE)
-    fake_daemon.push({"type": "alert", "watch": "doorbell"})
+    fake_daemon.push_alert("doorbell", None)
     assert sim.wait_for_led(P.ALERT)
 
 

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from edge.protocol import AnswerReply
 from firmware_bridge.daemon_link import Answer, NdjsonDaemonClient
 from firmware_bridge.errors import DaemonError
 from firmware_bridge.transport import Backoff
@@ -40,7 +41,7 @@ def test_ask_mute_unmute_round_trip(fake_daemon):
     ],
 )
 def test_answer_yes_rule(reply, yes):
-    assert Answer.from_reply(reply).yes is yes
+    assert Answer.from_reply(AnswerReply(confidence=None, **reply)).yes is yes
 
 
 def test_error_reply_is_a_daemon_error(fake_daemon):
@@ -78,14 +79,14 @@ def test_events_resubscribe_after_a_daemon_restart(fake_daemon):
     try:
         assert fake_daemon.wait_for(lambda d: len(d.subscribers) == 1)
         fake_daemon.push({"type": "reply-like noise"})  # not an event type: not passed on
-        fake_daemon.push({"type": "alert", "label": "smoke alarm"})
+        fake_daemon.push_alert("smoke alarm")
         assert got.wait(5)
         fake_daemon.restart()
         assert fake_daemon.wait_for(lambda d: len(d.subscribers) == 1)
         got.clear()
-        fake_daemon.push({"type": "alert", "label": "doorbell"})
+        fake_daemon.push_alert("doorbell")
         assert got.wait(5)
-        assert [e["label"] for e in events] == ["smoke alarm", "doorbell"]
+        assert [e["question"] for e in events] == ["smoke alarm", "doorbell"]
         assert sub.subscriptions == 2
         assert states[:3] == [True, False, True]
     finally:
@@ -106,6 +107,6 @@ def test_malformed_line_is_an_error_not_end_of_stream(short_tmp):
 
     threading.Thread(target=serve, daemon=True).start()
     client = NdjsonDaemonClient(path, timeout_s=2)
-    with pytest.raises(DaemonError, match="not JSON"):
-        client.request({"type": "status"})
+    with pytest.raises(DaemonError, match="not a JSON line"):
+        client.status()
     server.close()
