@@ -97,7 +97,7 @@ class InstancePool:
         raise KeyError(rec.path)
 
     def labels_in(self, split: str) -> list[str]:
-        """Labels that have at least one instance in `split`, in library order of `procedural`/speech/recordings."""
+        """Sorted labels that have at least one instance in `split`."""
         out = set(procedural.SYNTHS)
         if self.use_speech and self._texts[split]:
             out.add("speech")
