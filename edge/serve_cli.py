@@ -25,6 +25,8 @@ answer questions about it over a local socket (newline-delimited JSON, see edge/
   listen serve --source kitchen.wav --loop  # replay a file in real time (no microphone needed)
   listen serve --watch "Is there a smoke alarm?"
 
+Settings come from --config FILE (TOML; deploy/listen.toml lists every key with its default
+and unit; the [key] after each option's help names its key); flags override the file.
 The socket is a unix socket with mode 0600 ($LISTEN_SOCKET, else
 $XDG_RUNTIME_DIR/listen/daemon.sock); --tcp adds a loopback-only TCP port. Mute stops the
 capture and wipes the buffer. SIGTERM shuts down cleanly. Logs go to stderr, with syslog
@@ -38,53 +40,56 @@ def register(subparsers) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--bundle", type=Path, help="bundle folder (default: the default bundle)")
-    p.add_argument("--no-model", action="store_true", help="capture and events only: no assistant is loaded")
+    # Flag defaults are None: an unset flag leaves the --config value (or its default) alone.
+    p.add_argument("--config", type=Path, metavar="FILE", help="TOML settings (deploy/listen.toml lists every key); flags override it")
+    p.add_argument("--bundle", type=Path, help="bundle folder (default: the default bundle) [serve.bundle]")
+    p.add_argument("--no-model", action="store_true", default=None, help="capture and events only: no assistant is loaded [serve.no_model]")
+    p.add_argument("--threads", type=int, help="CPU threads for the models, 0 = all [serve.threads]")
+    p.add_argument("--gpu-layers", type=int, help="llama.cpp layers on the GPU (CUDA build), -1 = all [serve.gpu_layers]")
     src = p.add_argument_group("audio source")
-    src.add_argument("--source", type=Path, metavar="FILE", help="replay this audio file in real time instead of a microphone")
-    src.add_argument("--loop", action="store_true", help="with --source: start over at the end")
-    src.add_argument("--speed", type=float, default=1.0, help="with --source: replay speed (default 1.0 = real time)")
-    src.add_argument("--device", help="capture device: index or part of its name (default: the system default)")
+    src.add_argument("--source", type=Path, metavar="FILE", help="replay this audio file in real time instead of a microphone [serve.source]")
+    src.add_argument("--loop", action="store_true", default=None, help="with --source: start over at the end [serve.loop]")
+    src.add_argument("--speed", type=float, help="with --source: replay speed, 1.0 = real time [serve.speed]")
+    src.add_argument("--device", help="capture device: index or part of its name (default: the system default) [serve.device]")
     api = p.add_argument_group("socket API")
-    api.add_argument("--socket", type=Path, help="unix socket path (default: $LISTEN_SOCKET or $XDG_RUNTIME_DIR/listen/daemon.sock)")
-    api.add_argument("--socket-mode", type=lambda s: int(s, 8), default=0o600, help="octal permissions of the socket (default 600)")
-    api.add_argument("--tcp", type=int, metavar="PORT", help="also listen on 127.0.0.1:PORT (loopback only)")
-    api.add_argument("--tcp-host", default="127.0.0.1", help="loopback address for --tcp: 127.0.0.1 or ::1")
+    api.add_argument("--socket", type=Path, help="unix socket path (default: $LISTEN_SOCKET or $XDG_RUNTIME_DIR/listen/daemon.sock) [serve.socket.path]")
+    api.add_argument("--socket-mode", type=lambda s: int(s, 8), help="octal permissions of the socket, e.g. 600 [serve.socket.mode]")
+    api.add_argument("--tcp", type=int, metavar="PORT", help="also listen on 127.0.0.1:PORT (loopback only) [serve.socket.tcp_port]")
+    api.add_argument("--tcp-host", help="loopback address for --tcp: 127.0.0.1 or ::1 [serve.socket.tcp_host]")
     act = p.add_argument_group("activity and buffer")
-    act.add_argument("--buffer-seconds", type=float, default=300.0, help="seconds of activity kept in RAM (default 300)")
-    act.add_argument("--vad-aggressiveness", type=int, choices=range(4), default=2, help="webrtcvad mode 0..3 (default 2)")
-    act.add_argument("--max-segment-seconds", type=float, default=10.0, help="longer activity is cut (default 10)")
-    act.add_argument("--watch", action="append", default=[], metavar="QUESTION", help="a standing yes/no question (repeatable)")
+    act.add_argument("--buffer-seconds", type=float, help="seconds of activity kept in RAM [serve.buffer_seconds]")
+    act.add_argument("--vad-aggressiveness", type=int, choices=range(4), help="webrtcvad mode 0..3 [serve.activity.vad_aggressiveness]")
+    act.add_argument("--max-segment-seconds", type=float, help="longer activity is cut [serve.segments.max_length_s]")
+    act.add_argument("--watch", action="append", metavar="QUESTION", help="a standing yes/no question (repeatable; replaces [serve.watches])")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from edge.activity import ActivityConfig, Segmenter, SegmenterConfig
+    from edge.activity import Segmenter
     from edge.capture import FileSource, MicrophoneSource, find_input_device
     from edge.client import default_socket_path
+    from edge.config import load_config
     from edge.daemon import Daemon, DaemonConfig
 
     if os.environ.get("JOURNAL_STREAM"):
         use_journald_format()
-    if args.source is not None:
-        source = FileSource(args.source, speed=args.speed, loop=args.loop)
+    s = load_config(args.config, serve_overrides(args)).serve
+    if s.source is not None:
+        source = FileSource(s.source, speed=s.speed, loop=s.loop)
     else:
-        find_input_device(args.device)  # fail now, naming the devices seen
-        source = MicrophoneSource(args.device)
-    assistant, bundle = (None, {}) if args.no_model else load_assistant(args.bundle)
+        find_input_device(s.device)  # fail now, naming the devices seen
+        source = MicrophoneSource(s.device)
+    assistant, bundle = (None, {}) if s.no_model else load_assistant(s.bundle, s)
     config = DaemonConfig(
-        socket_path=args.socket or default_socket_path(),
-        socket_mode=args.socket_mode,
-        tcp_port=args.tcp,
-        tcp_host=args.tcp_host,
-        buffer_seconds=args.buffer_seconds,
+        socket_path=s.socket.path or default_socket_path(),
+        socket_mode=s.socket.mode,
+        tcp_port=s.socket.tcp_port,
+        tcp_host=s.socket.tcp_host,
+        buffer_seconds=s.buffer_seconds,
     )
-    segmenter = Segmenter(
-        SegmenterConfig(max_length_s=args.max_segment_seconds),
-        ActivityConfig(vad_aggressiveness=args.vad_aggressiveness),
-    )
+    segmenter = Segmenter(s.segments, s.activity)
     daemon = Daemon(assistant, source, config, segmenter=segmenter, bundle=bundle)
-    for question in args.watch:
+    for question in s.watches:
         daemon.add_watch(question)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -99,8 +104,31 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_assistant(bundle: Path | None):
-    """(assistant, bundle summary) from `edge.assistant.Assistant.from_bundle`."""
+def serve_overrides(args: argparse.Namespace) -> dict:
+    """The flags given on the command line, as config keys (None: not given)."""
+    return {
+        "serve.bundle": args.bundle,
+        "serve.no_model": args.no_model,
+        "serve.threads": args.threads,
+        "serve.gpu_layers": args.gpu_layers,
+        "serve.source": args.source,
+        "serve.loop": args.loop,
+        "serve.speed": args.speed,
+        "serve.device": args.device,
+        "serve.socket.path": args.socket,
+        "serve.socket.mode": args.socket_mode,
+        "serve.socket.tcp_port": args.tcp,
+        "serve.socket.tcp_host": args.tcp_host,
+        "serve.buffer_seconds": args.buffer_seconds,
+        "serve.activity.vad_aggressiveness": args.vad_aggressiveness,
+        "serve.segments.max_length_s": args.max_segment_seconds,
+        "serve.watches": args.watch,
+    }
+
+
+def load_assistant(bundle: Path | None, settings=None):
+    """(assistant, bundle summary) from `edge.assistant.Assistant.from_bundle`; `settings`: an
+    edge.config.ServeSettings that places the models (variant, providers, threads, GPU layers)."""
     try:
         from edge.assistant import Assistant
     except ImportError as err:
@@ -115,7 +143,15 @@ def load_assistant(bundle: Path | None):
             bundle = default_bundle_dir()
         except ImportError:
             pass
-    assistant = Assistant.from_bundle(bundle)
+    placement = {}
+    if settings is not None:
+        placement = dict(
+            variant=settings.variant,
+            providers=list(settings.providers) or None,
+            n_threads=settings.threads or None,
+            n_gpu_layers=settings.gpu_layers,
+        )
+    assistant = Assistant.from_bundle(bundle, **placement)
     summary = getattr(getattr(assistant, "bundle", None), "summary", None)
     return assistant, (summary() if callable(summary) else {})
 

@@ -21,25 +21,32 @@ Link the speaker's microcontroller to the LISTEN daemon over a UART.
 
 Protocol: firmware_bridge/PROTOCOL.md. Try it without hardware:
   python -m firmware_bridge.simulator --pty /tmp/ttyMCU   # in one terminal
-  listen bridge --port /tmp/ttyMCU                        # in another"""
+  listen bridge --port /tmp/ttyMCU                        # in another
+
+Settings come from --config FILE (its [bridge] table; deploy/listen.toml lists every key
+with its default and unit; the [key] after each option's help names its key); flags
+override the file."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "bridge", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--port", required=True, help="serial device of the MCU, e.g. /dev/ttyUSB0 or /dev/serial/by-id/...")
-    p.add_argument("--baud", type=int, default=115200, help="baud rate, 8N1 (default: 115200)")
+    # Flag defaults are None: an unset flag leaves the --config value (or its default) alone.
+    p.add_argument("--config", metavar="FILE", help="TOML settings, [bridge] table (deploy/listen.toml); flags override it")
+    p.add_argument("--port", help="serial device of the MCU, e.g. /dev/ttyUSB0 or /dev/serial/by-id/... [bridge.port]")
+    p.add_argument("--baud", type=int, help="baud rate, 8N1 [bridge.baud]")
     p.add_argument(
         "--daemon",
         metavar="SOCKET",
         default=None,
-        help="the daemon's unix socket (default: $LISTEN_SOCKET, else $XDG_RUNTIME_DIR/listen/daemon.sock)",
+        help="the daemon's unix socket (default: [serve.socket] path, else $LISTEN_SOCKET, "
+        "else $XDG_RUNTIME_DIR/listen/daemon.sock) [bridge.daemon]",
     )
-    p.add_argument("--question", default=None, help="question asked on a press of the ask button")
-    p.add_argument("--ask-button", type=int, default=0, help="id of the ask button (default: 0)")
-    p.add_argument("--answer-hold", type=float, default=4.0, help="seconds the answer pattern stays (default: 4)")
-    p.add_argument("--brightness", type=int, default=160, help="LED brightness 0..255 (default: 160)")
+    p.add_argument("--question", default=None, help="question asked on a press of the ask button [bridge.mapping.question]")
+    p.add_argument("--ask-button", type=int, help="id of the ask button [bridge.mapping.ask_button]")
+    p.add_argument("--answer-hold", type=float, help="seconds the answer pattern stays [bridge.mapping.answer_hold_s]")
+    p.add_argument("--brightness", type=int, help="LED brightness 0..255 [bridge.mapping.brightness]")
     p.set_defaults(func=run)
 
 
@@ -48,27 +55,33 @@ def run(args: argparse.Namespace) -> int:
     import threading
     from pathlib import Path
 
-    from firmware_bridge.bridge import BridgeConfig
+    from edge.config import load_config
     from firmware_bridge.daemon_link import NdjsonDaemonClient, default_socket
     from firmware_bridge.errors import BridgeError
     from firmware_bridge.service import BridgeService
 
-    if not 0 <= args.brightness <= 255:
+    if args.brightness is not None and not 0 <= args.brightness <= 255:
         raise BridgeError(f"--brightness {args.brightness} is out of range; use 0..255")
-    if args.baud <= 0:
+    if args.baud is not None and args.baud <= 0:
         raise BridgeError(f"--baud {args.baud} must be positive, e.g. 115200")
-    config = BridgeConfig(
-        question=args.question,
-        ask_button=args.ask_button,
-        answer_hold_s=args.answer_hold,
-        brightness=args.brightness,
-    )
-    socket_path = Path(args.daemon).expanduser() if args.daemon else default_socket()
+    settings = load_config(args.config, {
+        "bridge.port": args.port,
+        "bridge.baud": args.baud,
+        "bridge.daemon": Path(args.daemon) if args.daemon else None,
+        "bridge.mapping.question": args.question,
+        "bridge.mapping.ask_button": args.ask_button,
+        "bridge.mapping.answer_hold_s": args.answer_hold,
+        "bridge.mapping.brightness": args.brightness,
+    })
+    if settings.bridge.port is None:
+        raise BridgeError("no serial port: pass --port /dev/ttyUSB0 or set `port` under [bridge] in the --config file")
+    port, baud, config = settings.bridge.port, settings.bridge.baud, settings.bridge.mapping
+    socket_path = settings.bridge_socket or default_socket()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    service = BridgeService(args.port, NdjsonDaemonClient(socket_path), args.baud, config)
-    print(f"listen bridge: {args.port} at {args.baud} baud <-> daemon {socket_path}", flush=True)
+    service = BridgeService(port, NdjsonDaemonClient(socket_path), baud, config)
+    print(f"listen bridge: {port} at {baud} baud <-> daemon {socket_path}", flush=True)
     with service:
         service.wait(stop)
     link = service.runner.link

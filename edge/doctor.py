@@ -1,0 +1,374 @@
+"""`listen doctor`: is this device ready for `listen serve` and `listen bridge`? One line per check.
+
+Each check reads the same settings the services read (edge.config) and returns a `Check`:
+a status, what was found, and, when something is wrong, the fix. Nothing here changes the
+system, opens the microphone or the serial port (a running bridge holds the port exclusively,
+and opening it may reset the MCU), or loads the LLM: the checks are cheap and side-effect free.
+A check that crashes is reported as FAIL with its error, never as a traceback.
+
+  system       Python, machine, NVIDIA GPU / Jetson
+  audio        capture devices (PortAudio) and whether they take 16 kHz mono int16
+  onnxruntime  providers installed, and the one that really runs a tiny graph
+  llama.cpp    CPU or GPU-offload build, against serve.gpu_layers
+  bundle       manifest and sha256 of every file (edge.bundle.open_bundle)
+  socket       the daemon socket: its folder, mode, owner, a live daemon
+  serial       the bridge's port: exists, is a tty, read/write for this user
+"""
+
+from __future__ import annotations
+
+import glob
+import grp
+import os
+import platform
+import pwd
+import re
+import socket as socketlib
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from edge.config import ListenConfig
+
+OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
+SAMPLE_RATE_HZ = 16000  # what the capture opens (edge.capture: 16 kHz mono int16 blocks)
+SERIAL_GLOBS = ("/dev/serial/by-id/*", "/dev/ttyUSB*", "/dev/ttyACM*", "/dev/ttyTHS*", "/dev/ttyAMA*")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str  # what was checked, e.g. "audio"
+    status: str  # OK, WARN (works, but probably not as intended), FAIL (will not work), SKIP (not used)
+    summary: str  # what was found
+    fix: str = ""  # what to do about it (empty when nothing needs doing)
+
+    def line(self) -> str:
+        text = " ".join(f"{self.summary}; fix: {self.fix}".split()) if self.fix else " ".join(self.summary.split())
+        return f"{self.status:<4}  {self.name:<11} {text}"
+
+
+def run_checks(config: ListenConfig, checks: list[tuple[str, Callable[[ListenConfig], Check]]] | None = None) -> list[Check]:
+    results = []
+    for name, check in checks or CHECKS:
+        try:
+            results.append(check(config))
+        except Exception as err:  # a broken library must not hide the other checks
+            results.append(Check(name, FAIL, f"the check itself failed: {type(err).__name__}: {err}",
+                                 "report this with the output of `listen -v doctor`"))
+    return results
+
+
+# -- system ------------------------------------------------------------------------------
+
+
+def check_system(config: ListenConfig) -> Check:
+    tegra = Path("/etc/nv_tegra_release")
+    where = f"Python {platform.python_version()} on {platform.machine()} {platform.system()}"
+    if tegra.is_file():
+        release = tegra.read_text(errors="replace").splitlines()[0].lstrip("# ").split(",")[0:2]
+        return Check("system", OK, f"{where}; Jetson ({', '.join(s.strip() for s in release)}): GPU shared with the CPU memory")
+    gpus = sorted(glob.glob("/dev/nvidia[0-9]*"))
+    if gpus:
+        return Check("system", OK, f"{where}; NVIDIA GPU device nodes: {', '.join(gpus)}")
+    return Check("system", OK, f"{where}; no GPU (no /dev/nvidia*, not a Jetson): the models run on the CPU")
+
+
+# -- audio -------------------------------------------------------------------------------
+
+
+def check_audio(config: ListenConfig) -> Check:
+    s = config.serve
+    if s.source is not None:
+        if Path(s.source).is_file():
+            return Check("audio", SKIP, f"serve.source = {s.source}: a file is replayed, no microphone is used")
+        return Check("audio", FAIL, f"serve.source = {s.source} does not exist", "fix the path, or remove `source` to capture")
+    try:
+        import sounddevice as sd
+    except OSError as err:  # the system PortAudio library is missing
+        return Check("audio", FAIL, f"PortAudio cannot be loaded ({err})", "apt install libportaudio2")
+    except ImportError as err:
+        return Check("audio", FAIL, f"sounddevice is not installed ({err})", "pip install 'listen-edge[edge]'")
+    devices = list(sd.query_devices())
+    inputs = [(i, d) for i, d in enumerate(devices) if d["max_input_channels"] > 0]
+    if not inputs:
+        return Check("audio", FAIL, f"no audio capture device: PortAudio sees {len(devices)} devices, none can record; "
+                     f"{_snd_reason()}",
+                     "connect a microphone (`arecord -l` lists ALSA capture cards), put the service user in the "
+                     "`audio` group, or replay a file with `source = FILE` under [serve]")
+    from edge.capture import find_input_device
+    from edge.errors import CaptureError
+
+    seen = []
+    for i, d in inputs[:6]:
+        ok = _takes_16k(sd, i)
+        seen.append(f"{i} {d['name']!r} {d['default_samplerate']:g} Hz{'' if ok else ' (refuses 16 kHz)'}")
+    more = f" and {len(inputs) - 6} more" if len(inputs) > 6 else ""
+    try:
+        chosen = find_input_device(s.device)
+    except CaptureError as err:
+        return Check("audio", FAIL, str(err), "set `device` under [serve] to one of the devices seen")
+    name = devices[chosen]["name"]
+    if not _takes_16k(sd, chosen):
+        return Check("audio", FAIL, f"capture device {chosen} {name!r} refuses {SAMPLE_RATE_HZ} Hz mono int16; inputs: "
+                     f"{'; '.join(seen)}{more}",
+                     "choose a device that resamples (ALSA `default`, `pulse` or a `plug` device) with `device` under [serve]")
+    return Check("audio", OK, f"capturing from {chosen} {name!r} at {SAMPLE_RATE_HZ} Hz mono; inputs: {'; '.join(seen)}{more}")
+
+
+def _takes_16k(sd, index: int) -> bool:
+    try:
+        sd.check_input_settings(device=index, samplerate=SAMPLE_RATE_HZ, channels=1, dtype="int16")
+        return True
+    except Exception:  # sounddevice.PortAudioError or ValueError: the device refuses
+        return False
+
+
+def _snd_reason() -> str:
+    snd = Path("/dev/snd")
+    if not snd.is_dir():
+        return "/dev/snd does not exist (no sound card, or its driver is not loaded)"
+    if not os.access(snd, os.R_OK | os.X_OK) or not all(os.access(p, os.R_OK | os.W_OK) for p in snd.glob("pcmC*c")):
+        return f"/dev/snd exists but {_me()} cannot open its capture devices (not in the `audio` group?)"
+    return "/dev/snd has devices, but PortAudio lists none that can record"
+
+
+# -- ONNX Runtime ------------------------------------------------------------------------
+
+
+def check_onnxruntime(config: ListenConfig) -> Check:
+    try:
+        import onnxruntime as ort
+    except ImportError as err:
+        return Check("onnxruntime", FAIL, f"onnxruntime is not installed ({err})",
+                     "pip install onnxruntime (CPU) or onnxruntime-gpu (CUDA; Jetson: docs/jetson.md)")
+    import numpy as np
+
+    from edge.onnx_sessions import choose_providers
+
+    available = ort.get_available_providers()
+    wanted = choose_providers(list(config.serve.providers) or None)
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3  # errors only: a provider that falls back is reported below, not logged
+    session = ort.InferenceSession(tiny_onnx_model(), opts, providers=wanted)
+    x = np.arange(4, dtype=np.float32).reshape(1, 4)  # (1, 4)
+    (y,) = session.run(None, {"x": x})
+    runs = session.get_providers()[0]
+    head = f"onnxruntime {ort.__version__}: providers {', '.join(available)}; a test graph runs on {runs}"
+    if not np.array_equal(y, x + x):
+        return Check("onnxruntime", FAIL, f"{head}, but computed {y.tolist()} for x + x",
+                     "reinstall onnxruntime; check the GPU driver / CUDA libraries")
+    installed = _onnxruntime_distributions()
+    if len(installed) > 1:
+        return Check("onnxruntime", WARN, f"{head}; several builds installed ({', '.join(installed)}) share one module",
+                     "keep one: pip uninstall onnxruntime (keep onnxruntime-gpu on a GPU device)")
+    if runs != wanted[0]:
+        return Check("onnxruntime", WARN, f"{head}, not on the requested {wanted[0]}: the GPU provider did not start",
+                     "install the CUDA 12 / cuDNN 9 (and TensorRT) libraries this onnxruntime-gpu was built for "
+                     "(JetPack 6 on Jetson: docs/jetson.md), or set providers = [\"CPUExecutionProvider\"] under [serve]")
+    if runs == "CPUExecutionProvider" and wanted == ["CPUExecutionProvider"] and not config.serve.providers:
+        head += " (CPU only: this onnxruntime build has no GPU provider; onnxruntime-gpu adds CUDA and TensorRT)"
+    if runs == "TensorrtExecutionProvider":
+        cache = os.environ.get("ORT_TENSORRT_CACHE_PATH") if os.environ.get("ORT_TENSORRT_ENGINE_CACHE_ENABLE") == "1" else None
+        head += f"; TensorRT engine cache {cache or 'off: every start rebuilds the engines (docs/jetson.md)'}"
+    return Check("onnxruntime", OK, head)
+
+
+def _onnxruntime_distributions() -> list[str]:
+    from importlib.metadata import distributions
+
+    names = {(d.metadata["Name"] or "").lower() for d in distributions()}
+    return sorted(n for n in names if n == "onnxruntime" or n.startswith("onnxruntime-") or n.startswith("onnxruntime_"))
+
+
+def tiny_onnx_model() -> bytes:
+    """`y = x + x` for x float32 (1, 4), as ONNX ModelProto bytes (IR 7, opset 13).
+
+    Written field by field (onnx.proto numbering), so the doctor needs no `onnx` package on the device.
+    """
+
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while True:
+            out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+            n >>= 7
+            if not n:
+                return bytes(out)
+
+    def num(field: int, n: int) -> bytes:  # wire type 0
+        return varint(field << 3) + varint(n)
+
+    def sub(field: int, payload: bytes | str) -> bytes:  # wire type 2: bytes, string or message
+        data = payload.encode() if isinstance(payload, str) else payload
+        return varint(field << 3 | 2) + varint(len(data)) + data
+
+    shape = sub(2, sub(1, num(1, 1)) + sub(1, num(1, 4)))  # TypeProto.Tensor.shape: dims 1, 4
+    tensor = sub(1, num(1, 1) + shape)  # TypeProto.tensor_type: elem_type FLOAT (1)
+    node = sub(1, "x") + sub(1, "x") + sub(2, "y") + sub(3, "add") + sub(4, "Add")  # NodeProto
+    graph = sub(1, node) + sub(2, "listen-doctor") + sub(11, sub(1, "x") + sub(2, tensor)) + sub(12, sub(1, "y") + sub(2, tensor))
+    return num(1, 7) + sub(2, "listen-doctor") + sub(7, graph) + sub(8, num(2, 13))  # ModelProto
+
+
+# -- llama.cpp ---------------------------------------------------------------------------
+
+
+def check_llama(config: ListenConfig) -> Check:
+    try:
+        import llama_cpp
+    except ImportError as err:
+        return Check("llama.cpp", FAIL, f"llama-cpp-python is not installed ({err})",
+                     "pip install llama-cpp-python==0.3.36 (CMAKE_ARGS=\"-DGGML_CUDA=on\" for CUDA; docs/jetson.md)")
+    gpu = bool(llama_cpp.llama_supports_gpu_offload())
+    info = llama_cpp.llama_print_system_info().decode(errors="replace")
+    backends = sorted(set(re.findall(r"(?:^|\|)\s*([A-Za-z][\w-]*) : ", info))) or ["CPU"]
+    layers = config.serve.gpu_layers
+    head = f"llama-cpp-python {llama_cpp.__version__}: {'GPU-offload' if gpu else 'CPU-only'} build (backends {', '.join(backends)})"
+    rebuild = ('rebuild with CMAKE_ARGS="-DGGML_CUDA=on" pip install --force-reinstall --no-cache-dir '
+               "llama-cpp-python==0.3.36 (Jetson Orin: add -DCMAKE_CUDA_ARCHITECTURES=87)")
+    if gpu and layers == 0:
+        return Check("llama.cpp", WARN, f"{head}, but serve.gpu_layers = 0 keeps the LLM on the CPU",
+                     "set gpu_layers = -1 under [serve] (all layers on the GPU)")
+    if not gpu and layers != 0:
+        return Check("llama.cpp", WARN, f"{head}: serve.gpu_layers = {layers} is ignored, the LLM runs on the CPU", rebuild)
+    where = f"serve.gpu_layers = {layers}: LLM on the GPU" if gpu else "the LLM runs on the CPU (no GPU offload)"
+    return Check("llama.cpp", OK, f"{head}; {where}")
+
+
+# -- bundle ------------------------------------------------------------------------------
+
+
+def check_bundle(config: ListenConfig) -> Check:
+    s = config.serve
+    if s.no_model:
+        return Check("bundle", SKIP, "serve.no_model = true: no bundle is loaded")
+    from edge.bundle import open_bundle
+    from edge.manifest import BundleError
+
+    try:
+        bundle = open_bundle(s.bundle, verify=True)
+    except BundleError as err:
+        return Check("bundle", FAIL, str(err),
+                     "export one with `listen export --checkpoint CKPT --out FOLDER`, copy it here and set "
+                     "`bundle = FOLDER` under [serve] (or no_model = true for capture only)")
+    m = bundle.manifest
+    size_mb = sum(e.size for e in m.files.values()) / 1e6
+    variants = sorted(m.encoder.variants)
+    if s.variant is not None and s.variant not in m.encoder.variants:
+        return Check("bundle", FAIL, f"{bundle.path}: serve.variant = {s.variant!r} is not in this bundle (it has {', '.join(variants)})",
+                     f"set variant to one of {', '.join(variants)} under [serve], or remove it")
+    return Check("bundle", OK, f"{bundle.path}: schema {m.schema_version}, {len(m.files)} files ({size_mb:.1f} MB) match "
+                 f"their sha256; LLM {m.llm.file} ({m.llm.quantization}); encoder variants {', '.join(variants)}")
+
+
+# -- socket ------------------------------------------------------------------------------
+
+
+def check_socket(config: ListenConfig) -> Check:
+    from edge.client import default_socket_path
+
+    sock = config.serve.socket
+    path = sock.path or default_socket_path()
+    me = _me()
+    notes = []
+    if config.bridge.daemon is not None and config.bridge.daemon != path:
+        notes.append(f"the bridge dials {config.bridge.daemon}, not {path}")
+    if sock.mode & 0o007:
+        notes.append(f"mode 0o{sock.mode:o} lets every local user ask, listen and mute (the API has no authentication)")
+    tcp = f"; also TCP {sock.tcp_host}:{sock.tcp_port}" if sock.tcp_port is not None else ""
+    fix_notes = "set [bridge] daemon to the serve socket (or leave it out); use mode 0o600, or 0o660 with a group" if notes else ""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        folder = _nearest_existing(path.parent)
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return Check("socket", WARN, f"no daemon at {path}; {me} cannot create it ({folder} is not writable)",
+                         "run the daemon as the user that owns it, or under systemd (RuntimeDirectory=listen makes /run/listen)")
+        summary = f"no daemon running; `listen serve` will create {path} with mode 0o{sock.mode:o}{tcp}"
+        return Check("socket", WARN if notes else OK, "; ".join([summary, *notes]), fix_notes)
+    owner = f"owner {_user(st.st_uid)}:{_group(st.st_gid)}, mode 0o{stat.S_IMODE(st.st_mode):o}"
+    if not stat.S_ISSOCK(st.st_mode):
+        return Check("socket", FAIL, f"{path} exists and is not a socket ({owner})",
+                     "remove it, or set `path` under [serve.socket] to another file")
+    probe = socketlib.socket(socketlib.AF_UNIX, socketlib.SOCK_STREAM)
+    probe.settimeout(2.0)
+    try:
+        probe.connect(str(path))
+    except PermissionError:
+        return Check("socket", FAIL, f"{path}: {me} may not connect ({owner})",
+                     f"run as the service user (sudo -u {_user(st.st_uid)} ...), or set mode = 0o660 under "
+                     f"[serve.socket] and add {me} to group {_group(st.st_gid)}")
+    except OSError as err:
+        return Check("socket", WARN, f"{path} is a stale socket, no daemon answers ({err.strerror}; {owner})",
+                     "start the daemon (it replaces a stale socket), e.g. systemctl start listen-serve")
+    finally:
+        probe.close()
+    summary = f"a daemon is listening on {path} ({owner}){tcp}"
+    if stat.S_IMODE(st.st_mode) != sock.mode:
+        notes.append(f"its mode differs from serve.socket.mode 0o{sock.mode:o} (started with other settings?)")
+    return Check("socket", WARN if notes else OK, "; ".join([summary, *notes]), fix_notes or ("restart the daemon" if notes else ""))
+
+
+def _me() -> str:
+    return _user(os.geteuid())
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _user(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _group(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+# -- serial ------------------------------------------------------------------------------
+
+
+def check_serial(config: ListenConfig) -> Check:
+    port = config.bridge.port
+    if port is None:
+        return Check("serial", SKIP, "no bridge port configured (`port` under [bridge]); the bridge is optional")
+    try:
+        import serial  # noqa: F401  (the bridge needs it; the port itself is not opened)
+    except ImportError as err:
+        return Check("serial", FAIL, f"pyserial is not installed ({err})", "pip install 'listen-edge[bridge]'")
+    path = Path(port)
+    if not path.exists():
+        seen = sorted({p for pattern in SERIAL_GLOBS for p in glob.glob(pattern)})
+        return Check("serial", FAIL, f"serial port {port} does not exist (ports seen: {', '.join(seen) or 'none'})",
+                     "plug in the MCU, or set `port` under [bridge] to one of the ports seen (prefer /dev/serial/by-id/...)")
+    real = path.resolve()
+    st = os.stat(real)
+    owner = f"owner {_user(st.st_uid)}:{_group(st.st_gid)}, mode 0o{stat.S_IMODE(st.st_mode):o}"
+    shown = f"{port}" + (f" -> {real}" if real != path else "")
+    if not stat.S_ISCHR(st.st_mode):
+        return Check("serial", FAIL, f"{shown} is not a character device ({owner})", "set `port` under [bridge] to the MCU's tty")
+    me = _me()
+    if not os.access(real, os.R_OK | os.W_OK):
+        group = _group(st.st_gid)
+        return Check("serial", FAIL, f"{shown}: {me} may not read and write it ({owner})",
+                     f"add the user to group {group} (usermod -aG {group} {me}, then log in again), "
+                     f"or SupplementaryGroups={group} in the unit")
+    return Check("serial", OK, f"{shown} ({owner}) is readable and writable by {me}; not opened (a running bridge holds it)")
+
+
+CHECKS: list[tuple[str, Callable[[ListenConfig], Check]]] = [
+    ("system", check_system),
+    ("audio", check_audio),
+    ("onnxruntime", check_onnxruntime),
+    ("llama.cpp", check_llama),
+    ("bundle", check_bundle),
+    ("socket", check_socket),
+    ("serial", check_serial),
+]

@@ -1,0 +1,223 @@
+"""The TOML configuration: valid files, an error table, overrides, and deploy/listen.toml itself."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edge.activity import ActivityConfig
+from edge.config import RULES, ConfigError, ListenConfig, config_keys, load_config
+from firmware_bridge.bridge import BridgeConfig
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "deploy" / "listen.toml"
+# The keys deploy/listen.toml sets for the systemd units; every other key it writes holds its default.
+DEPLOYED = {"serve.bundle": "/var/lib/listen/bundle", "serve.socket.path": "/run/listen/daemon.sock",
+            "serve.socket.mode": 0o660, "bridge.port": "/dev/ttyUSB0"}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "listen.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def flat(config: ListenConfig) -> dict:
+    """{dotted key: value} of a loaded config (the same keys as config_keys())."""
+    out = {}
+    for key in config_keys():
+        value = config
+        for part in key.split("."):
+            value = getattr(value, part)
+        out[key] = value
+    return out
+
+
+# -- valid files -------------------------------------------------------------------------
+
+VALID = [
+    # (file text, {dotted key: expected value})
+    ("", {}),
+    ("[serve]\nbuffer_seconds = 60\n", {"serve.buffer_seconds": 60.0}),  # an integer where a float is expected
+    ("[serve.socket]\nmode = 0o660\n", {"serve.socket.mode": 0o660}),
+    ("[serve.socket]\nmode = \"0640\"\n", {"serve.socket.mode": 0o640}),
+    ("[serve.socket]\ntcp_port = 0\ntcp_host = \"::1\"\n", {"serve.socket.tcp_port": 0, "serve.socket.tcp_host": "::1"}),
+    ("[serve]\ndevice = 2\n", {"serve.device": "2"}),  # a PortAudio index
+    ("[serve]\nwatches = [\"Is there a dog?\", \"Is the kettle on?\"]\n",
+     {"serve.watches": ("Is there a dog?", "Is the kettle on?")}),
+    ("[serve]\nproviders = [\"CUDAExecutionProvider\", \"CPUExecutionProvider\"]\ngpu_layers = -1\n",
+     {"serve.providers": ("CUDAExecutionProvider", "CPUExecutionProvider"), "serve.gpu_layers": -1}),
+    ("[serve.activity]\nvad_aggressiveness = 3\nenergy_margin_db = 14.5\n",
+     {"serve.activity.vad_aggressiveness": 3, "serve.activity.energy_margin_db": 14.5}),
+    ("[serve.segments]\nmax_length_s = 8\n", {"serve.segments.max_length_s": 8.0}),
+    ("[bridge]\nport = \"/dev/ttyACM0\"\nbaud = 9600\n[bridge.mapping]\nquestion = \"Is it raining?\"\nlong_press_ms = 800\n",
+     {"bridge.port": "/dev/ttyACM0", "bridge.baud": 9600, "bridge.mapping.question": "Is it raining?",
+      "bridge.mapping.long_press_ms": 800}),
+]
+
+
+@pytest.mark.parametrize("text,expected", VALID, ids=[f"valid{i}" for i in range(len(VALID))])
+def test_valid_files_load_and_keep_every_other_default(tmp_path, text, expected):
+    got = flat(load_config(write(tmp_path, text)))
+    want = {**config_keys(), **expected}
+    assert got == want
+
+
+def test_relative_paths_are_relative_to_the_file(tmp_path):
+    (tmp_path / "etc").mkdir()
+    path = tmp_path / "etc" / "listen.toml"
+    path.write_text('[serve]\nbundle = "bundles/b1"\nsource = "/abs/clip.wav"\n[serve.socket]\npath = "~/s.sock"\n')
+    s = load_config(path).serve
+    assert s.bundle == tmp_path / "etc" / "bundles" / "b1"
+    assert s.source == Path("/abs/clip.wav")
+    assert s.socket.path == Path("~/s.sock").expanduser()
+
+
+def test_sections_build_the_runtime_dataclasses(tmp_path):
+    c = load_config(write(tmp_path, "[serve.activity]\nvad_aggressiveness = 1\n[bridge.mapping]\nbrightness = 7\n"))
+    assert c.serve.activity == ActivityConfig(vad_aggressiveness=1)
+    assert c.bridge.mapping == BridgeConfig(brightness=7)
+
+
+def test_the_bridge_dials_the_serve_socket_unless_told_otherwise(tmp_path):
+    c = load_config(write(tmp_path, '[serve.socket]\npath = "/run/listen/daemon.sock"\n'))
+    assert c.bridge_socket == Path("/run/listen/daemon.sock")
+    c = load_config(write(tmp_path, '[serve.socket]\npath = "/run/a.sock"\n[bridge]\ndaemon = "/run/b.sock"\n'))
+    assert c.bridge_socket == Path("/run/b.sock")
+    assert load_config(None).bridge_socket is None  # the environment's default then
+
+
+# -- invalid files: the error names the key and the allowed values -----------------------
+
+INVALID = [
+    # (file text, fragments the one-line message must contain)
+    ("[serve]\nbuffer_seconds = -1\n", ["serve.buffer_seconds", "-1.0", "allowed: > 0 s"]),
+    ("[serve]\nbufer_seconds = 1\n", ["unknown key serve.bufer_seconds", "allowed in [serve]:", "buffer_seconds"]),
+    ("[speaker]\nvolume = 3\n", ["unknown key speaker", "allowed in [the top level]: serve, bridge"]),
+    ("serve = 3\n", ["serve", "must be a table"]),
+    ("[serve]\nsocket = \"/run/x.sock\"\n", ["serve.socket", "must be a table ([serve.socket])"]),
+    ("[serve.activity]\nvad_aggressiveness = 4\n", ["serve.activity.vad_aggressiveness = 4", "0, 1, 2 or 3"]),
+    ("[serve.activity]\nvad_aggressiveness = \"2\"\n", ["serve.activity.vad_aggressiveness", "wrong type", "an integer"]),
+    ("[serve.activity]\ntonal_fraction = 0\n", ["serve.activity.tonal_fraction", "(0, 1]"]),
+    ("[serve.activity]\nmin_level_dbfs = 3\n", ["serve.activity.min_level_dbfs", "-120..0 dBFS"]),
+    ("[serve.segments]\nmax_length_s = 0\n", ["serve.segments.max_length_s", "> 0 s"]),
+    ("[serve.socket]\nmode = \"0999\"\n", ["serve.socket.mode", "not an octal file mode", "0o600"]),
+    ("[serve.socket]\nmode = 0o1777\n", ["serve.socket.mode = 0o1777", "0o000..0o777"]),
+    ("[serve.socket]\ntcp_port = 70000\n", ["serve.socket.tcp_port", "0..65535"]),
+    ("[serve.socket]\ntcp_host = \"0.0.0.0\"\n", ["serve.socket.tcp_host", "loopback", "127.0.0.1 or ::1"]),
+    ("[serve]\nproviders = [\"CUDA\"]\n", ["serve.providers", "'CUDA'", "CUDAExecutionProvider"]),
+    ("[serve]\nwatches = \"Is there a dog?\"\n", ["serve.watches", "a list of strings"]),
+    ("[serve]\nwatches = [\"\"]\n", ["serve.watches", "1..1000 characters"]),
+    ("[serve]\nno_model = \"yes\"\n", ["serve.no_model", "true or false"]),
+    ("[serve]\nspeed = nan\n", ["serve.speed", "a finite number"]),
+    ("[serve]\ngpu_layers = -2\n", ["serve.gpu_layers", ">= -1"]),
+    ("[serve]\nbundle = \"\"\n", ["serve.bundle", "a non-empty path"]),
+    ("[serve]\nthreads = 1.5\n", ["serve.threads", "an integer"]),
+    ("[bridge]\nbaud = 0\n", ["bridge.baud", "> 0 bits/s"]),
+    ("[bridge.mapping]\nbrightness = 300\n", ["bridge.mapping.brightness = 300", "0..255"]),
+    ("[bridge.mapping]\nlisten_seconds = 60\n", ["bridge.mapping.listen_seconds", "(0, 30] s"]),
+    ("[bridge.mapping]\nbuttons = 1\n", ["unknown key bridge.mapping.buttons", "ask_button"]),
+    ("[bridge.mapping]\nlong_press_ms = 5\n", ["bridge.mapping.long_press_ms", "50..60000 ms"]),
+    ("[serve\nbundle = 1\n", ["is not valid TOML"]),
+]
+
+
+@pytest.mark.parametrize("text,fragments", INVALID, ids=[f"invalid{i}" for i in range(len(INVALID))])
+def test_invalid_files_are_one_line_errors_naming_key_and_allowed_values(tmp_path, text, fragments):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert str(path) in message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_a_missing_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"nowhere\.toml does not exist; see deploy/listen\.toml"):
+        load_config(tmp_path / "nowhere.toml")
+
+
+def test_every_rule_names_a_real_key():
+    assert set(RULES) <= set(config_keys())
+
+
+# -- command-line overrides --------------------------------------------------------------
+
+
+def test_overrides_beat_the_file_and_none_means_not_given(tmp_path, monkeypatch):
+    path = write(tmp_path, '[serve]\nbuffer_seconds = 60\nwatches = ["a?"]\n[serve.activity]\nvad_aggressiveness = 1\n')
+    monkeypatch.chdir(tmp_path)
+    c = load_config(path, {"serve.buffer_seconds": 12.0, "serve.activity.vad_aggressiveness": None,
+                           "serve.watches": ["b?"], "serve.socket.path": Path("rel.sock")})
+    assert c.serve.buffer_seconds == 12.0
+    assert c.serve.activity.vad_aggressiveness == 1  # None: the flag was not given
+    assert c.serve.watches == ("b?",)
+    assert c.serve.socket.path == tmp_path / "rel.sock"  # a flag's relative path: the working directory
+
+
+def test_a_bad_override_names_the_key_as_coming_from_the_command_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"^command line: serve\.buffer_seconds = -3\.0 is not allowed; allowed: > 0 s$"):
+        load_config(write(tmp_path, ""), {"serve.buffer_seconds": -3.0})
+
+
+def test_listen_serve_reads_the_file_and_flags_override_it(tmp_path):
+    """The real command: a bad value in the file stops `listen serve` with the key named, exit 2."""
+    path = write(tmp_path, "[serve]\nno_model = true\n[serve.activity]\nvad_aggressiveness = 7\n")
+    proc = subprocess.run([sys.executable, "-m", "edge.cli", "serve", "--config", str(path)], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "serve.activity.vad_aggressiveness" in proc.stderr and "0, 1, 2 or 3" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "edge.cli", "serve", "--config", str(path), "--vad-aggressiveness", "1",
+                           "--buffer-seconds", "0"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2  # the flag fixed the file's value; the next bad value is the flag's own
+    assert "command line: serve.buffer_seconds = 0.0" in proc.stderr
+
+
+def test_listen_bridge_takes_its_port_from_the_file(tmp_path):
+    path = write(tmp_path, "[bridge.mapping]\nbrightness = 999\n")
+    proc = subprocess.run([sys.executable, "-m", "edge.cli", "bridge", "--config", str(path), "--port", "/dev/null"],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "bridge.mapping.brightness = 999" in proc.stderr and "0..255" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "edge.cli", "bridge"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "no serial port" in proc.stderr
+
+
+# -- deploy/listen.toml ------------------------------------------------------------------
+
+
+def test_the_example_file_is_valid_and_holds_the_defaults():
+    got = flat(load_config(EXAMPLE))
+    want = {**config_keys(), **{k: (Path(v) if k in ("serve.bundle", "serve.socket.path") else v)
+                                for k, v in DEPLOYED.items()}}
+    assert got == want
+
+
+def test_the_example_file_documents_every_key_with_its_default():
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    section = ""
+    documented = {}
+    comments: list[str] = []
+    for line in lines:
+        header = re.match(r"^\[([\w.]+)\]$", line)
+        key = re.match(r"^#?\s*(\w+) = ", line)
+        if header:
+            section, comments = header.group(1), []
+        elif key and section:
+            documented[f"{section}.{key.group(1)}"] = " ".join(comments)
+            comments = []
+        elif line.startswith("#"):
+            comments.append(line)
+        else:
+            comments = []
+    missing = sorted(set(config_keys()) - set(documented))
+    assert not missing, f"deploy/listen.toml does not mention {missing}"
+    undocumented = sorted(k for k, text in documented.items() if "Default:" not in text)
+    assert not undocumented, f"no 'Default:' comment above {undocumented}"
+    assert set(documented) <= set(config_keys()), "deploy/listen.toml mentions a key the loader does not know"

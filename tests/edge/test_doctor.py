@@ -1,0 +1,242 @@
+"""`listen doctor`: the command on this machine (a subprocess), and each check on prepared cases."""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from edge.checksums import sha256_file
+from edge.config import ListenConfig, load_config
+from edge.doctor import (
+    FAIL,
+    OK,
+    SKIP,
+    WARN,
+    Check,
+    check_bundle,
+    check_llama,
+    check_onnxruntime,
+    check_serial,
+    check_socket,
+    run_checks,
+    tiny_onnx_model,
+)
+from edge.manifest import (
+    AdapterSpec,
+    AudioSpec,
+    FileEntry,
+    GraphSpec,
+    LLMSpec,
+    Manifest,
+    PromptSpec,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+NAMES = ["config", "system", "audio", "onnxruntime", "llama.cpp", "bundle", "socket", "serial"]
+NO_SOUND_CARD = not Path("/dev/snd").exists()
+NO_GPU = not glob.glob("/dev/nvidia[0-9]*") and not Path("/etc/nv_tegra_release").exists()
+
+
+def doctor(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """`listen doctor` in a clean environment: no user ALSA config, no cached bundle, a private socket path."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LISTEN_SOCKET", "XDG_RUNTIME_DIR")}
+    env.update(HOME=str(tmp_path), LISTEN_HOME=str(tmp_path / "home"), LISTEN_SOCKET=str(tmp_path / "run" / "d.sock"))
+    return subprocess.run([sys.executable, "-m", "edge.cli", "doctor", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def lines_by_name(stdout: str) -> dict[str, str]:
+    rows = stdout.strip().splitlines()
+    checks = rows[:-1]
+    assert [row.split()[1] for row in checks] == NAMES, stdout
+    return {row.split()[1]: row for row in checks}
+
+
+def test_doctor_on_this_machine_diagnoses_no_audio_device_and_no_gpu(tmp_path):
+    proc = doctor(tmp_path)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    rows = lines_by_name(proc.stdout)
+    assert all(row.split()[0] in (OK, WARN, FAIL, SKIP) for row in rows.values())
+    # No default bundle under the empty $LISTEN_HOME: a FAIL that names the folder and the fix.
+    assert rows["bundle"].startswith("FAIL") and str(tmp_path / "home" / "default-bundle") in rows["bundle"]
+    assert "fix: export one with `listen export" in rows["bundle"]
+    assert proc.returncode == 1
+    assert proc.stdout.strip().splitlines()[-1].startswith("listen doctor: 8 checks,")
+    assert rows["onnxruntime"].startswith("OK") and "a test graph runs on" in rows["onnxruntime"]
+    assert rows["socket"].startswith("OK") and "no daemon running" in rows["socket"]
+    assert rows["serial"].startswith("SKIP")
+    if NO_SOUND_CARD:
+        assert rows["audio"].startswith("FAIL  audio       no audio capture device")
+        assert "/dev/snd does not exist" in rows["audio"] and "fix: connect a microphone" in rows["audio"]
+    if NO_GPU:
+        assert "no GPU" in rows["system"]
+        assert "runs on CPUExecutionProvider (CPU only" in rows["onnxruntime"]
+    import llama_cpp
+
+    if not llama_cpp.llama_supports_gpu_offload():
+        assert "CPU-only build" in rows["llama.cpp"]
+
+
+def test_doctor_exits_0_when_nothing_fails(tmp_path):
+    """A file replayed instead of a microphone, no model, no bridge: every check is OK or SKIP."""
+    wav = tmp_path / "clip.wav"
+    wav.write_bytes(b"RIFF")  # the audio check only needs the file to exist
+    config = tmp_path / "listen.toml"
+    config.write_text(f'[serve]\nno_model = true\nsource = "{wav}"\n')
+    proc = doctor(tmp_path, "--config", str(config))
+    rows = lines_by_name(proc.stdout)
+    assert proc.returncode == 0, proc.stdout
+    assert rows["audio"].startswith("SKIP") and rows["bundle"].startswith("SKIP")
+    assert proc.stdout.strip().splitlines()[-1] == "listen doctor: 8 checks, 0 failed"
+
+
+def test_a_bad_config_is_a_failed_check_and_the_rest_still_run(tmp_path):
+    config = tmp_path / "listen.toml"
+    config.write_text("[serve.activity]\nvad_aggressiveness = 9\n")
+    proc = doctor(tmp_path, "--config", str(config))
+    rows = lines_by_name(proc.stdout)
+    assert rows["config"].startswith("FAIL") and "serve.activity.vad_aggressiveness = 9" in rows["config"]
+    assert rows["onnxruntime"].startswith("OK")
+    assert proc.returncode == 1
+
+
+# -- one check at a time -----------------------------------------------------------------
+
+
+def with_settings(text: str, tmp_path: Path) -> ListenConfig:
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    return load_config(path)
+
+
+def test_the_tiny_graph_is_valid_onnx_and_computes_x_plus_x():
+    import onnxruntime as ort
+
+    data = tiny_onnx_model()
+    session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    x = np.array([[1.0, -2.0, 3.5, 0.0]], dtype=np.float32)  # (1, 4)
+    np.testing.assert_array_equal(session.run(None, {"x": x})[0], 2 * x)
+    onnx = pytest.importorskip("onnx")
+    model = onnx.load_from_string(data)
+    onnx.checker.check_model(model)
+    assert [n.op_type for n in model.graph.node] == ["Add"] and model.opset_import[0].version == 13
+
+
+def test_onnxruntime_reports_the_provider_that_really_ran(tmp_path):
+    check = check_onnxruntime(with_settings('[serve]\nproviders = ["CPUExecutionProvider"]\n', tmp_path))
+    assert check.status == OK and "a test graph runs on CPUExecutionProvider" in check.summary
+
+
+def test_llama_cpu_build_with_gpu_layers_is_a_warning_with_the_rebuild(tmp_path):
+    import llama_cpp
+
+    if llama_cpp.llama_supports_gpu_offload():
+        pytest.skip("this llama.cpp build offloads to a GPU")
+    check = check_llama(with_settings("[serve]\ngpu_layers = -1\n", tmp_path))
+    assert check.status == WARN and "serve.gpu_layers = -1 is ignored" in check.summary
+    assert "-DGGML_CUDA=on" in check.fix and "-DCMAKE_CUDA_ARCHITECTURES=87" in check.fix
+
+
+def write_bundle(folder: Path) -> Path:
+    """A bundle whose files are placeholders: open_bundle checks presence, size and sha256, not contents."""
+    folder.mkdir()
+    for name in ("enc.onnx", "ada.onnx", "llm.gguf"):
+        (folder / name).write_bytes(name.encode() * 100)
+    graph = GraphSpec(variants={"fp32": "enc.onnx"}, default_variant="fp32", inputs=[], outputs=[], opset=18)
+    manifest = Manifest(
+        schema_version=1, created="2026-01-01T00:00:00+00:00", provenance={},
+        audio=AudioSpec(16000, 2.0, 400, 160, 80, 200, "whisper-log-mel"),
+        encoder=graph, adapter=dataclasses.replace(graph, variants={"fp32": "ada.onnx"}),
+        adapter_info=AdapterSpec(recipe="listen", labels=[]),
+        llm=LLMSpec("llm.gguf", "Q4_1", 64, 49152, "chatml"),
+        prompt=PromptSpec("<a>", "</a>", "\n", "<end>", 4),
+        files={n: FileEntry(sha256_file(folder / n), (folder / n).stat().st_size) for n in ("enc.onnx", "ada.onnx", "llm.gguf")},
+    )
+    (folder / "manifest.json").write_text(json.dumps(manifest.to_dict()))
+    return folder
+
+
+def test_bundle_integrity(tmp_path):
+    bundle = write_bundle(tmp_path / "b")
+    check = check_bundle(with_settings(f'[serve]\nbundle = "{bundle}"\n', tmp_path))
+    assert check.status == OK and "3 files" in check.summary and "match their sha256" in check.summary
+    check = check_bundle(with_settings(f'[serve]\nbundle = "{bundle}"\nvariant = "int8"\n', tmp_path))
+    assert check.status == FAIL and "'int8' is not in this bundle" in check.summary and "fp32" in check.fix
+    (bundle / "llm.gguf").write_bytes(b"x" * 800)  # same size, other bytes
+    check = check_bundle(with_settings(f'[serve]\nbundle = "{bundle}"\n', tmp_path))
+    assert check.status == FAIL and "llm.gguf does not match its sha256" in check.summary
+    assert check_bundle(with_settings("[serve]\nno_model = true\n", tmp_path)).status == SKIP
+
+
+SOCKET_CASES = ["absent", "live", "stale", "file", "world"]
+
+
+@pytest.mark.parametrize("case", SOCKET_CASES)
+def test_socket_cases(tmp_path, case):
+    path = tmp_path / "d.sock"
+    mode = "0o666" if case == "world" else "0o600"
+    config = with_settings(f'[serve.socket]\npath = "{path}"\nmode = {mode}\n', tmp_path)
+    server = None
+    if case in ("live", "stale", "world"):
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(str(path))
+        os.chmod(path, 0o666 if case == "world" else 0o600)
+        server.listen(1)
+        if case == "stale":  # a daemon that died: the file stays, nobody accepts
+            server.close()
+            server = None
+    elif case == "file":
+        path.write_text("not a socket")
+    try:
+        check = check_socket(config)
+    finally:
+        if server is not None:
+            server.close()
+    expected = {
+        "absent": (OK, "no daemon running; `listen serve` will create"),
+        "live": (OK, "a daemon is listening on"),
+        "stale": (WARN, "is a stale socket, no daemon answers"),
+        "file": (FAIL, "exists and is not a socket"),
+        "world": (WARN, "lets every local user ask"),
+    }[case]
+    assert (check.status, expected[1] in check.summary) == (expected[0], True), check.line()
+    assert str(path) in check.summary
+
+
+def test_serial_cases(tmp_path):
+    assert check_serial(ListenConfig()).status == SKIP
+    master, slave = os.openpty()
+    try:
+        tty = os.ttyname(slave)
+        check = check_serial(with_settings(f'[bridge]\nport = "{tty}"\n', tmp_path))
+        assert check.status == OK and "readable and writable" in check.summary
+    finally:
+        os.close(master)
+        os.close(slave)
+    check = check_serial(with_settings(f'[bridge]\nport = "{tmp_path / "ttyNOPE"}"\n', tmp_path))
+    assert check.status == FAIL and "does not exist (ports seen:" in check.summary and "plug in the MCU" in check.fix
+    (tmp_path / "plain").write_text("")
+    check = check_serial(with_settings(f'[bridge]\nport = "{tmp_path / "plain"}"\n', tmp_path))
+    assert check.status == FAIL and "is not a character device" in check.summary
+
+
+def test_a_crashing_check_is_a_fail_line_not_a_traceback():
+    def broken(config):
+        raise RuntimeError("driver exploded")
+
+    (check,) = run_checks(ListenConfig(), [("gpu", broken)])
+    assert check.status == FAIL and "RuntimeError: driver exploded" in check.summary
+
+
+def test_a_check_is_one_line_with_its_fix():
+    line = Check("audio", FAIL, "no device\n(really)", "plug\none in").line()
+    assert line == "FAIL  audio       no device (really); fix: plug one in"
