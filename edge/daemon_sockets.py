@@ -1,7 +1,7 @@
 """The daemon's listening sockets: bind a unix socket and/or a loopback TCP port, accept on them.
 
 `Listeners` owns every listening socket, the selector over them and the pipe that wakes its
-accept loop; `close()` releases them all and removes the unix socket file.
+accept loop; `close()` releases them all and removes the unix socket file it made.
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ class Listeners:
         self.socket_path = socket_path
         self.tcp_address: tuple[str, int] | None = None  # bound (host, port)
         self._sockets: list[socket.socket] = []
+        self._bound_path: Path | None = None  # the socket file this object made, and so removes
         try:
             if socket_path is not None:
                 self._sockets.append(bind_unix(Path(socket_path), socket_mode))
+                self._bound_path = Path(socket_path)
             if tcp_port is not None:
                 sock = bind_tcp(tcp_host, tcp_port)
                 self.tcp_address = sock.getsockname()[:2]
@@ -80,7 +82,7 @@ class Listeners:
         for sock in self._sockets:
             sock.close()
         self._sockets.clear()
-        path = self.socket_path
+        path, self._bound_path = self._bound_path, None  # never another daemon's live socket
         if path is not None:
             try:
                 if stat.S_ISSOCK(os.lstat(path).st_mode):

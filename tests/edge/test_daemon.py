@@ -386,6 +386,9 @@ def test_socket_path_safety(tmp_path):
     try:
         with pytest.raises(DaemonError, match="already listening"):
             start(tmp_path, FileSource(wav))  # a live daemon is never replaced
+        assert stat.S_ISSOCK(os.lstat(path).st_mode)  # ...nor its socket removed by the refused one
+        with DaemonClient(path) as client:
+            assert client.status().source == f"file {wav}"
     finally:
         daemon.stop()
     path.write_text("not a socket")
