@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
+from edge.protocol import AlertEvent, StateEvent
 from firmware_bridge.connection import LinkRunner
 from firmware_bridge.daemon_link import Answer, DaemonPort
 from firmware_bridge.errors import BridgeError
@@ -218,12 +219,12 @@ class Bridge:
     # -- daemon events (event thread) ----------------------------------------------------
 
     def on_daemon_event(self, event: dict) -> None:
-        if event.get("type") == "state" and isinstance(event.get("muted"), bool):
+        if event.get("type") == StateEvent.TYPE and isinstance(event.get("muted"), bool):
             with self._lock:
                 self.daemon_muted = event["muted"]
             self.refresh()
             return
-        if event.get("type") != "alert":
+        if event.get("type") != AlertEvent.TYPE:
             return
         log.info("alert: %s", event)
         with self._lock:
