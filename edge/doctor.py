@@ -63,15 +63,21 @@ def run_checks(config: ListenConfig, checks: list[tuple[str, Callable[[ListenCon
 
 
 def check_system(config: ListenConfig) -> Check:
-    tegra = Path("/etc/nv_tegra_release")
     where = f"Python {platform.python_version()} on {platform.machine()} {platform.system()}"
+    gpu = nvidia_gpu()
+    if gpu is None:
+        return Check("system", OK, f"{where}; no GPU (no /dev/nvidia*, not a Jetson): the models run on the CPU")
+    return Check("system", OK, f"{where}; {gpu}")
+
+
+def nvidia_gpu() -> str | None:
+    """What shows an NVIDIA GPU here (a Jetson's release file, or /dev/nvidia* nodes); None: no GPU."""
+    tegra = Path("/etc/nv_tegra_release")
     if tegra.is_file():
         release = tegra.read_text(errors="replace").splitlines()[0].lstrip("# ").split(",")[0:2]
-        return Check("system", OK, f"{where}; Jetson ({', '.join(s.strip() for s in release)}): GPU shared with the CPU memory")
-    gpus = sorted(glob.glob("/dev/nvidia[0-9]*"))
-    if gpus:
-        return Check("system", OK, f"{where}; NVIDIA GPU device nodes: {', '.join(gpus)}")
-    return Check("system", OK, f"{where}; no GPU (no /dev/nvidia*, not a Jetson): the models run on the CPU")
+        return f"Jetson ({', '.join(s.strip() for s in release)}): GPU shares the CPU's memory"
+    nodes = sorted(glob.glob("/dev/nvidia[0-9]*"))
+    return f"NVIDIA GPU device nodes: {', '.join(nodes)}" if nodes else None
 
 
 # -- audio -------------------------------------------------------------------------------
@@ -158,6 +164,10 @@ def check_onnxruntime(config: ListenConfig) -> Check:
     if not np.array_equal(y, x + x):
         return Check("onnxruntime", FAIL, f"{head}, but computed {y.tolist()} for x + x",
                      "reinstall onnxruntime; check the GPU driver / CUDA libraries")
+    missing = [p for p in config.serve.providers if p not in available]
+    if missing:
+        return Check("onnxruntime", WARN, f"{head}; serve.providers asks for {', '.join(missing)}, which this build lacks",
+                     "install onnxruntime-gpu (CUDA, TensorRT; Jetson: docs/jetson.md), or drop them from providers")
     installed = _onnxruntime_distributions()
     if len(installed) > 1:
         return Check("onnxruntime", WARN, f"{head}; several builds installed ({', '.join(installed)}) share one module",
@@ -167,6 +177,9 @@ def check_onnxruntime(config: ListenConfig) -> Check:
                      "install the CUDA 12 / cuDNN 9 (and TensorRT) libraries this onnxruntime-gpu was built for "
                      "(JetPack 6 on Jetson: docs/jetson.md), or set providers = [\"CPUExecutionProvider\"] under [serve]")
     if runs == "CPUExecutionProvider" and wanted == ["CPUExecutionProvider"] and not config.serve.providers:
+        if nvidia_gpu() is not None:
+            return Check("onnxruntime", WARN, f"{head}: this build has no GPU provider, though this machine has a GPU",
+                         "pip uninstall onnxruntime && pip install onnxruntime-gpu (Jetson: NVIDIA's JetPack index, docs/jetson.md)")
         head += " (CPU only: this onnxruntime build has no GPU provider; onnxruntime-gpu adds CUDA and TensorRT)"
     if runs == "TensorrtExecutionProvider":
         cache = os.environ.get("ORT_TENSORRT_CACHE_PATH") if os.environ.get("ORT_TENSORRT_ENGINE_CACHE_ENABLE") == "1" else None
@@ -230,6 +243,8 @@ def check_llama(config: ListenConfig) -> Check:
                      "set gpu_layers = -1 under [serve] (all layers on the GPU)")
     if not gpu and layers != 0:
         return Check("llama.cpp", WARN, f"{head}: serve.gpu_layers = {layers} is ignored, the LLM runs on the CPU", rebuild)
+    if not gpu and nvidia_gpu() is not None:
+        return Check("llama.cpp", WARN, f"{head}: the LLM runs on the CPU, though this machine has a GPU", rebuild)
     where = f"serve.gpu_layers = {layers}: LLM on the GPU" if gpu else "the LLM runs on the CPU (no GPU offload)"
     return Check("llama.cpp", OK, f"{head}; {where}")
 

@@ -136,6 +136,32 @@ def test_onnxruntime_reports_the_provider_that_really_ran(tmp_path):
     assert check.status == OK and "a test graph runs on CPUExecutionProvider" in check.summary
 
 
+def test_a_requested_provider_this_build_lacks_is_a_warning(tmp_path):
+    import onnxruntime as ort
+
+    if "CUDAExecutionProvider" in ort.get_available_providers():
+        pytest.skip("this onnxruntime build has CUDA")
+    check = check_onnxruntime(with_settings('[serve]\nproviders = ["CUDAExecutionProvider"]\n', tmp_path))
+    assert check.status == WARN and "asks for CUDAExecutionProvider, which this build lacks" in check.summary
+    assert "onnxruntime-gpu" in check.fix
+
+
+def test_cpu_only_builds_on_a_gpu_machine_are_warnings(monkeypatch):
+    import llama_cpp
+    import onnxruntime as ort
+
+    import edge.doctor
+
+    monkeypatch.setattr(edge.doctor, "nvidia_gpu", lambda: "NVIDIA GPU device nodes: /dev/nvidia0")
+    if not set(ort.get_available_providers()) & {"CUDAExecutionProvider", "TensorrtExecutionProvider"}:
+        check = check_onnxruntime(ListenConfig())
+        assert check.status == WARN and "though this machine has a GPU" in check.summary
+        assert "onnxruntime-gpu" in check.fix
+    if not llama_cpp.llama_supports_gpu_offload():
+        check = check_llama(ListenConfig())
+        assert check.status == WARN and "though this machine has a GPU" in check.summary and "-DGGML_CUDA=on" in check.fix
+
+
 def test_llama_cpu_build_with_gpu_layers_is_a_warning_with_the_rebuild(tmp_path):
     import llama_cpp
 
