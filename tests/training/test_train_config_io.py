@@ -1,0 +1,69 @@
+"""Configs load from JSON, flags override them, unknown keys are refused, --help documents every field."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+
+import pytest
+
+from training.cli import register, resolve_config
+from training.config_io import ConfigError, from_dict, to_dict
+from training.train_config import TrainConfig
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    return parser, parser.parse_args(["train", *argv])
+
+
+def test_roundtrip_defaults():
+    cfg = TrainConfig()
+    assert from_dict(TrainConfig, to_dict(cfg)) == cfg
+
+
+def test_file_then_flags(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps({"lr": 1e-3, "adapter": {"num_queries": 16}, "encoder": {"taps": [0, 2]}}))
+    _, args = parse(["--config", str(path), "--adapter.num_layers", "3", "--lr", "2e-3", "--use_cache", "false"])
+    cfg = resolve_config(args)
+    assert cfg.lr == 2e-3 and cfg.adapter.num_queries == 16 and cfg.adapter.num_layers == 3
+    assert cfg.encoder.taps == (0, 2) and cfg.use_cache is False
+    assert cfg.adapter.num_heads == TrainConfig().adapter.num_heads  # untouched default
+
+
+@pytest.mark.parametrize("data,match", [
+    ({"learning_rate": 1}, "Unknown config key: config.learning_rate"),
+    ({"adapter": {"queries": 3}}, "Unknown config key: config.adapter.queries"),
+    ({"max_steps": "many"}, "max_steps must be int"),
+    ({"use_cache": "maybe"}, "use_cache must be bool"),
+])
+def test_refused(data, match):
+    with pytest.raises(ConfigError, match=match):
+        from_dict(TrainConfig, data)
+
+
+def test_unknown_flag_is_refused():
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    with pytest.raises(SystemExit):
+        parser.parse_args(["train", "--adapter.bogus", "1"])
+
+
+def test_help_documents_every_field():
+    parser, _ = parse([])
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices["train"]
+    text = sub.format_help()
+
+    def names(cls, prefix=""):
+        for f in dataclasses.fields(cls):
+            if dataclasses.is_dataclass(f.type) or f.name in ("encoder", "adapter"):
+                yield from names(type(getattr(TrainConfig(), f.name)), f"{f.name}.")
+            else:
+                yield prefix + f.name, f.metadata.get("help", "")
+
+    for flag, help_text in names(TrainConfig):
+        assert f"--{flag}" in text, flag
+        assert help_text, f"{flag} has no help"

@@ -1,0 +1,119 @@
+"""Validation on the yes/no benchmark: does the model say "no" when the sound is absent?
+
+For each sampling (random, popular, adversarial): accuracy, yes-ratio, precision / recall
+/ F1 of the "no" class (the benchmark's metrics), the NLL of the expected first word, and
+the presence head's own accuracy on the same questions (its score for the label the
+question names, threshold 0.5). An answer counts as yes when it contains the word "yes".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+
+import torch
+
+from training.dataset import Example
+from training.generate import Sampling, generate
+from training.model import ListenSystem
+from edge.question_labels import NO_LABEL
+from training.sequences import generation_inputs, question_ids
+
+_YES = re.compile(r"\byes\b", re.IGNORECASE)
+
+
+def says_yes(text: str) -> bool:
+    return bool(_YES.search(text))
+
+
+def yes_no_metrics(expected: Sequence[str], predicted: Sequence[str]) -> dict:
+    """Benchmark metrics of `predicted` (yes|no per row) against `expected`."""
+    n = len(expected)
+    if n == 0:
+        return {"n": 0}
+    correct = sum(e == p for e, p in zip(expected, predicted))
+    tp_no = sum(e == "no" and p == "no" for e, p in zip(expected, predicted))
+    pred_no = sum(p == "no" for p in predicted)
+    true_no = sum(e == "no" for e in expected)
+    precision = tp_no / pred_no if pred_no else 0.0
+    recall = tp_no / true_no if true_no else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "n": n, "accuracy": correct / n, "yes_ratio": 1 - pred_no / n,
+        "precision_no": precision, "recall_no": recall, "f1_no": f1,
+    }
+
+
+def _first_word_ids(tokenizer) -> dict[str, int]:
+    return {w: tokenizer(w.capitalize(), add_special_tokens=False).input_ids[0] for w in ("yes", "no")}
+
+
+@torch.no_grad()
+def evaluate_benchmark(
+    system: ListenSystem,
+    rows: Sequence[Example],
+    states_of: Callable[[Sequence[str]], torch.Tensor],
+    batch_size: int = 16,
+    max_new_tokens: int = 6,
+    autocast=nullcontext,
+    sampling: Sampling = Sampling(),
+    keep_answers: bool = False,
+) -> dict:
+    """Metrics per sampling and `all`; `answers` holds each row's text when keep_answers."""
+    adapter, llm, tok = system.adapter, system.llm, system.tokenizer
+    was_training = adapter.training
+    adapter.eval()
+    device = next(adapter.parameters()).device
+    word_ids = _first_word_ids(tok)
+    by_sampling: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    answers = []
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start : start + batch_size]
+        label_index = torch.tensor([system.matcher.match(r.question) for r in batch], device=device)
+        with autocast():
+            soft, presence = adapter(states_of([r.audio for r in batch]).to(device), label_index)
+            qids = [question_ids(tok, system.prompt, r.question) for r in batch]
+            inputs, mask = generation_inputs(system.embed, system.ids, soft, qids)
+            tokens, first = generate(llm, inputs, mask, max_new_tokens, system.ids.eos_ids, sampling)
+        texts = tok.batch_decode(tokens, skip_special_tokens=True)
+        logp = torch.log_softmax(first, -1)
+        head_p = torch.sigmoid(presence.float().gather(1, label_index.clamp(min=0)[:, None]))[:, 0]
+        for i, r in enumerate(batch):
+            for key in (r.sampling, "all"):
+                m = by_sampling[key]
+                m["expected"].append(r.expected)
+                m["predicted"].append("yes" if says_yes(texts[i]) else "no")
+                m["nll"].append(-float(logp[i, word_ids[r.expected]]))
+                matched = int(label_index[i]) != NO_LABEL
+                m["matched"].append(matched)
+                m["head"].append("yes" if matched and float(head_p[i]) > 0.5 else "no")
+            if keep_answers:
+                answers.append({"row_id": r.row_id, "question": r.question, "answer": texts[i], "expected": r.expected})
+    adapter.train(was_training)
+    out = {}
+    for key, m in sorted(by_sampling.items()):
+        metrics = yes_no_metrics(m["expected"], m["predicted"])
+        metrics["answer_nll"] = sum(m["nll"]) / len(m["nll"])
+        head = yes_no_metrics(m["expected"], m["head"])
+        metrics["head_accuracy"] = head["accuracy"]
+        metrics["head_yes_ratio"] = head["yes_ratio"]
+        metrics["label_match_rate"] = sum(m["matched"]) / len(m["matched"])
+        out[key] = metrics
+    if keep_answers:
+        out["answers"] = answers
+    return out
+
+
+def subsample(rows: Sequence[Example], per_sampling: int, seed: int) -> list[Example]:
+    """At most `per_sampling` rows of each sampling, chosen reproducibly (0 = all)."""
+    if per_sampling <= 0:
+        return list(rows)
+    gen = torch.Generator().manual_seed(seed)
+    out = []
+    for s in sorted({r.sampling for r in rows}):
+        group = [r for r in rows if r.sampling == s]
+        order = torch.randperm(len(group), generator=gen)[:per_sampling].tolist()
+        out.extend(group[i] for i in sorted(order))
+    return out

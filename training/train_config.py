@@ -1,0 +1,63 @@
+"""Everything one training run needs, each default written once (torch-free).
+
+Load from a JSON file (`listen train --config run.json`) and override single fields on
+the command line (`--adapter.num_queries 16`, `--lr 3e-4`); unknown keys are refused.
+The resolved config is saved with every checkpoint as `train_config.json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from training.adapter_config import AdapterConfig, EncoderConfig
+
+PRECISIONS = ("bf16", "fp16", "no")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    # --- data ---
+    train_data: str = field(default="", metadata={"help": "training rows (JSONL from `listen synth`: id, audio, question, answer, labels)"})
+    val_data: str = field(default="", metadata={"help": "held-out benchmark rows (JSONL: audio, prompt_text, object, label, sampling); empty = no validation"})
+    labels: str = field(default="", metadata={"help": "labels.json of the corpus (label vocabulary); empty = next to train_data or its corpus"})
+    manifest: str = field(default="", metadata={"help": "corpus manifest.jsonl giving each clip's labels and split (optional when rows carry labels)"})
+    out_dir: str = field(default="runs/train", metadata={"help": "checkpoints and logs go here"})
+    cache_dir: str = field(default="", metadata={"help": "feature cache folder; empty = $LISTEN_HOME/features"})
+    use_cache: bool = field(default=True, metadata={"help": "read cached encoder states (false = run the encoder every step; slower)"})
+    # --- models ---
+    llm: str = field(default="default", metadata={"help": "frozen LLM: `default` (SmolLM2 GGUF), a hub id, an HF folder or a .gguf file"})
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    adapter: AdapterConfig = field(default_factory=AdapterConfig)
+    # --- optimisation ---
+    seed: int = field(default=0, metadata={"help": "seeds the data order, the adapter init and every per-step random draw"})
+    max_steps: int = field(default=600, metadata={"help": "optimizer steps"})
+    batch_size: int = field(default=16, metadata={"help": "global sequences per optimizer step (all processes, all accumulation)"})
+    micro_batch: int = field(default=8, metadata={"help": "sequences per forward pass per process (batch_size / (micro_batch * processes) = accumulation)"})
+    lr: float = field(default=4e-4, metadata={"help": "peak learning rate of the adapter (DESIGN 4b)"})
+    head_lr: float = field(default=1e-2, metadata={"help": "peak learning rate of the presence head (4b: 1e-2 reached 0.92 in 300 steps)"})
+    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay (not on norms, biases, tokens)"})
+    warmup_steps: int = field(default=30, metadata={"help": "linear warmup steps before the cosine decay"})
+    min_lr_ratio: float = field(default=0.1, metadata={"help": "the cosine decays to this fraction of the peak"})
+    grad_clip: float = field(default=1.0, metadata={"help": "max global gradient norm (0 = no clipping)"})
+    presence_weight: float = field(default=1.0, metadata={"help": "weight of the per-label presence BCE beside the LM loss"})
+    presence_clips: int = field(
+        default=32, metadata={"help": "extra clips per global step for the presence loss only (cheap: no LLM pass); "
+                              "must split evenly over processes"}
+    )
+    presence_balance: float = field(
+        default=50.0, metadata={"help": "weight positives in the presence BCE by negatives/positives per label, capped here "
+                                "(0 = unweighted): p = 0.5 then means even odds, as in yes/no questions"}
+    )
+    decision_margin: float = field(
+        default=0.1, metadata={"help": "teacher forcing of the decision: p ~ U(0.5+m, 1) if the asked sound is present, U(0, 0.5-m) if not"}
+    )
+    max_answer_tokens: int = field(default=40, metadata={"help": "answers are cut to this many tokens (plus the end-of-turn)"})
+    mixed_precision: str = field(default="bf16", metadata={"help": f"one of {PRECISIONS}: autocast dtype (bf16 also on CPUs with avx512_bf16)"})
+    # --- bookkeeping ---
+    log_every: int = field(default=10, metadata={"help": "steps between log lines (JSONL and TensorBoard)"})
+    eval_every: int = field(default=100, metadata={"help": "steps between validations (0 = only at the end)"})
+    save_every: int = field(default=100, metadata={"help": "steps between checkpoints (the last is always saved)"})
+    keep_checkpoints: int = field(default=3, metadata={"help": "step checkpoints kept (the newest); `best` is kept apart"})
+    eval_rows: int = field(default=300, metadata={"help": "benchmark rows per sampling used at each validation (0 = all)"})
+    eval_batch: int = field(default=16, metadata={"help": "questions per generation batch at validation"})
+    eval_max_new_tokens: int = field(default=6, metadata={"help": "tokens generated per yes/no answer (scoring looks for `yes`)"})
