@@ -77,3 +77,23 @@ def build_system(
         encoder, adapter, llm, tokenizer, prompt, prompt_ids(tokenizer, prompt),
         list(label_entries), LabelMatcher.from_entries(label_entries), recipe,
     )
+
+
+def load_system(folder, encoder: TappedWhisperEncoder | None = None, llm_and_tokenizer: tuple | None = None) -> ListenSystem:
+    """A trained system from a checkpoint folder: its adapter, labels and saved prompt, with
+    the backbones it names (or the ones given, to share them between checkpoints)."""
+    from pathlib import Path
+
+    from training.backbones import load_llm
+    from training.checkpoint import PROMPT_FILE, load_adapter, load_labels
+
+    folder = Path(folder)
+    adapter, meta = load_adapter(folder)
+    labels = load_labels(folder)
+    prompt = PromptTemplate.load(folder / PROMPT_FILE)  # the saved text is the contract, not a re-render
+    encoder = encoder or load_tapped_encoder(meta.encoder)
+    llm, tokenizer = llm_and_tokenizer or load_llm(meta.llm)
+    return ListenSystem(
+        encoder, adapter, llm, tokenizer, prompt, prompt_ids(tokenizer, prompt),
+        labels, LabelMatcher.from_entries(labels), meta.recipe,
+    )

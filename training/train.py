@@ -107,7 +107,8 @@ def compute_losses(
     label_index = torch.tensor([r.label_index for r in rows] + [-1] * len(extra), device=device)  # (B+E,)
     decision_p = decision_targets(rows, u, cfg.decision_margin).to(device)  # (B,)
     if extra:
-        states = torch.cat([states, extra_states.to(device=device, dtype=states.dtype)])  # (B+E, n, T, d)
+        # fp16 from the cache: concatenate in fp32 (CPU autocast refuses fp16 cat)
+        states = torch.cat([states.float(), extra_states.to(device).float()])  # (B+E, n, T, d)
         decision_p = torch.cat([decision_p, torch.full((len(extra),), float("nan"), device=device)])
     soft, presence_logits = adapter(states, label_index, decision_p)  # (B+E, S, D), (B+E, L)
     inputs, mask, targets = training_inputs(

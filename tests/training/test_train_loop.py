@@ -112,7 +112,8 @@ def test_resumed_run_equals_uninterrupted(setup):
 
 def test_checkpoint_holds_what_export_needs(setup):
     root, data, whisper, llama = setup
-    cfg = tiny_config(data, whisper, llama, root / "ckpt", max_steps=2, eval_every=2)
+    # bf16 autocast over fp16 cached states: the path the default CPU run takes
+    cfg = tiny_config(data, whisper, llama, root / "ckpt", max_steps=2, eval_every=2, mixed_precision="bf16")
     result = train(cfg, progress=False)
     final = root / "ckpt" / "final"
     adapter, meta = ckpt.load_adapter(final)
@@ -141,3 +142,17 @@ def test_batch_plan_depends_on_seed_and_step_only():
     assert sorted(epoch) == list(range(10))  # one pass over the rows per epoch
     assert torch.equal(plan.uniforms(5), BatchPlan(10, 4, seed=1).uniforms(5))
     assert plan.indices(0) != BatchPlan(10, 4, seed=2).indices(0)
+
+
+def test_reloaded_checkpoint_scores_like_the_run(setup):
+    """load_system + evaluate_checkpoint reproduce the run's own last validation exactly."""
+    from training.eval_checkpoint import evaluate_checkpoint, markdown
+
+    root, data, whisper, llama = setup
+    cfg = tiny_config(data, whisper, llama, root / "reload", max_steps=3, eval_every=3, eval_max_new_tokens=6)
+    result = train(cfg, progress=False)
+    metrics = evaluate_checkpoint(root / "reload" / "final", data["bench"], root / "cache", rows=0, bf16=False)
+    ours = result["history"][-1]["eval"]
+    for sampling in ("random", "popular", "adversarial", "all"):
+        assert metrics[sampling] == ours[sampling], sampling
+    assert "| adversarial |" in markdown(metrics)
