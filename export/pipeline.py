@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from edge.manifest import (
 from export import onnx_export as ox
 from export.errors import ExportError, ParityError
 from export.step_cache import StepCache, step_key
+from training.provenance import git_commit
 
 log = logging.getLogger(__name__)
 VARIANTS = ("fp32", "int8")
@@ -185,7 +185,7 @@ def _manifest(opts, meta, encoder, prompt, labels, llm_spec, llm_info, graphs, f
             "llm": llm_spec if opts.llm or meta.llm != "default" else f"default ({Path(llm_spec).name})",
             "adapter_checkpoint": str(Path(cp).resolve()),
             "adapter_sha256": sha256_file(cp / ckpt.ADAPTER_FILE),
-            "git_commit": _git_commit(),
+            "git_commit": git_commit(),
             "listen_edge_version": _version(),
             "parity_failures_forced": failures,
         },
@@ -200,15 +200,6 @@ def _manifest(opts, meta, encoder, prompt, labels, llm_spec, llm_info, graphs, f
         prompt=PromptSpec(prompt.before_audio, prompt.after_audio, prompt.after_question, prompt.answer_end, n_soft),
         files=files,
     )
-
-
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(__file__).resolve().parent)
-        return out.stdout.strip() if out.returncode == 0 else "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def _version() -> str:

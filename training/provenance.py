@@ -1,0 +1,16 @@
+"""Provenance facts recorded in checkpoints, model cards and bundle manifests."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def git_commit() -> str:
+    """HEAD of the repository this code runs from, or "unknown" outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+        return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
