@@ -28,3 +28,7 @@ bench: setup  ## run every benchmark in bench/ and write bench/RESULTS.md
 
 clean:  ## remove the virtual environment and caches in the repository (not $$LISTEN_HOME)
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+.PHONY: ablation
+ablation: setup  ## the LISTEN ablation: positives only vs + negatives, side by side (STEPS, CLIPS, RECIPES, OUT: scripts/ablation.sh)
+	bash scripts/ablation.sh

@@ -1,0 +1,59 @@
+"""Answered rows -> the evaluation result: both parsers' metrics and the mentions (torch-free).
+
+This is what `listen eval` computes for every source of answers (a checkpoint, a bundle, a
+predictions file), so all of them are scored by the same code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from training.corpus.mentions import LabelMatcher
+from training.eval.benchmark_io import BenchmarkRow
+from training.eval.errors import EvalError
+from training.eval.mentions import OpenAnswer, score_mentions
+from training.eval.metrics import ScoredRow, score_all_parsers
+
+
+def _label_of(obj: str, known: set[str], matcher: LabelMatcher) -> str | None:
+    """A benchmark object as a label id: itself when it is one, else the one label its words name."""
+    if obj in known:
+        return obj
+    named = matcher.labels_in(obj)
+    return named[0] if len(named) == 1 else None
+
+
+def open_answers(rows: list[BenchmarkRow], matcher: LabelMatcher, known: set[str]) -> list[OpenAnswer]:
+    """Open rows with their clip's labels: exact when known, else the benchmark's own objects."""
+    present: dict[str, set[str]] = defaultdict(set)
+    absent: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        if not r.is_open:
+            label = _label_of(r.object, known, matcher)
+            if label:
+                (present if r.label == "yes" else absent)[r.clip].add(label)
+    out = []
+    for r in rows:
+        if not r.is_open:
+            continue
+        if r.clip_labels is not None:
+            out.append(OpenAnswer(r.answer or "", frozenset(r.clip_labels), None, r.clip))
+        else:
+            out.append(OpenAnswer(r.answer or "", frozenset(present[r.clip]), frozenset(absent[r.clip]), r.clip))
+    return out
+
+
+def evaluate_rows(rows: list[BenchmarkRow], label_entries: list[dict]) -> dict:
+    """{"questions": n, "parsers": {paper, first_word}, "mentions": {...} when open rows exist}."""
+    missing = next((r for r in rows if r.answer is None), None)
+    if missing is not None:
+        raise EvalError(f"{missing.where}: no answer to score")
+    yes_no = [ScoredRow(r.label, r.answer, r.sampling, r.template) for r in rows if not r.is_open]
+    result: dict = {
+        "questions": len(yes_no),
+        "parsers": {name: s.to_dict() for name, s in score_all_parsers(yes_no).items()},
+    }
+    if any(r.is_open for r in rows):
+        matcher = LabelMatcher(label_entries)
+        result["mentions"] = score_mentions(open_answers(rows, matcher, {e["label"] for e in label_entries}), matcher)
+    return result
