@@ -89,15 +89,13 @@ def _autocast(precision: str, folder: Path, device):
 
 def answer_with_checkpoint(folder: Path, rows: list[BenchmarkRow], opts: RunOptions = RunOptions(),
                            progress: bool = True) -> tuple[list[Prediction], RunInfo]:
+    """Load the checkpoint's system (and fill the feature cache), then `answer_rows`."""
     import torch
 
-    from edge.question_labels import NO_LABEL
     from training.checkpoint import ADAPTER_CONFIG_FILE
     from training.clip_features import CachedStates, LiveStates
     from training.feature_cache import FeatureCache, default_cache_dir
-    from training.generate import generate
     from training.model import load_system
-    from training.sequences import generation_inputs, question_ids
 
     folder = Path(folder)
     if not (folder / ADAPTER_CONFIG_FILE).is_file():
@@ -108,22 +106,40 @@ def answer_with_checkpoint(folder: Path, rows: list[BenchmarkRow], opts: RunOpti
     system = load_system(folder)
     for module in (system.encoder, system.llm, system.adapter):
         module.to(device).eval()
-    audios = sorted({r.audio for r in rows})
     if opts.cache_dir == "none":
         states_of = LiveStates(system.encoder)
     else:
         cache = FeatureCache(Path(opts.cache_dir) if opts.cache_dir else default_cache_dir(), system.encoder)
-        states_of = CachedStates(cache, audios, progress)
-    tok = system.tokenizer
-    yes_id, no_id = (tok(w, add_special_tokens=False).input_ids[0] for w in ("Yes", "No"))
+        states_of = CachedStates(cache, sorted({r.audio for r in rows}), progress)
     info = RunInfo("checkpoint", str(folder), str(device), precision, len(rows), recipe=system.recipe,
                    labels=list(system.label_entries), load_seconds=round(time.perf_counter() - t0, 2))
+    t1 = time.perf_counter()
+    out = answer_rows(system, rows, states_of, opts, autocast, progress)
+    info.seconds = round(time.perf_counter() - t1, 2)
+    return out, info
 
+
+def answer_rows(system, rows: list[BenchmarkRow], states_of, opts: RunOptions = RunOptions(), autocast=None,
+                progress: bool = False) -> list[Prediction]:
+    """Greedy answers of a loaded `ListenSystem`; `states_of(audio paths)` gives (B, n_taps, T, d)
+    encoder states (`training.clip_features`). Yes/no rows and open rows are batched apart
+    (their answer lengths differ); the output follows the rows' order."""
+    from contextlib import nullcontext
+
+    import torch
+
+    from edge.question_labels import NO_LABEL
+    from training.generate import generate
+    from training.sequences import generation_inputs, question_ids
+
+    autocast = autocast or nullcontext
+    device = next(system.adapter.parameters()).device
+    tok = system.tokenizer
+    yes_id, no_id = (tok(w, add_special_tokens=False).input_ids[0] for w in ("Yes", "No"))
     out: list[Prediction | None] = [None] * len(rows)
     yes_no = [i for i, r in enumerate(rows) if not r.is_open]
     opened = [i for i, r in enumerate(rows) if r.is_open]
     bar = _progress(len(rows), f"answering ({system.recipe})", progress)
-    t1 = time.perf_counter()
     with torch.no_grad():
         for group, max_new in ((yes_no, opts.max_new_tokens), (opened, opts.open_max_new_tokens)):
             for start in range(0, len(group), opts.batch_size):
@@ -144,8 +160,7 @@ def answer_with_checkpoint(folder: Path, rows: list[BenchmarkRow], opts: RunOpti
                     out[i] = Prediction(texts[k].strip(), None if rows[i].is_open else float(pair[k]))
                 bar.update(len(idx))
     bar.close()
-    info.seconds = round(time.perf_counter() - t1, 2)
-    return out, info
+    return out
 
 
 def answer_with_bundle(bundle: Path, rows: list[BenchmarkRow], opts: RunOptions = RunOptions(),
