@@ -72,10 +72,15 @@ def quantize_int8(src: Path, dst: Path) -> Path:
     """Dynamic int8 quantization of the weights (MatMul/Gemm), activations stay float."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # the quantizer logs one INFO line per skipped node on the root logger
     try:
         quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
     except Exception as err:
         raise ExportError(f"int8 quantization of {src.name} failed: {err}") from err
+    finally:
+        root.setLevel(level)
     return dst
 
 
