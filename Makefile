@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help setup test test-fast demo models bench clean
+.PHONY: help setup test test-fast demo models bench clean default-bundle
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ models: setup  ## prepare and report the default models (offline)
 
 demo: setup  ## the main job: prepare the default models and run the assistant on the demo clips
 	bash scripts/demo.sh
+
+default-bundle: setup  ## retrain the default adapter from scratch (hours on CPU; see scripts/default_bundle.sh)
+	bash scripts/default_bundle.sh
 
 bench: setup  ## run every benchmark in bench/ and write bench/RESULTS.md
 	$(PY) bench/run_all.py --out bench/RESULTS.md

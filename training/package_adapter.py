@@ -29,7 +29,7 @@ class CardFacts:
     data: str  # how the training rows were made (corpus, seed, synthesis)
     machine: str  # where it trained
     training_time_s: float  # wall time of the run
-    evaluation: dict = field(default_factory=dict)  # {"with_negatives": report, "without_negatives": report or {}}
+    evaluation: dict = field(default_factory=dict)  # title -> `listen eval` metrics.json ({} = not run)
     notes: list[str] = field(default_factory=list)  # honest caveats
 
 
@@ -84,26 +84,20 @@ def render_card(card: dict, train_cfg: dict) -> str:
         "## Held-out test split (clips no training step saw)",
         "",
     ]
-    for name, report in card["evaluation"].items():
-        lines.append(f"### {name.replace('_', ' ')}")
-        lines.append("")
-        if not report:
-            lines += ["Not trained in this run; see the notes.", ""]
+    from training.eval.report import run_markdown
+
+    for name, result in card["evaluation"].items():
+        if not result:
+            lines += [f"### {name}", "", "Not trained in this run; see the notes.", ""]
             continue
-        lines += ["| sampling | accuracy | F1 of no | yes-ratio | n |", "|---|---:|---:|---:|---:|"]
-        for sampling, m in report.get("per_sampling", {}).items():
-            lines.append(f"| {sampling} | {m['accuracy']:.3f} | {m['f1_no']:.3f} | {m['yes_ratio']:.3f} | {m['n']} |")
-        if "hallucinated_mention_rate" in report:
-            lines += ["", f"Hallucinated-mention rate on open questions: {report['hallucinated_mention_rate']:.3f} "
-                      f"({report.get('open_answers', '?')} answers)."]
-        lines.append("")
+        lines += [run_markdown(result, title=name).replace("## ", "### ", 1), ""]
     if card["validation_history"]:
         lines += ["## Validation curve (during training)", "", "| step | " + " | ".join(
             f"{s} acc / yes" for s in ("random", "popular", "adversarial")) + " |", "|---:|---:|---:|---:|"]
         for h in card["validation_history"]:
             cells = []
             for s in ("random", "popular", "adversarial"):
-                m = h.get(s) or h.get("per_sampling", {}).get(s) or {}
+                m = h.get("eval", {}).get(s, {})
                 cells.append(f"{m.get('accuracy', float('nan')):.3f} / {m.get('yes_ratio', float('nan')):.3f}")
             lines.append(f"| {h.get('step', '?')} | " + " | ".join(cells) + " |")
         lines.append("")
