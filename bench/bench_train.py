@@ -99,8 +99,8 @@ def main() -> int:
         result = train(cfg, progress=False, system=system)
         total = time.perf_counter() - t0
         log = [json.loads(x) for x in (Path(cfg.out_dir) / "log.jsonl").read_text().splitlines()]
-        timed = [r for r in log if "loss" in r][1:]  # the first step warms up
-        rate = len(timed) * args.batch / sum(r["elapsed_s"] - prev["elapsed_s"] for prev, r in zip(log, log[1:]))
+        steps = [r for r in log if "loss" in r]  # one record per step; the first step warms up, untimed
+        rate = (len(steps) - 1) * args.batch / (steps[-1]["elapsed_s"] - steps[0]["elapsed_s"])
         results[mode] = {"samples_per_s": rate, "run_s": total, "loop_s": result["elapsed_s"]}
     fill = results["feature cache"]["run_s"] - results["feature cache"]["loop_s"]
     print(f"\nTraining throughput, {args.models} models, {args.batch} sequences/step, {args.precision}, "

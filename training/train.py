@@ -60,9 +60,14 @@ class StepLosses:
 
 def make_accelerator(cfg: TrainConfig):
     from accelerate import Accelerator, DistributedDataParallelKwargs
+    from accelerate.state import AcceleratorState
 
     if cfg.mixed_precision not in PRECISIONS:
         raise TrainingError(f"mixed_precision {cfg.mixed_precision!r} must be one of {PRECISIONS}")
+    # Accelerate keeps its precision in a process-wide singleton; train() may run several
+    # times in one process (tests, benches) with other settings. The distributed state
+    # (PartialState) is kept.
+    AcceleratorState._reset_state()
     # find_unused_parameters: a micro-batch without open questions leaves `decision_open` unused
     return Accelerator(
         mixed_precision=cfg.mixed_precision,
@@ -240,7 +245,7 @@ def train(cfg: TrainConfig, resume: str | Path | None = None, progress: bool = T
     adapter = system.adapter.to(device)
     optimizer = torch.optim.AdamW(param_groups(adapter, cfg), betas=(0.9, 0.98))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, cfg))
-    start, samples, history = 0, 0, []
+    start, samples, history, elapsed_before = 0, 0, [], 0.0
     if resume_dir is not None:
         check_resume(json.loads((resume_dir / ckpt.TRAIN_CONFIG_FILE).read_text()), cfg)
         restored, _ = ckpt.load_adapter(resume_dir)
@@ -249,6 +254,7 @@ def train(cfg: TrainConfig, resume: str | Path | None = None, progress: bool = T
         optimizer.load_state_dict(trainer_state["optimizer"])
         scheduler.load_state_dict(trainer_state["scheduler"])
         start, samples, history = state["step"], state["samples"], state.get("history", [])
+        elapsed_before = state.get("elapsed_s", 0.0)
     # the scheduler is stepped by hand: Accelerate's wrapper would step it once per process
     adapter, optimizer = accelerator.prepare(adapter, optimizer)
     raw_adapter = accelerator.unwrap_model(adapter)
@@ -274,7 +280,7 @@ def train(cfg: TrainConfig, resume: str | Path | None = None, progress: bool = T
         return {"step": step, "eval": metrics}
 
     def save(step: int, name: str) -> None:
-        state = {"step": step, "samples": samples, "elapsed_s": time.perf_counter() - t_start, "history": history,
+        state = {"step": step, "samples": samples, "elapsed_s": elapsed_before + time.perf_counter() - t_start, "history": history,
                  "recipe": system.recipe, "world_size": world}
         trainer_state = {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}
         ckpt.save_checkpoint(out_dir / name, raw_adapter, meta, system.prompt, labels, to_dict(cfg), trainer_state, state)
@@ -319,7 +325,7 @@ def train(cfg: TrainConfig, resume: str | Path | None = None, progress: bool = T
             rate = window["samples"] / (time.perf_counter() - window["t"])
             record = {"step": done, "loss": float(means[0]), "lm_loss": float(means[1]),
                       "presence_loss": float(means[2]), "lr": scheduler.get_last_lr()[0],
-                      "samples_per_s": rate, "elapsed_s": time.perf_counter() - t_start}
+                      "samples_per_s": rate, "elapsed_s": elapsed_before + time.perf_counter() - t_start}
             log.write(record)
             bar.set_postfix(loss=f"{record['loss']:.3f}", sps=f"{rate:.1f}")
             window = {"loss": 0.0, "lm": 0.0, "presence": 0.0, "n": 0, "t": time.perf_counter(), "samples": 0}
@@ -350,7 +356,7 @@ def train(cfg: TrainConfig, resume: str | Path | None = None, progress: bool = T
     log.close()
     accelerator.wait_for_everyone()
     return {"step": cfg.max_steps, "samples": samples, "history": history, "recipe": system.recipe,
-            "elapsed_s": time.perf_counter() - t_start}
+            "elapsed_s": elapsed_before + time.perf_counter() - t_start}
 
 
 def _score(record: dict) -> float:

@@ -81,3 +81,26 @@ def test_auto_recipe_by_llm_size():
     assert resolve_recipe(auto, 135_000_000) == "factorised"
     assert resolve_recipe(auto, 8_000_000_000) == "listen"
     assert resolve_recipe(AdapterConfig(recipe="listen"), 135_000_000) == "listen"
+
+
+def test_exports_to_onnx_with_dynamic_batch(tmp_path):
+    """The adapter graph the export stage needs: opset 17, dynamic batch, label_index as input."""
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    a = make()
+    with torch.no_grad():
+        for p in (a.decision_yes, a.decision_no, a.decision_open):
+            p.normal_()
+    path = tmp_path / "adapter.onnx"
+    batch = {0: "batch"}
+    torch.onnx.export(
+        a, (torch.randn(2, 3, 20, 32), torch.tensor([1, -1])), str(path), opset_version=17, dynamo=False,
+        input_names=["states", "label_index"], output_names=["soft_tokens", "presence_logits"],
+        dynamic_axes={"states": batch, "label_index": batch, "soft_tokens": batch, "presence_logits": batch},
+    )
+    states, idx = torch.randn(5, 3, 20, 32), torch.tensor([0, -1, 4, 2, -1])
+    soft, logits = ort.InferenceSession(str(path)).run(None, {"states": states.numpy(), "label_index": idx.numpy()})
+    with torch.no_grad():
+        ref_soft, ref_logits = a(states, idx)
+    assert soft.shape == (5, 7, 48)
+    assert abs(soft - ref_soft.numpy()).max() < 1e-4 and abs(logits - ref_logits.numpy()).max() < 1e-4
