@@ -8,7 +8,6 @@ question names, threshold 0.5). An answer counts as yes when it contains the wor
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -16,34 +15,11 @@ from contextlib import nullcontext
 import torch
 
 from training.dataset import Example
+from training.eval.metrics import says_yes, yes_no_metrics
 from training.generate import Sampling, generate
 from training.model import ListenSystem
 from edge.question_labels import NO_LABEL
 from training.sequences import generation_inputs, question_ids
-
-_YES = re.compile(r"\byes\b", re.IGNORECASE)
-
-
-def says_yes(text: str) -> bool:
-    return bool(_YES.search(text))
-
-
-def yes_no_metrics(expected: Sequence[str], predicted: Sequence[str]) -> dict:
-    """Benchmark metrics of `predicted` (yes|no per row) against `expected`."""
-    n = len(expected)
-    if n == 0:
-        return {"n": 0}
-    correct = sum(e == p for e, p in zip(expected, predicted))
-    tp_no = sum(e == "no" and p == "no" for e, p in zip(expected, predicted))
-    pred_no = sum(p == "no" for p in predicted)
-    true_no = sum(e == "no" for e in expected)
-    precision = tp_no / pred_no if pred_no else 0.0
-    recall = tp_no / true_no if true_no else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "n": n, "accuracy": correct / n, "yes_ratio": 1 - pred_no / n,
-        "precision_no": precision, "recall_no": recall, "f1_no": f1,
-    }
 
 
 def _first_word_ids(tokenizer) -> dict[str, int]:
