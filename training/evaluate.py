@@ -1,9 +1,11 @@
 """Validation on the yes/no benchmark: does the model say "no" when the sound is absent?
 
 For each sampling (random, popular, adversarial): accuracy, yes-ratio, precision / recall
-/ F1 of the "no" class (the benchmark's metrics), the NLL of the expected first word, and
-the presence head's own accuracy on the same questions (its score for the label the
-question names, threshold 0.5). An answer counts as yes when it contains the word "yes".
+/ F1 of the "no" class (the benchmark's metrics), the NLL of the expected first word, the
+presence head's own accuracy on the same questions (its score for the label the question
+names, threshold 0.5), and the share of first-token Yes-No margins under 0.5 logit (those
+may flip under llama.cpp's quantized weights). An answer counts as yes when it contains
+the word "yes".
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from training.generate import Sampling, generate
 from training.model import ListenSystem
 from edge.question_labels import NO_LABEL
 from training.sequences import generation_inputs, question_ids
+
+SMALL_MARGIN = 0.5  # logits: llama.cpp's Q4 weights move logits by about 0.25 (DESIGN.md 4b)
 
 
 def _first_word_ids(tokenizer) -> dict[str, int]:
@@ -62,6 +66,7 @@ def evaluate_benchmark(
                 m["expected"].append(r.expected)
                 m["predicted"].append("yes" if says_yes(texts[i]) else "no")
                 m["nll"].append(-float(logp[i, word_ids[r.expected]]))
+                m["margin"].append(float(first[i, word_ids["yes"]] - first[i, word_ids["no"]]))
                 matched = int(label_index[i]) != NO_LABEL
                 m["matched"].append(matched)
                 m["head"].append("yes" if matched and float(head_p[i]) > 0.5 else "no")
@@ -76,6 +81,8 @@ def evaluate_benchmark(
         metrics["head_accuracy"] = head["accuracy"]
         metrics["head_yes_ratio"] = head["yes_ratio"]
         metrics["label_match_rate"] = sum(m["matched"]) / len(m["matched"])
+        # a first-token Yes-No margin under SMALL_MARGIN may flip on the edge
+        metrics["small_margin_rate"] = sum(abs(x) < SMALL_MARGIN for x in m["margin"]) / len(m["margin"])
         out[key] = metrics
     if keep_answers:
         out["answers"] = answers
