@@ -90,13 +90,15 @@ def evaluate_benchmark(
 
 
 def subsample(rows: Sequence[Example], per_sampling: int, seed: int) -> list[Example]:
-    """At most `per_sampling` rows of each sampling, chosen reproducibly (0 = all)."""
+    """At most `per_sampling` rows of each sampling, half expecting yes and half no (so the
+    yes-ratio of a perfect model stays 0.5), chosen reproducibly; 0 = all rows."""
     if per_sampling <= 0:
         return list(rows)
     gen = torch.Generator().manual_seed(seed)
     out = []
     for s in sorted({r.sampling for r in rows}):
-        group = [r for r in rows if r.sampling == s]
-        order = torch.randperm(len(group), generator=gen)[:per_sampling].tolist()
-        out.extend(group[i] for i in sorted(order))
+        for expected, n in (("yes", per_sampling // 2), ("no", per_sampling - per_sampling // 2)):
+            group = [r for r in rows if r.sampling == s and r.expected == expected]
+            order = torch.randperm(len(group), generator=gen)[:n].tolist()
+            out.extend(group[i] for i in sorted(order))
     return out

@@ -70,10 +70,23 @@ def make_accelerator(cfg: TrainConfig):
     AcceleratorState._reset_state()
     # find_unused_parameters: a micro-batch without open questions leaves `decision_open` unused
     return Accelerator(
-        mixed_precision=cfg.mixed_precision,
+        mixed_precision=resolve_precision(cfg.mixed_precision),
         cpu=not torch.cuda.is_available(),
         kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)],
     )
+
+
+def resolve_precision(precision: str) -> str:
+    """`auto` -> bf16 where the hardware computes it natively, else no autocast."""
+    if precision != "auto":
+        return precision
+    if torch.cuda.is_available():
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:  # not Linux: emulated bf16 would be slower than fp32
+        return "no"
+    return "bf16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "no"
 
 
 def param_groups(adapter, cfg: TrainConfig) -> list[dict]:

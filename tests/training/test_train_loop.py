@@ -156,3 +156,16 @@ def test_reloaded_checkpoint_scores_like_the_run(setup):
     for sampling in ("random", "popular", "adversarial", "all"):
         assert metrics[sampling] == ours[sampling], sampling
     assert "| adversarial |" in markdown(metrics)
+
+
+def test_validation_subsample_is_balanced_per_sampling():
+    from training.dataset import Example
+    from training.evaluate import subsample
+
+    rows = [Example(str(i), f"a{i}", "q", "a", None, s, "yes" if i % 4 else "no")
+            for i in range(120) for s in ("random", "popular")]
+    picked = subsample(rows, 10, seed=0)
+    for s in ("random", "popular"):
+        group = [r for r in picked if r.sampling == s]
+        assert len(group) == 10 and sum(r.expected == "yes" for r in group) == 5
+    assert subsample(rows, 10, seed=0) == picked and len(subsample(rows, 0, 0)) == len(rows)
