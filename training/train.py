@@ -7,7 +7,7 @@
   5. loop       micro-batches with gradient accumulation (no DDP sync until the last),
                 clip, step, log, validate, checkpoint
 
-Loss per sequence = answer cross-entropy + presence_weight * BCE of the clip's labels.
+The objective is in training/losses.py.
 Everything random in a step derives from (seed, step), so 1 process and N processes with
 the same global batch, and an interrupted-then-resumed run, follow the same trajectory.
 """
@@ -19,7 +19,6 @@ import math
 import shutil
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -28,13 +27,11 @@ from training import checkpoint as ckpt
 from training.config_io import to_dict
 from training.errors import TrainingError
 from training.evaluate import evaluate_benchmark, subsample
+from training.losses import compute_losses, presence_pos_weight
 from training.model import ListenSystem, build_system
-from training.sequences import answer_loss, training_inputs
+from training.run_log import RunLog
 from training.train_config import PRECISIONS, TrainConfig
-from training.train_data import (
-    BatchPlan, TrainRow, decision_targets, load_examples, presence_clips, presence_targets, read_label_entries,
-    tokenize_rows,
-)
+from training.train_data import BatchPlan, load_examples, presence_clips, read_label_entries, tokenize_rows
 
 
 class ResumeError(TrainingError):
@@ -44,18 +41,6 @@ class ResumeError(TrainingError):
 # Fields that define the trained model: a resumed run must not change them.
 MODEL_FIELDS = ("llm", "encoder", "adapter", "train_data", "seed", "batch_size", "lr", "head_lr", "presence_weight", "presence_balance",
                 "decision_margin", "max_answer_tokens", "warmup_steps", "min_lr_ratio", "weight_decay", "max_steps")
-
-
-@dataclass
-class StepLosses:
-    sequences: torch.Tensor  # scalar: mean over the micro-batch's sequences of LM + w * presence
-    extra: torch.Tensor  # scalar: w * mean presence BCE of the extra clips (0 without them)
-    lm: torch.Tensor  # detached, for the log
-    presence: torch.Tensor  # detached, mean BCE over every clip of the forward
-
-    def objective(self, micro_count: int) -> torch.Tensor:
-        """This micro-batch's share of the step's loss (sequence terms are accumulated)."""
-        return self.sequences / micro_count + self.extra
 
 
 def make_accelerator(cfg: TrainConfig):
@@ -112,92 +97,6 @@ def lr_factor(step: int, cfg: TrainConfig) -> float:
         return (step + 1) / cfg.warmup_steps
     progress = (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps)
     return cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
-
-
-def compute_losses(
-    system: ListenSystem, adapter, rows: list[TrainRow], states: torch.Tensor, u: torch.Tensor, cfg: TrainConfig,
-    pos_weight: torch.Tensor | None = None, extra: list[TrainRow] = (), extra_states: torch.Tensor | None = None,
-) -> StepLosses:
-    """Losses of one micro-batch. `extra` clips (with their states) join the adapter's forward
-    for the presence loss only; their mean BCE is added once (not per sequence)."""
-    device = states.device
-    b = len(rows)
-    label_index = torch.tensor([r.label_index for r in rows] + [-1] * len(extra), device=device)  # (B+E,)
-    decision_p = decision_targets(rows, u, cfg.decision_margin).to(device)  # (B,)
-    if extra:
-        # fp16 from the cache: concatenate in fp32 (CPU autocast refuses fp16 cat)
-        states = torch.cat([states.float(), extra_states.to(device).float()])  # (B+E, n, T, d)
-        decision_p = torch.cat([decision_p, torch.full((len(extra),), float("nan"), device=device)])
-    soft, presence_logits = adapter(states, label_index, decision_p)  # (B+E, S, D), (B+E, L)
-    inputs, mask, targets = training_inputs(
-        system.embed, system.ids, soft[:b], [list(r.question_ids) for r in rows], [list(r.answer_ids) for r in rows]
-    )
-    lm = answer_loss(system.llm, inputs, mask, targets)  # (B,)
-    presence = torch.zeros(b + len(extra), device=device)
-    if presence_logits.shape[1] and cfg.presence_weight:
-        y, known = presence_targets(list(rows) + list(extra), presence_logits.shape[1])
-        bce = torch.nn.functional.binary_cross_entropy_with_logits(
-            presence_logits.float(), y.to(device), reduction="none",
-            pos_weight=None if pos_weight is None else pos_weight.to(device),
-        ).mean(1)  # (B+E,)
-        presence = bce * known.to(device)
-    sequences = (lm + cfg.presence_weight * presence[:b]).mean()
-    extra_loss = cfg.presence_weight * presence[b:].mean() if extra else torch.zeros((), device=device)
-    return StepLosses(sequences, extra_loss, lm.mean().detach(), presence.mean().detach())
-
-
-def presence_pos_weight(rows: list[TrainRow], n_labels: int, cap: float) -> torch.Tensor | None:
-    """(L,) negatives/positives per label over the distinct training clips, capped; None if cap is 0.
-    Each label is in a few % of clips, while yes/no questions ask with even odds."""
-    if cap <= 0 or n_labels == 0:
-        return None
-    clips = {r.audio: r.present for r in rows if r.labels_known}
-    pos = torch.zeros(n_labels)
-    for present in clips.values():
-        pos[list(present)] += 1
-    return ((len(clips) - pos) / pos.clamp(min=1)).clamp(min=1.0, max=cap)
-
-
-class RunLog:
-    """JSONL log (and TensorBoard when installed), written by the main process only."""
-
-    def __init__(self, out_dir: Path, enabled: bool):
-        self.enabled = enabled
-        self.path = out_dir / "log.jsonl"
-        self.tb = None
-        if enabled:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            try:
-                from torch.utils.tensorboard import SummaryWriter
-
-                self.tb = SummaryWriter(str(out_dir / "tensorboard"))
-            except ImportError:  # tensorboard is optional
-                self.tb = None
-
-    def write(self, record: dict) -> None:
-        if not self.enabled:
-            return
-        with self.path.open("a") as f:
-            f.write(json.dumps(record) + "\n")
-        if self.tb is not None:
-            step = record["step"]
-            for key, value in _flatten(record).items():
-                if isinstance(value, (int, float)) and key != "step":
-                    self.tb.add_scalar(key, value, step)
-
-    def close(self) -> None:
-        if self.tb is not None:
-            self.tb.close()
-
-
-def _flatten(d: dict, prefix: str = "") -> dict:
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(_flatten(v, f"{prefix}{k}/"))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
 
 
 def check_resume(saved: dict, cfg: TrainConfig) -> None:

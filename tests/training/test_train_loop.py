@@ -10,7 +10,8 @@ import torch
 from safetensors.torch import load_file
 
 from training import checkpoint as ckpt
-from training.train import ResumeError, compute_losses, train
+from training.losses import compute_losses
+from training.train import ResumeError, train
 from training.train_data import BatchPlan, load_examples, read_label_entries, tokenize_rows
 
 from tests.training.train_helpers import sharpen_tiny_models, tiny_config, write_dataset
