@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 L=.venv/bin/listen
 RUN=${RUN:-runs/default}
 CLIPS=${CLIPS:-2000}
-SEED=${SEED:-0}
+SEED=${SEED:-0}                # training seed
+CORPUS_SEED=${CORPUS_SEED:-7}  # the corpus seed of the committed adapter
 SYNTH_ANSWERS=${SYNTH_ANSWERS:-llm}        # llm | template
 SYNTH_BACKEND=${SYNTH_BACKEND:-llamacpp}   # llamacpp | transformers
 EVAL_ROWS=${EVAL_ROWS:-100}                # yes/no rows per sampling for the card
@@ -23,8 +24,8 @@ HOME_DIR=$(.venv/bin/python -c "from edge.home import listen_home; print(listen_
 BUNDLE=${BUNDLE:-$HOME_DIR/default-bundle}
 mkdir -p "$RUN"
 
-echo "== 1/7 corpus ($CLIPS clips, seed $SEED)"
-[[ -f "$RUN/corpus/manifest.jsonl" ]] || $L corpus build --out "$RUN/corpus" --clips "$CLIPS" --seed "$SEED"
+echo "== 1/7 corpus ($CLIPS clips, seed $CORPUS_SEED)"
+[[ -f "$RUN/corpus/manifest.jsonl" ]] || $L corpus build --out "$RUN/corpus" --clips "$CLIPS" --seed "$CORPUS_SEED"
 
 echo "== 2/7 LISTEN synthesis (answers: $SYNTH_ANSWERS, backend: $SYNTH_BACKEND; resumes)"
 # SmolLM2-135M says "yes" to most absent sounds: rejected generations get the template answer
