@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        # daemons (serve, bridge) set log_level=INFO for the journal; interactive commands print
+        level=logging.DEBUG if args.verbose else getattr(args, "log_level", logging.WARNING),
         format="%(levelname)s %(name)s: %(message)s",
     )
     if not getattr(args, "func", None):

@@ -61,7 +61,7 @@ def register(subparsers) -> None:
     act.add_argument("--vad-aggressiveness", type=int, choices=range(4), help="webrtcvad mode 0..3 [serve.activity.vad_aggressiveness]")
     act.add_argument("--max-segment-seconds", type=float, help="longer activity is cut [serve.segments.max_length_s]")
     act.add_argument("--watch", action="append", metavar="QUESTION", help="a standing yes/no question (repeatable; replaces [serve.watches])")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, log_level=logging.INFO)  # a daemon: its INFO lines go to the journal
 
 
 def run(args: argparse.Namespace) -> int:

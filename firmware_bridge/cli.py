@@ -7,6 +7,7 @@ imported inside `run`.
 from __future__ import annotations
 
 import argparse
+import logging
 
 HELP = "bridge the speaker's microcontroller (buttons, mute switch, LEDs) to the daemon"
 DESCRIPTION = """\
@@ -47,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--ask-button", type=int, help="id of the ask button [bridge.mapping.ask_button]")
     p.add_argument("--answer-hold", type=float, help="seconds the answer pattern stays [bridge.mapping.answer_hold_s]")
     p.add_argument("--brightness", type=int, help="LED brightness 0..255 [bridge.mapping.brightness]")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, log_level=logging.INFO)  # a daemon: its INFO lines go to the journal
 
 
 def run(args: argparse.Namespace) -> int:
