@@ -144,6 +144,7 @@ def export_bundle(opts: ExportOptions, progress=print) -> Manifest:
         import json
 
         (tmp / MANIFEST_NAME).write_text(json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        tmp.chmod(0o755)  # mkdtemp makes it 0700; a service user must be able to read the bundle
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)

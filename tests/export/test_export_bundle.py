@@ -30,6 +30,7 @@ def test_bundle_manifest_states_everything(tiny_bundle, tiny_checkpoint):
     assert "<|im_start|>" in m.prompt.before_audio and m.prompt.after_question.endswith("assistant\n")
     assert [e["label"] for e in m.adapter_info.labels] == ["smoke_alarm", "dog_bark", "doorbell", "speech"]
     assert m.provenance["adapter_sha256"] and m.provenance["git_commit"]
+    assert (tiny_bundle.stat().st_mode & 0o777) == 0o755  # readable by a service user, not mkdtemp's 0700
 
 
 def test_parity_recorded_and_within_thresholds(tiny_bundle):
