@@ -12,12 +12,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return f"{os.cpu_count()} cores of {cpu} (shared, no GPU)"
+    from training.provenance import cpu_model
+
+    return f"{os.cpu_count()} cores of {cpu_model()} (shared, no GPU)"
 
 
 def main() -> int:
