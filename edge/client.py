@@ -19,7 +19,6 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import re
 import socket
 import threading
 from collections import deque
@@ -27,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from edge.answer import Answer, WindowAnswer
+from edge.answer import Answer, WindowAnswer, says_yes
 from edge.backoff import Backoff
 from edge.errors import DaemonError, ProtocolError, RequestRefused
 from edge.protocol import (
@@ -54,7 +53,6 @@ from edge.protocol import (
 log = logging.getLogger(__name__)
 
 SOCKET_ENV = "LISTEN_SOCKET"  # overrides the default socket path (the daemon and the bridge read it too)
-_YES_WORD = re.compile(r"\byes\b", re.IGNORECASE)  # the benchmark's rule: an answer containing "yes" is yes
 
 
 def default_socket_path() -> Path:
@@ -352,8 +350,9 @@ class EventSubscription:
 
 
 def answered_yes(reply: AnswerReply) -> bool:
-    """The yes/no of an answer: the daemon's `heard`, or for an open question (heard null) the word "yes"."""
-    return reply.heard if reply.heard is not None else bool(_YES_WORD.search(reply.answer))
+    """The yes/no of an answer reply: the daemon's `heard`, or for an open question (heard null)
+    whether the answer opens with "yes" (`edge.answer.says_yes`, the watches' rule too)."""
+    return says_yes(reply.heard, reply.answer)
 
 
 def as_answer(reply: AnswerReply) -> Answer:

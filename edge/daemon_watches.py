@@ -9,17 +9,16 @@ edge.assistant.Assistant does) runs the encoder once for all of them.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from typing import Iterator
 
+from edge.answer import says_yes
 from edge.audio_frontend import SAMPLE_RATE
 from edge.daemon_jobs import AssistantLike
 from edge.protocol import AlertEvent
 from edge.ring_buffer import Segment
 
 log = logging.getLogger("edge.daemon")  # the daemon's one logger, whichever module logs
-_YES = re.compile(r"^\W*yes\b", re.IGNORECASE)  # an answer without `heard` alerts when it opens with "yes"
 
 
 class Watches:
@@ -65,7 +64,7 @@ def check_watches(assistant: AssistantLike, seg: Segment, watches: list[tuple[in
             answer = assistant.ask_encoded(spans, states, question, timings)
         else:
             answer = assistant.ask(seg.audio, question, sample_rate=SAMPLE_RATE)
-        heard = answer.heard if answer.heard is not None else bool(_YES.search(answer.text))
+        heard = says_yes(answer.heard, answer.text)
         if heard:
             log.info("alert: watch %d %r heard in the segment at %.2f", watch_id, question, seg.start)
             yield AlertEvent(watch_id, question, answer.text, answer.confidence, start=seg.start, end=seg.end)

@@ -25,6 +25,10 @@ class AudioInputError(EdgeError):
     """An audio file that cannot be used: unreadable, empty, truncated, or holding NaN/Inf."""
 
 
+class LLMError(EdgeError):
+    """The LLM cannot be loaded, or llama.cpp failed while evaluating a prompt."""
+
+
 class CaptureError(EdgeError):
     """The capture device is missing or failed (the daemon retries failures with backoff)."""
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.errors import EdgeError
+from edge.errors import LLMError
 
 log = logging.getLogger("listen.llama_cpp")
 
@@ -30,10 +30,6 @@ log = logging.getLogger("listen.llama_cpp")
 _LOG_LEVELS = {0: logging.DEBUG, 1: logging.DEBUG, 2: logging.DEBUG, 3: logging.WARNING, 4: logging.ERROR}
 _LOG_CALLBACK = None  # the installed ctypes callback, kept alive for the life of the process
 _BACKEND_READY = False
-
-
-class LLMError(EdgeError):
-    """The LLM cannot be loaded, or llama.cpp failed while evaluating a prompt."""
 
 
 def _llama():

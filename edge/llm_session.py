@@ -32,7 +32,8 @@ from typing import Union
 
 import numpy as np
 
-from edge.llama_native import LLMError, NativeBatch, NativeContext, NativeModel, default_threads
+from edge.errors import LLMError
+from edge.llama_native import NativeBatch, NativeContext, NativeModel, default_threads
 
 PromptPart = Union[str, np.ndarray]  # text, or soft tokens (N, n_embd) float32
 

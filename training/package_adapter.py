@@ -43,7 +43,8 @@ def package(checkpoint: Path, out: Path, facts: CardFacts) -> Path:
     train_cfg = json.loads((checkpoint / ckpt.TRAIN_CONFIG_FILE).read_text())
     out.mkdir(parents=True, exist_ok=True)
     for name in KEEP:
-        shutil.copyfile(checkpoint / name, out / name)
+        if (out / name).resolve() != (checkpoint / name).resolve():  # re-packaging in place keeps the file
+            shutil.copyfile(checkpoint / name, out / name)
     card = {
         "recipe": meta.recipe,
         "encoder": meta.encoder.whisper,
@@ -59,6 +60,26 @@ def package(checkpoint: Path, out: Path, facts: CardFacts) -> Path:
         "notes": facts.notes,
         "validation_history": state.get("history", []),
     }
+    (out / CARD_JSON).write_text(json.dumps(card, indent=2) + "\n")
+    (out / CARD_FILE).write_text(render_card(card, train_cfg))
+    return out
+
+
+def update_card(out: Path, evaluation: dict[str, dict], notes: list[str] | None = None) -> Path:
+    """Add (or replace, by title) evaluations in a packaged adapter's card and re-render it.
+
+    The training facts (commit, data, time) stay those of the run that made the weights;
+    `notes`, when given, replace the card's notes."""
+    out = Path(out)
+    try:
+        card = json.loads((out / CARD_JSON).read_text())
+        train_cfg = json.loads((out / ckpt.TRAIN_CONFIG_FILE).read_text())
+    except (OSError, ValueError) as err:
+        raise TrainingError(f"{out} holds no readable {CARD_JSON} and {ckpt.TRAIN_CONFIG_FILE} "
+                            f"({err}); package the checkpoint first") from err
+    card["evaluation"] = {**{k: v for k, v in card.get("evaluation", {}).items() if v}, **evaluation}
+    if notes is not None:
+        card["notes"] = notes
     (out / CARD_JSON).write_text(json.dumps(card, indent=2) + "\n")
     (out / CARD_FILE).write_text(render_card(card, train_cfg))
     return out
@@ -84,8 +105,11 @@ def render_card(card: dict, train_cfg: dict) -> str:
         "## Held-out test split (clips no training step saw)",
         "",
     ]
-    from training.eval.report import run_markdown
+    from training.eval.report import comparison_markdown, run_markdown
 
+    done = [(name, result) for name, result in card["evaluation"].items() if result]
+    if done:
+        lines += ["### Side by side", "", comparison_markdown(done), ""]
     for name, result in card["evaluation"].items():
         if not result:
             lines += [f"### {name}", "", "Not trained in this run; see the notes.", ""]

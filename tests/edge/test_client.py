@@ -142,8 +142,12 @@ def test_subscription_skips_a_malformed_line(tmp_path):
         ("No, I do not hear a siren.", False, False),
         ("Yes.", True, True),
         ("Yes, but quietly", False, False),  # the daemon's `heard` wins
-        ("Yes, a dog barking.", None, True),  # open question: the word rule
+        ("Yes, a dog barking.", None, True),  # open question: it opens with "yes"
+        ("  yes: a dog", None, True),
         ("I hear eyes", None, False),  # a word, not a substring
+        ("Yesterday a dog barked.", None, False),
+        ("A dog, yes.", None, False),  # "yes" later in an open answer is no alert (the watches' rule)
+        ("", None, False),
     ],
 )
 def test_answered_yes(answer, heard, yes):
