@@ -41,16 +41,15 @@ recipe_args() {
 stamp() { date +%s; }
 log() { echo "== ablation: $*" >&2; }
 mkdir -p "$OUT"
-TIMES="$OUT/timing.tsv"
-: > "$TIMES"
-timed() {  # timed NAME command...: run, and record the seconds it took
+TIMES="$OUT/timing.tsv"  # kept across resumes: a stage's first complete run is what it cost
+touch "$TIMES"
+timed() {  # timed NAME command...: run, and record the seconds it took (once per stage)
     local name=$1 t0
     shift
     t0=$(stamp)
     "$@"
-    echo -e "$name\t$(( $(stamp) - t0 ))" >> "$TIMES"
+    grep -q "^$name	" "$TIMES" || echo -e "$name\t$(( $(stamp) - t0 ))" >> "$TIMES"
 }
-T_START=$(stamp)
 
 # 1. the same clips for both arms
 if [[ ! -f "$OUT/corpus/manifest.jsonl" ]]; then
@@ -59,14 +58,14 @@ if [[ ! -f "$OUT/corpus/manifest.jsonl" ]]; then
         --seed "$SEED" --quiet
 fi
 
-# 2. training rows: (a) positives only, (b) the same positives plus negatives
-log "synthesis ($ANSWERS answers): positives only, and positives + negatives"
+# 2. training rows: (b) positives plus negatives, and (a) exactly the positive rows of (b)
+log "synthesis ($ANSWERS answers): positives + negatives; arm (a) keeps only their positives"
 synth_extra=()
 if [[ "$ANSWERS" == llm ]]; then synth_extra=(--on-reject template); fi
-timed synth_positives "$LISTEN" synth run --corpus "$OUT/corpus" --out "$OUT/rows/positives.jsonl" --answers "$ANSWERS" \
-    --positives "$POSITIVES" --negatives 0 --seed "$SEED" --quiet "${synth_extra[@]}" > "$OUT/rows-positives.log"
-timed synth_negatives "$LISTEN" synth run --corpus "$OUT/corpus" --out "$OUT/rows/negatives.jsonl" --answers "$ANSWERS" \
+timed synth "$LISTEN" synth run --corpus "$OUT/corpus" --out "$OUT/rows/negatives.jsonl" --answers "$ANSWERS" \
     --positives "$POSITIVES" --negatives "$NEGATIVES" --seed "$SEED" --quiet "${synth_extra[@]}" > "$OUT/rows-negatives.log"
+grep -F '"kind": "positive"' "$OUT/rows/negatives.jsonl" > "$OUT/rows/positives.jsonl" \
+    || { echo "ablation: synthesis wrote no positive rows (POSITIVES=$POSITIVES); nothing to ablate" >&2; exit 2; }
 "$LISTEN" synth benchmark --corpus "$OUT/corpus" --split test --out "$OUT/bench_test.jsonl" --seed "$SEED" >&2
 
 # 3. train each arm with the same config and seed, 4. evaluate on the held-out test benchmark
@@ -107,6 +106,6 @@ joined=$(IFS=,; echo "${names[*]}")
     "$LISTEN" eval --compare "${runs[@]}" --names "$joined"
     echo
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
-    echo "Wall time: $(( $(stamp) - T_START )) s in all; per stage (s):"
+    echo "Wall time: $(awk -F'\t' '{s += $2} END {print s}' "$TIMES") s in all stages; per stage (s):"
     sed 's/^/    /' "$TIMES"
 } | tee "$OUT/ablation.md"

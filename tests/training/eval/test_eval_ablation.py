@@ -34,7 +34,7 @@ def test_ablation_recipe_end_to_end(tmp_path, tiny_whisper_dir, tiny_llama_dir):
     both = [json.loads(line) for line in (out / "rows" / "negatives.jsonl").read_text().splitlines()]
     assert pos and {r["kind"] for r in pos} == {"positive"}
     assert {r["kind"] for r in both} == {"positive", "negative"}
-    assert {r["id"] for r in pos} <= {r["id"] for r in both}
+    assert pos == [r for r in both if r["kind"] == "positive"]  # the same positive rows, word for word
 
     # the same budget and seed, only the data differs
     configs = [json.loads((out / "train" / f"listen-{arm}" / "final" / "train_config.json").read_text())
@@ -58,6 +58,14 @@ def test_ablation_recipe_end_to_end(tmp_path, tiny_whisper_dir, tiny_llama_dir):
         "| listen: positives only", "| listen: positives + negatives",
         "| *LISTEN paper: positives only*", "| *LISTEN paper: positives + negatives*"]
     assert "Wall time:" in table and "train_listen-positives" in table
+
+    # a resumed run skips what is done and keeps the stage times of the first run
+    times = (out / "timing.tsv").read_text()
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "ablation.sh")], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (out / "timing.tsv").read_text() == times
+    assert "== ablation: train" not in proc.stderr and "== ablation: evaluate" not in proc.stderr
 
 
 def test_make_target_runs_the_script():
