@@ -26,8 +26,8 @@ demo: setup  ## the main job: prepare the default models and run the assistant o
 default-bundle: setup  ## retrain the default adapter from scratch (hours on CPU; see scripts/default_bundle.sh)
 	bash scripts/default_bundle.sh
 
-bench: setup  ## run every benchmark in bench/ and write bench/RESULTS.md
-	$(PY) bench/run_all.py --out bench/RESULTS.md
+bench: setup  ## run every benchmark in bench/ and write bench/RESULTS.md and the README's table
+	$(PY) bench/run_all.py --out bench/RESULTS.md --readme README.md
 
 clean:  ## remove the virtual environment and caches in the repository (not $$LISTEN_HOME)
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,7 +1,8 @@
 """Run every `bench/bench_*.py` and collect their Markdown tables into one report.
 
 Each benchmark is a script whose stdout is Markdown (a heading and a table that compares
-against its baseline in the same run). This runner adds the machine it ran on.
+against its baseline in the same run). This runner adds the machine it ran on, and with
+`--readme` puts the report between the README's bench markers (headings one level down).
 """
 
 from __future__ import annotations
@@ -26,9 +27,25 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
+README_START = "<!-- bench:start (make bench writes this part) -->"
+README_END = "<!-- bench:end -->"
+
+
+def into_readme(readme: str, report: str) -> str:
+    """`readme` with the text between its bench markers replaced by `report` (its title dropped,
+    its headings one level deeper, so they sit under the README's own Benchmarks heading)."""
+    start, end = readme.find(README_START), readme.find(README_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"the README has no {README_START!r} ... {README_END!r} block; add one where the table goes")
+    body = report.split("\n", 1)[1] if report.startswith("# ") else report
+    body = "\n".join("#" + line if line.startswith("#") else line for line in body.splitlines()).strip()
+    return readme[: start + len(README_START)] + "\n" + body + "\n" + readme[end:]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, help="also write the report to this Markdown file")
+    ap.add_argument("--readme", type=Path, help="also put the report between this README's bench markers")
     ap.add_argument("only", nargs="*", help="names of benchmarks to run (default: all)")
     args = ap.parse_args()
     scripts = sorted(HERE.glob("bench_*.py"))
@@ -49,6 +66,8 @@ def main() -> int:
     print(report)
     if args.out:
         args.out.write_text(report)
+    if args.readme and not args.only:  # a partial run does not replace the README's whole table
+        args.readme.write_text(into_readme(args.readme.read_text(), report))
     return 1 if failed else 0
 
 
