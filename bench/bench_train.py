@@ -103,9 +103,10 @@ def main() -> int:
         rate = (len(steps) - 1) * args.batch / (steps[-1]["elapsed_s"] - steps[0]["elapsed_s"])
         results[mode] = {"samples_per_s": rate, "run_s": total, "loop_s": result["elapsed_s"]}
     fill = results["feature cache"]["run_s"] - results["feature cache"]["loop_s"]
-    print(f"\nTraining throughput, {args.models} models, {args.batch} sequences/step, {args.precision}, "
+    print("## Adapter training: feature cache vs running the encoder every step\n")
+    print(f"{args.models.capitalize()} models, {args.batch} sequences/step, {args.precision}, "
           f"{args.clips} clips of {seconds:.0f} s; torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"{platform.processor() or platform.machine()}\n")
+          f"{platform.processor() or platform.machine()}.\n")
     print("| states from | samples/s | speed-up |")
     print("|---|---|---|")
     ref = results["encoder every step"]["samples_per_s"]
