@@ -5,9 +5,11 @@
 #   -> export ($LISTEN_HOME/default-bundle) -> evaluate on the held-out test split.
 # Every step resumes or skips when its output exists, so an interrupted run goes on.
 #
-# Expected time on a 2-core CPU: corpus ~1 min; synthesis with real LLM answers ~0.2 rows/s
-# (llama.cpp; 8k rows = hours: SYNTH_ANSWERS=template takes seconds); feature cache ~10 min;
-# training ~6 s/step (1000 steps ~ 1.7 h); export ~1 min; evaluation ~5 min.
+# Expected time on an idle 2-core CPU (nothing else running: llama.cpp and torch both slow
+# down 5-25x when they share 2 cores): corpus ~1 min; synthesis with real LLM answers
+# ~7 rows/s with llama.cpp (6400 rows ~15 min; SYNTH_ANSWERS=template takes seconds);
+# feature cache ~10 min; training 4.3-5.2 s/step (STEPS=300 ~25 min, the config's 1000 ~1.4 h);
+# export ~1 min; evaluation ~2 min for EVAL_ROWS=100 (EVAL_ROWS=0: all, ~7 min).
 # On a GPU workstation: SYNTH_BACKEND=transformers and `accelerate launch` make it minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,8 @@ CORPUS_SEED=${CORPUS_SEED:-7}  # the corpus seed of the committed adapter
 SYNTH_ANSWERS=${SYNTH_ANSWERS:-llm}        # llm | template
 SYNTH_BACKEND=${SYNTH_BACKEND:-llamacpp}   # llamacpp | transformers
 EVAL_ROWS=${EVAL_ROWS:-100}                # yes/no rows per sampling for the card
+STEPS=${STEPS:-}                           # optimizer steps (default: the config's 1000)
+TRAIN_ARGS=${TRAIN_ARGS:-}                 # extra `listen train` flags, e.g. --cache_dir runs/features
 OUT=${OUT:-models/default-adapter}
 HOME_DIR=$(.venv/bin/python -c "from edge.home import listen_home; print(listen_home())")
 BUNDLE=${BUNDLE:-$HOME_DIR/default-bundle}
@@ -40,7 +44,7 @@ echo "== 4/7 training (resumes from the newest checkpoint)"
 SECONDS=0
 $L train --config training/configs/default.json --out_dir "$RUN/train" --train_data "$RUN/rows.jsonl" \
     --val_data "$RUN/bench_validation.jsonl" --labels "$RUN/corpus/labels.json" \
-    --manifest "$RUN/corpus/manifest.jsonl" --seed "$SEED" --resume auto
+    --manifest "$RUN/corpus/manifest.jsonl" --seed "$SEED" --resume auto ${STEPS:+--max_steps "$STEPS"} $TRAIN_ARGS
 TRAIN_S=$SECONDS
 
 echo "== 5/7 export the best checkpoint"
