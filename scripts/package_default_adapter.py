@@ -34,14 +34,9 @@ def named_run(text: str) -> tuple[str, Path]:
     return name.strip(), Path(path)
 
 
-def read_eval(path: Path) -> dict:
-    from training.eval.report import read_run
-
-    return read_run(path)
-
-
 def main() -> int:
     from training.errors import TrainingError
+    from training.eval.report import read_run
     from training.package_adapter import CardFacts, package, update_card
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -61,7 +56,7 @@ def main() -> int:
     args = ap.parse_args()
 
     try:
-        evaluation = {title: read_eval(path) for title, path in ((WITH, args.eval), (WITHOUT, args.eval_without),
+        evaluation = {title: read_run(path) for title, path in ((WITH, args.eval), (WITHOUT, args.eval_without),
                                                                   *args.eval_as) if path is not None}
         if args.update:
             out = update_card(args.out, evaluation, args.note)
