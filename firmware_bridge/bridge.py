@@ -28,6 +28,7 @@ from firmware_bridge.connection import LinkRunner
 from firmware_bridge.daemon_link import Answer, DaemonPort
 from firmware_bridge.errors import BridgeError
 from firmware_bridge.link import Delivery, Received
+from firmware_bridge.log_text import printable
 from firmware_bridge.messages import (
     Button,
     ButtonEvent,
@@ -127,7 +128,8 @@ class Bridge:
         elif isinstance(message, MuteSwitch):
             self._on_mute_switch(message.muted)
         elif isinstance(message, Log):
-            log.log(_LOG_LEVELS.get(message.level, logging.INFO), "mcu: %s", message.text)
+            # MCU text is untrusted: escaped, so it cannot drive a terminal or forge log lines
+            log.log(_LOG_LEVELS.get(message.level, logging.INFO), "mcu: %s", printable(message.text))
 
     def connection_lost(self, runner: LinkRunner, error: Exception | None) -> None:
         with self._lock:

@@ -178,6 +178,19 @@ def test_config_and_logs(rig, caplog):
     assert "MCU firmware 0.1.0" in caplog.text
 
 
+def test_mcu_log_text_cannot_drive_the_terminal_or_forge_log_lines(rig, caplog):
+    """A LOG line is untrusted bytes: an escape sequence, a newline that starts a fake
+    record, a bidi override. The record the bridge writes holds them escaped, on one line."""
+    caplog.set_level(logging.INFO, logger="firmware_bridge.bridge")
+    sim, _ = rig()
+    sim.log("\x1b[2J\rok\nERROR listen: forged\u202e\x07\\x41")  # 36 bytes: fits one LOG payload
+    assert _eventually(lambda: any(r.getMessage().startswith("mcu: ") for r in caplog.records))
+    (record,) = [r for r in caplog.records if r.getMessage().startswith("mcu: ")]
+    text = record.getMessage()
+    assert text.isprintable()  # no ESC, CR, LF, BEL, bidi override
+    assert text == r"mcu: \x1b[2J\rok\nERROR listen: forged\u202e\x07\\x41"
+
+
 def test_a_mute_set_on_the_daemon_itself_shows_muted(rig, fake_daemon):
     """Muted from elsewhere (a phone app): the daemon's `state` event turns the ring MUTED."""
     sim, service = rig()
