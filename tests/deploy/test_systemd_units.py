@@ -1,12 +1,19 @@
-"""deploy/systemd: the directives the deployment relies on, and `systemd-analyze verify` where it exists."""
+"""deploy/systemd: the directives the deployment relies on, `systemd-analyze verify` where it exists,
+and the sd_notify messages a real `listen serve` sends to a fake systemd."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import numpy as np
 
 import pytest
 
@@ -56,14 +63,76 @@ def test_both_units_restart_on_failure_and_are_hardened(name):
 
 def test_serve_is_a_notify_unit_with_its_socket_directory_and_only_audio_devices():
     u = directives(SERVE)
-    assert one(u, "Service", "Type") == "notify"
-    # ... because listen serve really sends READY=1 (sd_notify) once it is up:
-    assert 'notify_systemd("READY=1")' in (REPO / "edge" / "serve_cli.py").read_text()
+    assert one(u, "Service", "Type") == "notify"  # listen serve sends READY=1: the test below
     assert one(u, "Service", "RuntimeDirectory") == "listen"
     assert "LISTEN_SOCKET=/run/listen/daemon.sock" in u[("Service", "Environment")]
     assert one(u, "Service", "SupplementaryGroups") == "audio"
     assert u[("Service", "DeviceAllow")] == ["char-alsa rw"]
     assert 'path = "/run/listen/daemon.sock"' in (REPO / "deploy" / "listen.toml").read_text()
+
+
+def _notify_socket(path: Path) -> socket.socket:
+    """What systemd gives a Type=notify service: a unix datagram socket named by $NOTIFY_SOCKET."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    return sock
+
+
+def _receive(sock: socket.socket, timeout: float) -> str:
+    sock.settimeout(timeout)
+    return sock.recv(4096).decode()
+
+
+def test_listen_serve_notifies_ready_once_its_socket_answers_and_stopping_on_sigterm(tmp_path):
+    """The real `listen serve` process (no model, a WAV as its microphone) and a fake systemd:
+    READY=1 must come only once clients can connect (systemd then starts the bridge, which
+    connects at once), STOPPING=1 when SIGTERM arrives, and the process exits 0."""
+    import soundfile as sf
+
+    from edge.client import DaemonClient
+
+    wav = tmp_path / "tone.wav"
+    sf.write(wav, (0.3 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)).astype(np.float32), 16000)
+    daemon_sock, notify_path = tmp_path / "d.sock", tmp_path / "notify"
+    notify = _notify_socket(notify_path)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NOTIFY_SOCKET": str(notify_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "edge.cli", "serve", "--no-model", "--source", str(wav), "--loop",
+         "--socket", str(daemon_sock)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert _receive(notify, timeout=60) == "READY=1"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.connect(str(daemon_sock))  # at once, no retry: up when it said so, not later
+        with DaemonClient(daemon_sock, timeout_s=10) as client:
+            assert client.status().source == f"file {wav}"
+        proc.send_signal(signal.SIGTERM)
+        assert _receive(notify, timeout=15) == "STOPPING=1"
+        assert proc.wait(timeout=15) == 0
+    finally:
+        notify.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_notify_reaches_an_abstract_socket_and_is_silent_outside_systemd(monkeypatch):
+    """systemd may name an abstract socket (`@name`); without $NOTIFY_SOCKET nothing is sent."""
+    from edge.serve_cli import notify_systemd
+
+    name = f"listen-test-{os.getpid()}-{time.monotonic_ns()}"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind("\0" + name)
+        monkeypatch.setenv("NOTIFY_SOCKET", "@" + name)
+        notify_systemd("READY=1")
+        assert _receive(sock, timeout=5) == "READY=1"
+        monkeypatch.delenv("NOTIFY_SOCKET")
+        notify_systemd("READY=1")  # a no-op, and no error
+        sock.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            sock.recv(4096)
 
 
 def test_bridge_starts_after_serve_and_gets_only_serial_devices():

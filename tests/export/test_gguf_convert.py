@@ -13,7 +13,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
 import tarfile
 from pathlib import Path
 
@@ -61,12 +60,41 @@ def test_converter_comes_from_the_pinned_sdist(converter):
     assert ensure_converter() == converter  # cached: no second download or extraction
 
 
+# Folders that are not the project's source: the virtual environment, caches, build output,
+# runs (.gitignore names most of them). Walking files instead of asking `git ls-files`
+# makes the check work in an unpacked source archive, which has no .git.
+NOT_SOURCE = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache",
+              ".ruff_cache", "build", "dist", "runs", ".gl", ".whl"}
+
+
+def _source_files(root: Path) -> list[str]:
+    """Paths (relative, with /) of every file under `root` outside NOT_SOURCE folders."""
+    found = []
+    for folder, subdirs, files in os.walk(root):
+        subdirs[:] = [d for d in subdirs if d not in NOT_SOURCE and not d.endswith(".egg-info")]
+        rel = Path(folder).relative_to(root)
+        found += [(rel / f).as_posix() for f in files]
+    return found
+
+
+def _converter_files(files: list[str]) -> list[str]:
+    return [f for f in files if f.endswith("convert_hf_to_gguf.py") or "gguf-py/" in f or f.startswith("conversion/")]
+
+
 def test_no_converter_code_is_copied_into_the_repository():
     repo = Path(__file__).resolve().parents[2]
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=repo,
-                           capture_output=True, text=True, check=True).stdout.splitlines()
-    assert len(files) > 10
-    assert not [f for f in files if f.endswith("convert_hf_to_gguf.py") or "gguf-py/" in f or f.startswith("conversion/")]
+    files = _source_files(repo)
+    assert "export/gguf_convert.py" in files and len(files) > 10
+    assert not _converter_files(files)
+
+
+def test_the_copy_check_would_see_a_vendored_converter_and_skips_the_venv(tmp_path):
+    for rel in ("export/gguf_convert.py", "third_party/llama/convert_hf_to_gguf.py", "vendor/gguf-py/gguf/x.py",
+                "conversion/base.py", ".venv/lib/gguf-py/gguf/y.py", "a/__pycache__/convert_hf_to_gguf.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    assert sorted(_converter_files(_source_files(tmp_path))) == [
+        "conversion/base.py", "third_party/llama/convert_hf_to_gguf.py", "vendor/gguf-py/gguf/x.py"]
 
 
 def test_tiny_llama_converts_to_an_exact_f32_gguf(tiny_f32, tiny_llama_dir):
