@@ -13,19 +13,45 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
+from edge.audio_frontend import CHUNK_SECONDS
 from edge.errors import EdgeError
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 RECIPES = ("factorised", "listen")  # adapter recipes the edge knows how to drive
 SEAL_KEY = "manifest_sha256"  # sha256 of the canonical JSON of every other field
+# A real manifest nests 5 containers deep (encoder.inputs[0].shape); the bound keeps the
+# seal's json.dumps and the checks below far from Python's recursion limit.
+MAX_DEPTH = 32
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 
 class BundleError(EdgeError):
     """A bundle that is missing, corrupt, or does not match its manifest."""
+
+
+def check_file_name(name: Any, what: str) -> str:
+    """A bundle file name: one plain name inside the bundle folder.
+
+    Export writes every file at the top of the bundle folder (`export.pipeline` lists
+    `folder.iterdir()`), so a separator, `..` or an absolute path is never legitimate: it
+    could only point the edge at a file outside the bundle.
+    """
+    if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\\" in name or "\0" in name:
+        raise BundleError(f"{what} is {_show(name)}: not a plain file name inside the bundle folder "
+                          "(no '/', no '..', not absolute, no NUL); re-export the bundle")
+    return name
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    """repr() cut short, so that a huge bad value still gives a one-line message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} chars)"
 
 
 @dataclass(frozen=True)
@@ -124,9 +150,14 @@ class Manifest:
     def from_dict(cls, data: Any) -> Manifest:
         if not isinstance(data, dict):
             raise BundleError("manifest.json is not a JSON object; re-export the bundle")
+        _check_depth(data)
         data = dict(data)
         seal = data.pop(SEAL_KEY, None)
-        if seal != _canonical_sha256(data):
+        try:
+            sealed = seal == _canonical_sha256(data)
+        except (TypeError, ValueError) as err:  # e.g. a lone surrogate "\\ud800": no UTF-8 form, export never wrote it
+            raise BundleError(f"manifest.json holds a value that has no canonical JSON form ({err}); re-export the bundle") from err
+        if not sealed:
             raise BundleError("manifest.json does not match its manifest_sha256: it was edited or corrupted; re-export the bundle")
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
@@ -135,8 +166,7 @@ class Manifest:
                 "re-export the bundle with the same listen-edge version"
             )
         m = _build(cls, data, "")
-        if m.adapter_info.recipe not in RECIPES:
-            raise BundleError(f"manifest adapter_info.recipe {m.adapter_info.recipe!r} is not one of {RECIPES}")
+        _check_values(m)
         return m
 
 
@@ -176,11 +206,72 @@ def _build(cls: type, data: Any, where: str):
         elif f.name == "files" and cls is Manifest:
             if not isinstance(value, dict):
                 raise BundleError(f"manifest field {key} must be an object")
-            value = {name: _build(FileEntry, v, f"{key}.{name}") for name, v in value.items()}
+            value = {name: _build(FileEntry, v, f"{key}.{_show(name)}") for name, v in value.items()}
         else:
             expected = _TYPES.get(str(f.type))
             if expected is not None and (not isinstance(value, expected) or isinstance(value, bool)):
-                raise BundleError(f"manifest field {key} has {type(value).__name__} {value!r}, expected {f.type}")
+                raise BundleError(f"manifest field {key} has {type(value).__name__} {_show(value)}, expected {f.type}")
         kwargs[f.name] = value
     return cls(**kwargs)
 
+
+def _check_depth(data: Any) -> None:
+    """Refuse containers nested deeper than MAX_DEPTH, without recursing."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        if children and depth > MAX_DEPTH:
+            raise BundleError(f"manifest.json nests deeper than {MAX_DEPTH} levels; it is not a bundle manifest, re-export the bundle")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def _finite(x: int | float) -> bool:
+    return isinstance(x, int) or math.isfinite(x)  # math.isfinite(10**400) raises OverflowError
+
+
+def _fail(key: str, value: Any, want: str) -> None:
+    raise BundleError(f"manifest field {key} is {_show(value)}, expected {want}; re-export the bundle")
+
+
+def _check_values(m: Manifest) -> None:
+    """What `_build`'s type check cannot see: file names, ranges, and the contents of lists and dicts."""
+    for key in ("sample_rate", "n_fft", "hop_length", "n_mels", "n_frames"):
+        if getattr(m.audio, key) <= 0:
+            _fail(f"audio.{key}", getattr(m.audio, key), "a positive int")
+    if not (_finite(m.audio.window_seconds) and 0 < m.audio.window_seconds <= CHUNK_SECONDS):
+        _fail("audio.window_seconds", m.audio.window_seconds, f"seconds in (0, {CHUNK_SECONDS}], Whisper's longest window")
+    for where, graph in (("encoder", m.encoder), ("adapter", m.adapter)):
+        for variant, name in graph.variants.items():
+            check_file_name(name, f"manifest field {where}.variants.{variant}")
+        if graph.default_variant not in graph.variants:
+            _fail(f"{where}.default_variant", graph.default_variant, f"one of {sorted(graph.variants)}")
+        if graph.opset <= 0:
+            _fail(f"{where}.opset", graph.opset, "a positive int")
+        for io in ("inputs", "outputs"):
+            for i, tensor in enumerate(getattr(graph, io)):
+                for dim in tensor.shape:
+                    if not (isinstance(dim, str) or (type(dim) is int and dim >= 0)):
+                        _fail(f"{where}.{io}[{i}].shape", dim, "axis sizes as ints >= 0 or names")
+    if m.adapter_info.recipe not in RECIPES:
+        _fail("adapter_info.recipe", m.adapter_info.recipe, f"one of {RECIPES}")
+    if not (_finite(m.adapter_info.yes_threshold) and 0 <= m.adapter_info.yes_threshold <= 1):
+        _fail("adapter_info.yes_threshold", m.adapter_info.yes_threshold, "a probability in [0, 1]")
+    for i, entry in enumerate(m.adapter_info.labels):
+        # the shape edge.question_labels.LabelMatcher.from_entries reads
+        ok = isinstance(entry, dict) and isinstance(entry.get("label"), str) and isinstance(entry.get("name"), str)
+        synonyms = entry.get("synonyms", []) if ok else None
+        if not (ok and isinstance(synonyms, list) and all(isinstance(s, str) for s in synonyms)):
+            _fail(f"adapter_info.labels[{i}]", entry, "{label: str, name: str, synonyms: [str]}")
+    check_file_name(m.llm.file, "manifest field llm.file")
+    for key in ("n_embd", "vocab_size"):
+        if getattr(m.llm, key) <= 0:
+            _fail(f"llm.{key}", getattr(m.llm, key), "a positive int")
+    if m.prompt.n_audio_tokens <= 0:
+        _fail("prompt.n_audio_tokens", m.prompt.n_audio_tokens, "a positive int")
+    for name, entry in m.files.items():
+        check_file_name(name, "manifest field files has a key that")
+        if entry.size < 0:
+            _fail(f"files.{name}.size", entry.size, "a size in bytes >= 0")
+        if not _SHA256_RE.fullmatch(entry.sha256):
+            _fail(f"files.{name}.sha256", entry.sha256, "64 lower-case hex digits")

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from edge.bundle import open_bundle
-from edge.manifest import MANIFEST_NAME, BundleError
+from edge.bundle import MAX_MANIFEST_BYTES, open_bundle
+from edge.manifest import MANIFEST_NAME, SEAL_KEY, BundleError, _canonical_sha256
 from export.errors import ExportError
 from export.pipeline import ExportOptions, export_bundle
 from export.verify import verify_bundle
@@ -104,3 +104,40 @@ def test_cli_verify_and_errors(tiny_bundle, tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2
     assert "manifest.json is missing" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def _evil_copy(tiny_bundle, tmp_path):
+    """A copy of the bundle whose llm.gguf has moved to a sibling folder `good`."""
+    evil, good = tmp_path / "evil", tmp_path / "good"
+    shutil.copytree(tiny_bundle, evil)
+    good.mkdir()
+    (evil / "llm.gguf").rename(good / "llm.gguf")
+    return evil, good
+
+
+def test_verify_refuses_a_resealed_manifest_naming_a_file_outside(tiny_bundle, tmp_path):
+    """Audit (issue 14): `../good/llm.gguf` with its true checksum, resealed, was verified and loaded."""
+    evil, _ = _evil_copy(tiny_bundle, tmp_path)
+    data = json.loads((evil / MANIFEST_NAME).read_text())
+    data.pop(SEAL_KEY)
+    data["llm"]["file"] = "../good/llm.gguf"
+    data["files"]["../good/llm.gguf"] = data["files"].pop("llm.gguf")
+    (evil / MANIFEST_NAME).write_text(json.dumps({**data, SEAL_KEY: _canonical_sha256(data)}))
+    with pytest.raises(BundleError, match=r"manifest field llm\.file is '\.\./good/llm\.gguf': not a plain file name"):
+        verify_bundle(evil)
+    bad = subprocess.run([sys.executable, "-m", "edge.cli", "export", "verify", str(evil)],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "'../good/llm.gguf'" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+
+
+def test_verify_refuses_a_symlink_out_of_the_bundle(tiny_bundle, tmp_path):
+    evil, good = _evil_copy(tiny_bundle, tmp_path)
+    (evil / "llm.gguf").symlink_to(good / "llm.gguf")  # same bytes, so the sealed checksums still match
+    with pytest.raises(BundleError, match="llm.gguf resolves to .*, outside the bundle folder"):
+        verify_bundle(evil)
+
+
+def test_manifest_is_far_below_the_read_limit(tiny_bundle):
+    """MAX_MANIFEST_BYTES must never refuse a real manifest: keep a factor 100 of headroom."""
+    assert (tiny_bundle / MANIFEST_NAME).stat().st_size * 100 < MAX_MANIFEST_BYTES
