@@ -30,6 +30,8 @@ log = logging.getLogger("listen.llama_cpp")
 _LOG_LEVELS = {0: logging.DEBUG, 1: logging.DEBUG, 2: logging.DEBUG, 3: logging.WARNING, 4: logging.ERROR}
 _LOG_CALLBACK = None  # the installed ctypes callback, kept alive for the life of the process
 _BACKEND_READY = False
+_MAX_TEXT_BYTES = 2**31 - 1 - 8  # llama_tokenize takes the length and the buffer size as int32
+_PIECE_BYTES = 64  # first buffer of piece(): longer than nearly every token of real vocabularies
 
 
 def _llama():
@@ -79,7 +81,8 @@ class NativeModel:
         _backend_init()
         path = Path(path)
         if not path.is_file():
-            raise LLMError(f"GGUF file {path} does not exist")
+            what = "is not a regular file" if path.exists() else "does not exist"
+            raise LLMError(f"GGUF file {path} {what}; pass the path of a .gguf file")
         params = llama_cpp.llama_model_default_params()
         params.n_gpu_layers = n_gpu_layers  # 0 = CPU only; -1 = all layers (CUDA/Metal builds)
         params.vocab_only = vocab_only
@@ -92,11 +95,18 @@ class NativeModel:
         if not self.vocab:
             self.close()
             raise LLMError(f"{path} holds no vocabulary")
+        self._n_vocab = int(llama_cpp.llama_vocab_n_tokens(self.vocab))
 
     def close(self) -> None:
         if getattr(self, "model", None):
             self._lib.llama_model_free(self.model)
         self.model = None
+        self.vocab = None  # it lives inside the model: a call after close would read freed memory
+
+    def _live(self) -> None:
+        """Refuse a call after close(): the native pointers are freed, so it would crash."""
+        if not getattr(self, "model", None):
+            raise LLMError(f"the model {self.path.name} is closed; load it again")
 
     def __enter__(self) -> NativeModel:
         return self
@@ -107,18 +117,21 @@ class NativeModel:
     # model facts
     @property
     def n_embd(self) -> int:
+        self._live()
         return int(self._lib.llama_model_n_embd(self.model))
 
     @property
     def n_vocab(self) -> int:
-        return int(self._lib.llama_vocab_n_tokens(self.vocab))
+        return self._n_vocab
 
     @property
     def n_ctx_train(self) -> int:
+        self._live()
         return int(self._lib.llama_model_n_ctx_train(self.model))
 
     def meta(self, key: str) -> str | None:
         """A GGUF metadata value as text (e.g. `general.file_type`), None when absent."""
+        self._live()
         buf = ctypes.create_string_buffer(4096)
         n = self._lib.llama_model_meta_val_str(self.model, key.encode(), buf, len(buf))
         if n < 0:
@@ -129,39 +142,54 @@ class NativeModel:
         return buf.value.decode("utf-8", errors="replace")
 
     def chat_template(self) -> str | None:
+        self._live()
         raw = self._lib.llama_model_chat_template(self.model, None)
-        return raw.decode("utf-8") if raw else None
+        return raw.decode("utf-8", errors="replace") if raw else None
 
     # vocabulary
     def tokenize(self, text: str, *, add_special: bool = False, parse_special: bool = True) -> list[int]:
         """Token ids of `text`. Special-token text (`<|im_start|>`) becomes its token when
-        `parse_special`; no BOS is added unless `add_special` (prompts carry their own)."""
+        `parse_special`; no BOS is added unless `add_special` (prompts carry their own).
+        User text must go in with `parse_special=False`, or it can forge the chat template."""
+        self._live()
         raw = text.encode("utf-8")
-        cap = len(raw) + 8
+        if len(raw) > _MAX_TEXT_BYTES:
+            raise LLMError(f"a text of {len(raw)} bytes is too long to tokenize (at most {_MAX_TEXT_BYTES}); shorten it")
+        # Prose runs 3-5 bytes per token, so a buffer of half the bytes serves it in one call;
+        # denser text (digits are one token each) takes a second call at the size llama.cpp asks.
+        cap = len(raw) // 2 + 8
         buf = (self._lib.llama_token * cap)()
         n = self._lib.llama_tokenize(self.vocab, raw, len(raw), buf, cap, add_special, parse_special)
-        if n < 0:  # too small: -n tokens are needed
+        if n < 0 and -n <= 2 * len(raw) + 16:  # -n tokens are needed (at most about one per byte)
             cap = -n
             buf = (self._lib.llama_token * cap)()
             n = self._lib.llama_tokenize(self.vocab, raw, len(raw), buf, cap, add_special, parse_special)
         if n < 0:
-            raise LLMError(f"llama.cpp failed to tokenize {text[:40]!r}")
+            raise LLMError(f"llama.cpp failed to tokenize {text[:40]!r} (code {n})")
         return list(buf[:n])
 
     def piece(self, token: int, *, special: bool = False) -> bytes:
-        """The bytes of one token (a piece of UTF-8; may split a character)."""
-        buf = ctypes.create_string_buffer(64)
+        """The bytes of one token (a piece of UTF-8; may split a character). Control tokens
+        (`<|im_end|>`) give b"" unless `special`."""
+        self._live()
+        if not 0 <= token < self._n_vocab:  # llama.cpp indexes with .at(): out of range aborts the process
+            raise LLMError(f"token id {token} is outside the vocabulary of {self.n_vocab} tokens of {self.path.name}")
+        buf = ctypes.create_string_buffer(_PIECE_BYTES)
         n = self._lib.llama_token_to_piece(self.vocab, token, buf, len(buf), 0, special)
-        if n < 0:
+        if n < 0:  # too small: -n bytes are needed
             buf = ctypes.create_string_buffer(-n)
             n = self._lib.llama_token_to_piece(self.vocab, token, buf, len(buf), 0, special)
+        if n < 0:
+            raise LLMError(f"llama.cpp failed to write token {token} as text (code {n})")
         return buf.raw[:n]
 
     def is_eog(self, token: int) -> bool:
         """End of generation: EOS, EOT or another end-of-turn token (e.g. `<|im_end|>`)."""
+        self._live()
         return bool(self._lib.llama_vocab_is_eog(self.vocab, token))
 
     def eos_eot(self) -> tuple[int, ...]:
+        self._live()
         ids = (self._lib.llama_vocab_eos(self.vocab), self._lib.llama_vocab_eot(self.vocab))
         return tuple(sorted({int(i) for i in ids if i >= 0}))
 
