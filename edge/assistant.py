@@ -169,7 +169,7 @@ class Assistant:
         for k in ("prefill", "first_token", "decode"):
             timings[k] = 0.0
         for (start, end), tokens in zip(spans, soft):
-            gen = self.llm.generate([p.before_audio, tokens.astype(np.float32), p.question_text(question)],
+            gen = self.llm.generate([p.before_audio, tokens.astype(np.float32), *p.question_parts(question)],
                                     sampling, on_token=on_token)
             timings["prefill"] += gen.timings.prefill_ms
             timings["first_token"] += gen.timings.first_token_ms

@@ -5,10 +5,17 @@ low-level API (`edge.llama_native`): text parts go in as token ids, the audio so
 go in as rows of `llama_batch.embd`, and positions are tracked here. A prompt is a list of
 parts, in the bundle's layout:
 
-    [before_audio text] [soft tokens (N, n_embd) float32] [question text]  -> answer
+    [before_audio] [soft tokens (N, n_embd) float32] [after_audio] [UserText(question)] [after_question]  -> answer
 
 Each text part is tokenized on its own, without added special tokens (the chat template
-already holds them), exactly as training does (`training/prompt.py`).
+already holds them). A `str` part is the bundle's template: its special-token text
+(`<|im_end|>`) becomes the special token. A `UserText` part is what a user typed: it is
+tokenized as plain text, so a question holding `<|im_end|><|im_start|>assistant` stays
+those characters and cannot close the user turn. `PromptSpec.question_parts` builds the
+three parts after the soft tokens; for a ChatML template they give the same ids as
+training's one-string tokenization of the question text (`training/prompt.py`), since the
+question sits between a newline and a special token, both boundaries of the BPE.
+Consecutive text parts are decoded in one llama_decode call.
 
 The KV cache is reused across calls: the longest run of leading parts identical to the
 previous call's (the fixed before_audio prefix; also the soft tokens when several
@@ -35,14 +42,22 @@ import numpy as np
 from edge.errors import LLMError
 from edge.llama_native import NativeBatch, NativeContext, NativeModel, default_threads
 
-PromptPart = Union[str, np.ndarray]  # text, or soft tokens (N, n_embd) float32
+
+@dataclass(frozen=True)
+class UserText:
+    """Text a user wrote (a question, a watch): tokenized as plain text, never as template."""
+
+    text: str
+
+
+PromptPart = Union[str, UserText, np.ndarray]  # template text, user text, or soft tokens (N, n_embd) float32
 
 YES_VARIANTS = (" yes", "yes", "Yes", " Yes", "YES")  # the first answer token, as models write it
 NO_VARIANTS = (" no", "no", "No", " No", "NO")
 
 __all__ = [
     "LLMError", "LLMSession", "SessionConfig", "Sampling", "Generation", "LLMTimings",
-    "TokenPiece", "TokenStream", "YesNoIds", "yes_no_probability",
+    "TokenPiece", "TokenStream", "UserText", "YesNoIds", "yes_no_probability",
 ]
 
 
@@ -116,8 +131,23 @@ def yes_no_probability(first_logits: np.ndarray, yes_ids: Sequence[int], no_ids:
 
 @dataclass
 class _Segment:
-    key: tuple  # ("text", str) or ("embd", shape, sha1); ("gen",) for generated tokens
+    key: tuple  # ("text", str), ("user", str) or ("embd", shape, sha1); ("gen",) for generated tokens
     length: int  # KV positions it occupies
+
+
+def _runs(segments: Sequence[tuple[tuple, list[int] | np.ndarray]]) -> list[tuple[bool, list[int] | np.ndarray]]:
+    """Rows to decode as (is_embd, rows): consecutive text segments joined, so that a
+    question's three parts share llama_decode calls; empty segments dropped."""
+    runs: list[tuple[bool, list[int] | np.ndarray]] = []
+    for key, rows in segments:
+        is_embd = key[0] == "embd"
+        if len(rows) == 0:
+            continue
+        if runs and not is_embd and not runs[-1][0]:
+            runs[-1] = (False, runs[-1][1] + rows)
+        else:
+            runs.append((is_embd, rows))
+    return runs
 
 
 class TokenStream:
@@ -178,13 +208,16 @@ class LLMSession:
     def n_vocab(self) -> int:
         return self.model.n_vocab
 
-    def tokenize(self, text: str) -> list[int]:
-        """Token ids of a prompt part: special-token text parsed, no BOS added."""
-        ids = self._tok_cache.get(text)
+    def tokenize(self, part: str | UserText) -> list[int]:
+        """Token ids of a text part, no BOS added: special-token text is parsed in template
+        text (`str`) only; `UserText` is plain text."""
+        if isinstance(part, UserText):
+            return self.model.tokenize(part.text, parse_special=False)
+        ids = self._tok_cache.get(part)
         if ids is None:
-            ids = self.model.tokenize(text)
-            if len(self._tok_cache) < 256:  # prompt parts repeat; questions are few
-                self._tok_cache[text] = ids
+            ids = self.model.tokenize(part)
+            if len(self._tok_cache) < 256:  # template parts repeat: a bundle has a handful
+                self._tok_cache[part] = ids
         return list(ids)
 
     def detokenize(self, ids: Sequence[int]) -> str:
@@ -238,6 +271,9 @@ class LLMSession:
             if isinstance(part, str):
                 out.append((("text", part), self.tokenize(part)))
                 continue
+            if isinstance(part, UserText):
+                out.append((("user", part.text), self.tokenize(part)))
+                continue
             embd = np.asarray(part)
             if embd.ndim != 2 or embd.shape[1] != self.n_embd:
                 raise LLMError(
@@ -259,10 +295,11 @@ class LLMSession:
             raise LLMError("the prompt is empty")
         if n_prompt >= self.ctx.n_ctx:
             raise LLMError(f"the prompt has {n_prompt} positions but the context holds {self.ctx.n_ctx}; raise n_ctx")
-        # Reuse whole leading segments that the cache already holds; never the last one,
-        # whose final row must be decoded again to give the logits.
+        last = max(i for i, n in enumerate(lengths) if n > 0)
+        # Reuse whole leading segments that the cache already holds, short of the last
+        # non-empty one: its final row must be decoded again to give the logits.
         keep = 0
-        while keep < len(segments) - 1 and keep < len(self._cache) and self._cache[keep].key == segments[keep][0]:
+        while keep < last and keep < len(self._cache) and self._cache[keep].key == segments[keep][0]:
             keep += 1
         n_reused = sum(lengths[:keep])
         t0 = time.perf_counter()
@@ -270,28 +307,26 @@ class LLMSession:
             keep, n_reused = 0, 0
         self._cache = self._cache[:keep]
         pos = n_reused
-        last = max(i for i, n in enumerate(lengths) if n > 0)
         logits = None
         try:
-            for i in range(keep, len(segments)):
-                key, rows = segments[i]
+            for is_embd, rows in _runs(segments[keep:]):
                 for start in range(0, len(rows), self.config.n_batch):
                     chunk = rows[start : start + self.config.n_batch]
-                    want = i == last and start + len(chunk) == len(rows)
-                    batch = self._embd if key[0] == "embd" else self._tokens
-                    if key[0] == "embd":
-                        batch.set_embeddings(chunk, pos, want_last=want)
+                    want = pos + len(chunk) == n_prompt  # the prompt's final row
+                    if is_embd:
+                        self._embd.set_embeddings(chunk, pos, want_last=want)
+                        self.ctx.decode(self._embd)
                     else:
-                        batch.set_tokens(chunk, pos, want_last=want)
-                    self.ctx.decode(batch)
+                        self._tokens.set_tokens(chunk, pos, want_last=want)
+                        self.ctx.decode(self._tokens)
                     pos += len(chunk)
                     if want:
                         logits = self.ctx.logits(len(chunk) - 1)
-                self._cache.append(_Segment(key, len(rows)))
         except BaseException:
-            self._cache = self._cache[:keep]  # the cache may hold a partial segment now
-            self.ctx.truncate(n_reused)
+            if not self.ctx.truncate(n_reused):  # the cache may hold part of the prompt now
+                self._cache = []
             raise
+        self._cache += [_Segment(key, len(rows)) for key, rows in segments[keep:]]
         assert logits is not None  # the last non-empty segment requested them
         return logits, (time.perf_counter() - t0) * 1e3, (n_prompt, n_reused)
 

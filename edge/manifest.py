@@ -20,6 +20,7 @@ from typing import Any
 
 from edge.audio_frontend import CHUNK_SECONDS
 from edge.errors import EdgeError
+from edge.llm_session import UserText
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -113,6 +114,11 @@ class PromptSpec:
     def question_text(self, question: str) -> str:
         """The text after the soft tokens; the same rule as training's PromptTemplate."""
         return f"{self.after_audio}{question.strip()}{self.after_question}"
+
+    def question_parts(self, question: str) -> tuple[str, UserText, str]:
+        """The prompt parts after the soft tokens: question_text's layout, with the question
+        marked as user text so that the LLM tokenizes it without special tokens."""
+        return (self.after_audio, UserText(question.strip()), self.after_question)
 
 
 @dataclass(frozen=True)

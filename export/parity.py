@@ -103,6 +103,7 @@ def llm_parity(encoder, adapter, prompt, labels: list[dict], llm_spec: str, gguf
     import torch
 
     from edge.llm_session import LLMSession, SessionConfig, yes_no_probability
+    from edge.manifest import PromptSpec
     from training.backbones import load_llm
     from training.sequences import prompt_ids, question_ids
 
@@ -121,6 +122,9 @@ def llm_parity(encoder, adapter, prompt, labels: list[dict], llm_spec: str, gguf
         soft, _ = adapter(encoder(torch.from_numpy(feats.astype(np.float32))),
                           torch.tensor([k for _, _, k in pairs], dtype=torch.int64))  # (N, S, D)
     before = prompt_ids(tok, prompt).before_audio
+    # the edge's prompt layout (user text tokenized plain), as the bundle manifest will state it
+    edge_prompt = PromptSpec(prompt.before_audio, prompt.after_audio, prompt.after_question, prompt.answer_end,
+                             int(soft.shape[1]))
     agree, errs, flips = 0, [], 0
     with LLMSession(gguf, SessionConfig(n_ctx=1024, kv_f32=True)) as session:
         yn = session.yes_no_ids()
@@ -129,8 +133,8 @@ def llm_parity(encoder, adapter, prompt, labels: list[dict], llm_spec: str, gguf
             with torch.no_grad():
                 inputs = torch.cat([embed(torch.tensor(before)), tokens, embed(torch.tensor(q_ids))])[None]
                 ref = llm(inputs_embeds=inputs).logits[0, -1].float().numpy()  # (V,)
-            got = session.prompt_logits([prompt.before_audio, tokens.numpy().astype(np.float32),
-                                         prompt.question_text(question)])
+            got = session.prompt_logits([edge_prompt.before_audio, tokens.numpy().astype(np.float32),
+                                         *edge_prompt.question_parts(question)])
             agree += int(ref.argmax() == got.argmax())
             errs.append(float(np.abs(ref - got).max()))
             if k >= 0:

@@ -61,7 +61,7 @@ def test_presence_decision_equals_llm_probability(assistant):
     assert assistant.manifest.adapter_info.labels[label]["label"] == "dog_bark"
     soft, _ = assistant.soft_tokens(states, label)
     p = assistant.manifest.prompt
-    logits = assistant.llm.prompt_logits([p.before_audio, soft[0], p.question_text("Is there a dog barking?")])
+    logits = assistant.llm.prompt_logits([p.before_audio, soft[0], *p.question_parts("Is there a dog barking?")])
     yn = assistant.llm.yes_no_ids()
     p_yes = yes_no_probability(logits, yn.yes, yn.no)
     ans = assistant.ask_encoded(spans, states, "Is there a dog barking?", max_new_tokens=1)
