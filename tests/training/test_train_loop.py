@@ -146,7 +146,7 @@ def test_batch_plan_depends_on_seed_and_step_only():
 
 
 def test_reloaded_checkpoint_scores_like_the_run(setup):
-    """load_system + evaluate_checkpoint reproduce the run's own last validation exactly."""
+    """load_system + evaluate_checkpoint reproduce the run's own last validation."""
     from training.eval_checkpoint import evaluate_checkpoint, markdown
 
     root, data, whisper, llama = setup
@@ -154,8 +154,15 @@ def test_reloaded_checkpoint_scores_like_the_run(setup):
     result = train(cfg, progress=False)
     metrics = evaluate_checkpoint(root / "reload" / "final", data["bench"], root / "cache", rows=0, bf16=False)
     ours = result["history"][-1]["eval"]
+    # Same rows, batches and cached states, but another process state (the training run's
+    # system vs one reloaded from disk): fp32 logits may differ in their last bits (oneDNN/MKL
+    # pick kernels by CPU). The answer NLL, a mean of log-softmax values, then moves by about
+    # 1e-7 relative; rel=1e-5 allows that, while any changed answer moves a rate by 1/n >= 1/6.
+    # The answers themselves hold: the sharpened tiny LLM's greedy steps are far from ties
+    # (measured on AMD EPYC: every top-2 logit margin is 9.7 or more).
     for sampling in ("random", "popular", "adversarial", "all"):
-        assert metrics[sampling] == ours[sampling], sampling
+        assert metrics[sampling].keys() == ours[sampling].keys(), sampling
+        assert metrics[sampling] == pytest.approx(ours[sampling], rel=1e-5), sampling
     assert "| adversarial |" in markdown(metrics)
 
 
