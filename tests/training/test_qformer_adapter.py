@@ -58,7 +58,9 @@ def test_batch_rows_are_independent():
     with torch.no_grad():
         full, _ = a(states, idx)
         one, _ = a(states[1:2], idx[1:2])
-    torch.testing.assert_close(full[1:2], one, rtol=1e-5, atol=1e-6)
+    # batch 3 vs 1: other matmul shapes, so fp32 sums may round differently by CPU (equal on AMD
+    # EPYC); 1e-5 is ~100 ulps of the outputs' scale (about 1), a row leaking into another moves them ~0.1
+    torch.testing.assert_close(full[1:2], one, rtol=1e-5, atol=1e-5)
 
 
 def test_traces_without_python_control_flow():
