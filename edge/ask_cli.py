@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
+
+from edge.llm_session import SessionConfig
 
 DESCRIPTION = """\
 Ask questions about the sounds in an audio file. Runs on this device: ONNX Runtime for the
 encoder and adapter, llama.cpp for the LLM, no torch. WAV, FLAC or OGG at any rate and
 channel count (resampled to 16 kHz mono). Audio longer than the bundle's window is split:
 a yes/no question is heard if any window hears it, an open question gets one answer per window.
+The file is read in blocks and the windows are encoded a few at a time, so memory does not
+grow with the audio's length. Yes/no questions are understood in English only: a question
+ending in "?" that opens with no English question word gets an answer saying so.
 
 examples:
   listen ask --audio kitchen.wav "Is there a smoke alarm?"
@@ -23,37 +29,73 @@ examples:
    "timings_ms": {...}, "bundle": {...}, "question"}"""
 
 
+def _question(text: str) -> str:
+    """argparse type: a question that holds a word (checked before anything is loaded)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"the question is empty ({text!r}); ask e.g. \"Is there a smoke alarm?\"")
+    return text
+
+
+def _at_least_one(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; pass e.g. 2") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; pass a whole number >= 1")
+    return value
+
+
+def _temperature(text: str) -> float:
+    """argparse type: a finite float >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; pass 0 (greedy) or e.g. 0.7") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed; pass a finite number >= 0 (0 = greedy)")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("ask", help="ask about an audio file (on-device, no torch)", description=DESCRIPTION,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("questions", nargs="+", metavar="QUESTION", help="one or more questions; they share one encoder pass")
-    p.add_argument("--audio", type=Path, required=True, help="WAV, FLAC or OGG file")
+    p.add_argument("questions", nargs="+", type=_question, metavar="QUESTION",
+                   help="one or more questions; they share one encoder pass")
+    p.add_argument("--audio", type=Path, required=True, help="WAV, FLAC or OGG file (read in blocks: any length)")
     p.add_argument("--bundle", type=Path, help="bundle folder (default: $LISTEN_HOME/default-bundle)")
     p.add_argument("--json", action="store_true", help="machine-readable output, one JSON object per line")
     p.add_argument("--variant", help="ONNX variant from the manifest, e.g. fp32 or int8 (default: the bundle's)")
-    p.add_argument("--max-tokens", type=int, default=48, help="answer length limit in tokens (default: %(default)s)")
-    p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default); > 0 samples")
-    p.add_argument("--threads", type=int, help="CPU threads for ONNX Runtime and llama.cpp (default: all)")
+    p.add_argument("--max-tokens", type=_at_least_one, default=48,
+                   help="answer length limit in tokens (default: %(default)s)")
+    p.add_argument("--temperature", type=_temperature, default=0.0, help="0 = greedy (default); > 0 samples")
+    p.add_argument("--threads", type=_at_least_one, help="CPU threads for ONNX Runtime and llama.cpp (default: all)")
+    p.add_argument("--n-ctx", "--ctx", dest="n_ctx", type=_at_least_one, metavar="TOKENS",
+                   help=f"LLM context in tokens: prompt, soft tokens and answer (default: {SessionConfig.n_ctx}); "
+                        "raise it when a long question does not fit")
     p.add_argument("--no-verify", action="store_true", help="skip the sha256 check of the bundle files (faster start)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from edge.assistant import Assistant
-    from edge.audio_io import read_audio
+    from itertools import chain
 
-    audio = read_audio(args.audio)
+    from edge.assistant import Assistant
+    from edge.audio_io import iter_audio_blocks
+
+    blocks = iter_audio_blocks(args.audio)
+    first = next(blocks)  # a missing, unreadable or empty file fails here, before the models load
+    stream = not args.json and sys.stdout.isatty() and len(args.questions) == 1  # several: answers interleave
     with Assistant.from_bundle(args.bundle, variant=args.variant, n_threads=args.threads,
-                               verify=not args.no_verify) as assistant:
-        spans, states, enc_timings = assistant.encode(audio)
-        for i, question in enumerate(args.questions):
-            stream = not args.json and sys.stdout.isatty()
-            if stream:
-                print(f"Q: {question}\nA: ", end="", flush=True)
-            answer = assistant.ask_encoded(
-                spans, states, question, enc_timings if i == 0 else None, None, args.max_tokens, args.temperature,
-                on_token=(lambda piece: print(piece.text, end="", flush=True)) if stream else None,
-            )
+                               verify=not args.no_verify, n_ctx=args.n_ctx) as assistant:
+        if stream:
+            print(f"Q: {args.questions[0]}\nA: ", end="", flush=True)
+        answers = assistant.ask_windows(
+            assistant.stream_windows(chain([first], blocks)), args.questions, max_new_tokens=args.max_tokens,
+            temperature=args.temperature, on_token=(lambda _i, piece: print(piece.text, end="", flush=True)) if stream else None,
+        )
+        for question, answer in zip(args.questions, answers):
             if args.json:
                 print(json.dumps({**answer.to_json(assistant.bundle.summary()), "question": question}))
                 continue

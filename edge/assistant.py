@@ -10,6 +10,17 @@
 the first answer token, for yes/no questions. Audio longer than one window is split into
 windows: a presence question is heard if any window hears it, with the time ranges where
 it did; an open question gets one answer per window, with timestamps.
+
+Memory does not grow with the audio's length: `ask_windows` takes the windows as a stream
+and runs the encoder and the adapter on at most CHUNK_WINDOWS windows at a time; every
+question is answered on a chunk before the next chunk is encoded, so several questions
+still share one encoder pass and only the small per-window answers are kept.
+
+Question kinds (`question_kind`): one that opens with an English yes/no word ("Is there a
+dog?") is a yes/no question; one that ends with "?" but opens with none of the English
+question words in `_ENGLISH_OPENERS` ("¿Hay un perro?", "Gibt es einen Hund?") is not
+treated as English: it gets the answer NOT_ENGLISH, heard None, without running the LLM,
+rather than a free-text answer that silently loses `heard`; anything else is an open question.
 """
 
 from __future__ import annotations
@@ -17,7 +28,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -36,22 +49,72 @@ log = logging.getLogger(__name__)
 _YES_NO_OPENERS = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|am)\b", re.IGNORECASE
 )
+# Other English openers of a question (open ones, and informal yes/no ones such as "Any dogs?").
+# A question ending in "?" that opens with neither list is not taken for English.
+_ENGLISH_OPENERS = re.compile(
+    r"^\W*(what|which|who|whom|whose|where|when|why|how|any|anything|anyone|anybody|there|tell|describe|list|"
+    r"name|please|and|but|so|or|in|during|at|from|after|before|since|hear|heard|listen)\b",
+    re.IGNORECASE,
+)
+NOT_ENGLISH = 'I can only judge yes/no questions asked in English; ask e.g. "Is there a dog barking?"'
 MIN_TAIL_SECONDS = 0.5  # a last partial window shorter than this joins the previous one's answer
+# Windows per encoder/adapter run. Their activations, not the audio, set the peak memory
+# (about 65 MB per 10 s window for Whisper tiny), so a small fixed chunk keeps it flat in the
+# audio's length: measured on the default bundle, peak RSS 390 / 450 / 610 MiB for chunks of
+# 1 / 2 / 4 windows (models alone: 295 MiB), at 200 / 150 / 140 ms of encoder per window.
+CHUNK_WINDOWS = 2
+
+Window = tuple[float, float, np.ndarray]  # (start s, end s, samples (n,))
+OnToken = Callable[[object], None]
 
 
 def is_yes_no_question(question: str) -> bool:
     return bool(_YES_NO_OPENERS.match(question))
 
 
-def split_windows(audio: np.ndarray, window: int, sample_rate: int) -> list[tuple[float, float, np.ndarray]]:
+def question_kind(question: str) -> str:
+    """"yes_no", "open", or "not_english" (ends with "?" and opens with no English question word)."""
+    if is_yes_no_question(question):
+        return "yes_no"
+    if question.rstrip().endswith("?") and not _ENGLISH_OPENERS.match(question):
+        return "not_english"
+    return "open"
+
+
+def check_question(question: str) -> str:
+    """The question itself if it holds a word; else EdgeError."""
+    if not isinstance(question, str) or not question.strip():
+        raise EdgeError(f"the question is empty ({question!r}); ask e.g. \"Is there a smoke alarm?\"")
+    return question
+
+
+def iter_windows(blocks: Iterable[np.ndarray], window: int, sample_rate: int) -> Iterator[Window]:
+    """(start s, end s, samples) per window of `window` samples over a stream of 1-D blocks.
+
+    The last partial window is kept if it is the only one or lasts >= MIN_TAIL_SECONDS.
+    Holds at most one window plus one block.
+    """
+    buf = np.zeros(0, dtype=np.float32)
+    start, emitted = 0, 0  # samples before buf[0]; windows yielded
+    for block in blocks:
+        buf = np.concatenate([buf, block]) if len(buf) else np.asarray(block)
+        while len(buf) >= window:
+            yield start / sample_rate, (start + window) / sample_rate, buf[:window]
+            buf, start, emitted = buf[window:], start + window, emitted + 1
+    if not emitted or len(buf) >= MIN_TAIL_SECONDS * sample_rate:
+        yield start / sample_rate, (start + len(buf)) / sample_rate, buf
+
+
+def split_windows(audio: np.ndarray, window: int, sample_rate: int) -> list[Window]:
     """(start s, end s, samples) per window; the last partial window is kept if >= MIN_TAIL_SECONDS."""
-    out = []
-    for start in range(0, max(len(audio), 1), window):
-        chunk = audio[start : start + window]
-        if out and len(chunk) < MIN_TAIL_SECONDS * sample_rate:
-            break
-        out.append((start / sample_rate, (start + len(chunk)) / sample_rate, chunk))
-    return out
+    return list(iter_windows([audio], window, sample_rate))
+
+
+def chunks(items: Iterable, size: int = CHUNK_WINDOWS) -> Iterator[list]:
+    """Consecutive lists of at most `size` items."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 def check_audio(audio: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -75,6 +138,19 @@ def check_audio(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     return a.astype(np.float32, copy=False)
 
 
+class _Question:
+    """One question's running state while the windows stream past."""
+
+    def __init__(self, question: str, matcher: LabelMatcher) -> None:
+        self.text = question
+        self.kind = question_kind(question)
+        self.yes_no = self.kind == "yes_no"
+        self.label = matcher.match(question) if self.yes_no else NO_LABEL
+        self.windows: list[WindowAnswer] = []
+        self.timings = dict.fromkeys(("adapter", "prefill", "first_token", "decode"), 0.0)
+        self.busy_ms = 0.0  # wall time spent on this question alone (adapter + LLM)
+
+
 class Assistant:
     """Answers questions about audio with the models of one bundle. Close it (or use `with`)."""
 
@@ -91,7 +167,8 @@ class Assistant:
     @classmethod
     def from_bundle(cls, path: str | Path | None = None, variant: str | None = None,
                     providers: list[str] | None = None, n_threads: int | None = None,
-                    n_gpu_layers: int = 0, verify: bool = True) -> Assistant:
+                    n_gpu_layers: int = 0, verify: bool = True, n_ctx: int | None = None) -> Assistant:
+        """Open a bundle's three models; `n_ctx` (tokens of LLM context) defaults to SessionConfig's."""
         bundle = open_bundle(path, verify=verify)
         m = bundle.manifest
         if m.audio.frontend != "whisper-log-mel" or m.audio.sample_rate != af.SAMPLE_RATE or m.audio.n_fft != af.N_FFT \
@@ -102,7 +179,8 @@ class Assistant:
             stack.callback(encoder.close)
             adapter = GraphSession.open(bundle.file(m.adapter.file(variant)), m.adapter, providers, n_threads or 0)
             stack.callback(adapter.close)
-            llm = LLMSession(bundle.file(m.llm.file), SessionConfig(n_threads=n_threads, n_gpu_layers=n_gpu_layers))
+            llm = LLMSession(bundle.file(m.llm.file), SessionConfig(n_threads=n_threads, n_gpu_layers=n_gpu_layers,
+                                                                   **({"n_ctx": n_ctx} if n_ctx else {})))
             stack.callback(llm.close)
             if llm.n_embd != m.llm.n_embd:
                 raise EdgeError(f"{m.llm.file} has width {llm.n_embd}, the manifest says {m.llm.n_embd}; re-export the bundle")
@@ -123,65 +201,140 @@ class Assistant:
         return {"encoder": self.encoder.provider, "adapter": self.adapter.provider}
 
     # ---- the pipeline, in its stages -------------------------------------------------
-    def encode(self, audio: np.ndarray, sample_rate: int = af.SAMPLE_RATE) -> tuple[list[tuple[float, float]], np.ndarray, dict]:
-        """Windows (start, end) and their encoder states (W, n_taps, T, d); the per-window work."""
+    def windows(self, audio: np.ndarray, sample_rate: int = af.SAMPLE_RATE) -> list[Window]:
+        """The bundle's windows over an in-memory clip (checked, resampled to the bundle's rate)."""
         audio = check_audio(audio, sample_rate)
-        if sample_rate != self.manifest.audio.sample_rate:
+        a = self.manifest.audio
+        if sample_rate != a.sample_rate:
             from edge.audio_io import resample
 
-            audio = resample(audio, sample_rate, self.manifest.audio.sample_rate)
+            audio = resample(audio, sample_rate, a.sample_rate)
+        return split_windows(audio, af.window_samples(a.window_seconds), a.sample_rate)
+
+    def stream_windows(self, blocks: Iterable[np.ndarray]) -> Iterator[Window]:
+        """The bundle's windows over a stream of 1-D blocks already at the bundle's rate."""
         a = self.manifest.audio
-        t0 = time.perf_counter()
-        windows = split_windows(audio, af.window_samples(a.window_seconds), a.sample_rate)
-        feats = np.stack([af.features_for_window(w, a.window_seconds, a.n_mels) for _, _, w in windows])  # (W, M, F)
-        t1 = time.perf_counter()
-        (states,) = self.encoder.run({self.manifest.encoder.inputs[0].name: feats.astype(np.float32)})
-        t2 = time.perf_counter()
-        return [(s, e) for s, e, _ in windows], states, {"features": (t1 - t0) * 1e3, "encoder": (t2 - t1) * 1e3}
+        return iter_windows(blocks, af.window_samples(a.window_seconds), a.sample_rate)
+
+    def encode_windows(self, windows: Sequence[Window]) -> tuple[np.ndarray, dict]:
+        """Encoder states (W, n_taps, T, d) of a few windows, in runs of <= CHUNK_WINDOWS, and their timings."""
+        a = self.manifest.audio
+        name = self.manifest.encoder.inputs[0].name
+        t_feat = t_enc = 0.0
+        out = []
+        for chunk in chunks(windows):
+            t0 = time.perf_counter()
+            feats = np.stack([af.features_for_window(w, a.window_seconds, a.n_mels) for _, _, w in chunk])  # (w, M, F)
+            t1 = time.perf_counter()
+            (states,) = self.encoder.run({name: feats.astype(np.float32)})  # (w, n_taps, T, d)
+            out.append(states)
+            t_feat, t_enc = t_feat + t1 - t0, t_enc + time.perf_counter() - t1
+        states = out[0] if len(out) == 1 else np.concatenate(out)
+        return states, {"features": t_feat * 1e3, "encoder": t_enc * 1e3}
+
+    def encode(self, audio: np.ndarray, sample_rate: int = af.SAMPLE_RATE) -> tuple[list[tuple[float, float]], np.ndarray, dict]:
+        """Windows (start, end) and their encoder states (W, n_taps, T, d) of an in-memory clip.
+
+        The states of all windows are kept (about 4 MB per 10 s window); for long audio use
+        `ask_windows`, which keeps only CHUNK_WINDOWS windows' states at a time.
+        """
+        windows = self.windows(audio, sample_rate)
+        states, timings = self.encode_windows(windows)
+        return [(s, e) for s, e, _ in windows], states, timings
 
     def soft_tokens(self, states: np.ndarray, label_index: int) -> tuple[np.ndarray, np.ndarray]:
         """(W, n_soft, n_embd) soft tokens and (W, n_labels) presence logits for one question."""
-        feeds = {"states": states, "label_index": np.full((states.shape[0],), label_index, dtype=np.int64)}
-        soft, logits = self.adapter.run({k: v for k, v in feeds.items() if k in self._adapter_inputs})
-        return soft, logits
+        soft, logits = [], []
+        for lo in range(0, states.shape[0], CHUNK_WINDOWS):
+            chunk = states[lo : lo + CHUNK_WINDOWS]
+            feeds = {"states": chunk, "label_index": np.full((chunk.shape[0],), label_index, dtype=np.int64)}
+            s, g = self.adapter.run({k: v for k, v in feeds.items() if k in self._adapter_inputs})
+            soft.append(s)
+            logits.append(g)
+        return np.concatenate(soft), np.concatenate(logits)
 
     def ask(self, audio: np.ndarray, question: str, *, sample_rate: int = af.SAMPLE_RATE,
             max_new_tokens: int = 48, temperature: float = 0.0, on_token=None) -> Answer:
-        if not question or not question.strip():
-            raise EdgeError("the question is empty; ask e.g. \"Is there a smoke alarm?\"")
-        t_start = time.perf_counter()
-        spans, states, timings = self.encode(audio, sample_rate)
-        return self.ask_encoded(spans, states, question, timings, t_start, max_new_tokens, temperature, on_token)
+        check_question(question)
+        return self.ask_windows(self.windows(audio, sample_rate), [question], max_new_tokens=max_new_tokens,
+                                temperature=temperature, on_token=on_token)[0]
+
+    def ask_windows(self, windows: Iterable[Window], questions: Sequence[str], *, max_new_tokens: int = 48,
+                    temperature: float = 0.0, on_token: Callable[[int, object], None] | None = None) -> list[Answer]:
+        """Answer every question about a stream of windows, in memory bounded by CHUNK_WINDOWS.
+
+        Each chunk of windows is encoded once and answered for every question before the
+        next chunk is read. `on_token(question_index, piece)` sees each generated piece.
+        The first answer's timings include the shared features and encoder time.
+        """
+        qs = [_Question(check_question(q), self.matcher) for q in questions]
+        if not qs:
+            raise EdgeError("no question was asked; pass at least one, e.g. \"Is there a smoke alarm?\"")
+        sampling = Sampling(max_new_tokens=max_new_tokens, temperature=temperature)
+        shared = {"features": 0.0, "encoder": 0.0}
+        spans: list[tuple[float, float]] = []
+        llm_qs = [q for q in qs if q.kind != "not_english"]
+        for chunk in chunks(windows):
+            spans += [(s, e) for s, e, _ in chunk]
+            if not llm_qs:
+                continue
+            states, t = self.encode_windows(chunk)  # (w, n_taps, T, d)
+            shared = {k: shared[k] + t[k] for k in shared}
+            for i, q in enumerate(qs):
+                if q.kind != "not_english":
+                    cb = (lambda piece, i=i: on_token(i, piece)) if on_token else None
+                    self._answer_chunk(q, spans[-len(chunk):], states, sampling, cb)
+        if not spans:
+            raise AudioInputError("the audio holds no samples; pass at least a fraction of a second")
+        answers = []
+        for i, q in enumerate(qs):
+            timings = {**(shared if i == 0 else {}), **q.timings}
+            timings["total"] = (sum(shared.values()) if i == 0 else 0.0) + q.busy_ms
+            timings = {k: round(v, 2) for k, v in timings.items()}
+            answers.append(_not_english(spans, timings) if q.kind == "not_english"
+                           else _combine(q.windows, q.yes_no, timings))
+        return answers
+
+    def _answer_chunk(self, q: _Question, spans: Sequence[tuple[float, float]], states: np.ndarray,
+                      sampling: Sampling, on_token: OnToken | None) -> None:
+        """Answer `q` on one chunk of encoded windows; appends to q.windows and q.timings."""
+        t0 = time.perf_counter()
+        soft, _ = self.soft_tokens(states, q.label)  # (w, n_soft, n_embd)
+        q.timings["adapter"] += (time.perf_counter() - t0) * 1e3
+        p = self.manifest.prompt
+        question = q.text
+        for (start, end), tokens in zip(spans, soft):
+            gen = self.llm.generate([p.before_audio, tokens.astype(np.float32), *p.question_parts(question)],
+                                    sampling, on_token=on_token)
+            q.timings["prefill"] += gen.timings.prefill_ms
+            q.timings["first_token"] += gen.timings.first_token_ms
+            q.timings["decode"] += gen.timings.decode_ms
+            heard = conf = None
+            if q.yes_no:
+                p_yes = yes_no_probability(gen.first_logits, self._yes_no.yes, self._yes_no.no)
+                heard = p_yes > 0.5
+                conf = p_yes if heard else 1.0 - p_yes
+            q.windows.append(WindowAnswer(round(start, 3), round(end, 3), gen.text.strip(), heard, conf))
+        q.busy_ms += (time.perf_counter() - t0) * 1e3
 
     def ask_encoded(self, spans, states, question: str, timings: dict | None = None, t_start: float | None = None,
                     max_new_tokens: int = 48, temperature: float = 0.0, on_token=None) -> Answer:
         """Answer one question about windows already encoded (several questions share one encoder pass)."""
         t_start = t_start or time.perf_counter()
-        timings = dict(timings or {})
-        yes_no = is_yes_no_question(question)
-        label = self.matcher.match(question) if yes_no else NO_LABEL
-        t0 = time.perf_counter()
-        soft, _ = self.soft_tokens(states, label)
-        timings["adapter"] = (time.perf_counter() - t0) * 1e3
-        p = self.manifest.prompt
+        q = _Question(check_question(question), self.matcher)
+        if q.kind == "not_english":
+            return _not_english(spans, {**(timings or {}), **q.timings, "total": 0.0})
         sampling = Sampling(max_new_tokens=max_new_tokens, temperature=temperature)
-        windows: list[WindowAnswer] = []
-        for k in ("prefill", "first_token", "decode"):
-            timings[k] = 0.0
-        for (start, end), tokens in zip(spans, soft):
-            gen = self.llm.generate([p.before_audio, tokens.astype(np.float32), *p.question_parts(question)],
-                                    sampling, on_token=on_token)
-            timings["prefill"] += gen.timings.prefill_ms
-            timings["first_token"] += gen.timings.first_token_ms
-            timings["decode"] += gen.timings.decode_ms
-            heard = conf = None
-            if yes_no:
-                p_yes = yes_no_probability(gen.first_logits, self._yes_no.yes, self._yes_no.no)
-                heard = p_yes > 0.5
-                conf = p_yes if heard else 1.0 - p_yes
-            windows.append(WindowAnswer(round(start, 3), round(end, 3), gen.text.strip(), heard, conf))
-        timings["total"] = (time.perf_counter() - t_start) * 1e3
-        return _combine(windows, yes_no, {k: round(v, 2) for k, v in timings.items()})
+        for lo in range(0, len(spans), CHUNK_WINDOWS):
+            self._answer_chunk(q, spans[lo : lo + CHUNK_WINDOWS], states[lo : lo + CHUNK_WINDOWS], sampling, on_token)
+        out = {**(timings or {}), **q.timings, "total": (time.perf_counter() - t_start) * 1e3}
+        return _combine(q.windows, q.yes_no, {k: round(v, 2) for k, v in out.items()})
+
+
+def _not_english(spans: Sequence[tuple[float, float]], timings: dict) -> Answer:
+    """The honest answer to a question not asked in English: one window over the whole audio, no `heard`."""
+    whole = WindowAnswer(round(spans[0][0], 3), round(spans[-1][1], 3), NOT_ENGLISH, None, None)
+    return Answer(NOT_ENGLISH, None, None, [whole], {k: round(v, 2) for k, v in timings.items()})
 
 
 def _combine(windows: list[WindowAnswer], yes_no: bool, timings: dict) -> Answer:

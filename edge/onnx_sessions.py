@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from edge.errors import EdgeError
 from edge.manifest import BundleError, GraphSpec
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,9 @@ class GraphSession:
         if threads:
             opts.intra_op_num_threads = threads
         opts.log_severity_level = 3  # errors only: provider fallbacks are reported by us
+        # No CPU arena: it keeps every run's activations for the session's life and fragments
+        # (720 against 576 MiB peak for the same encoder runs); without it they are freed after each run.
+        opts.enable_cpu_mem_arena = False
         try:
             sess = ort.InferenceSession(str(path), opts, providers=choose_providers(providers))
         except Exception as err:  # onnxruntime raises its own exception types
@@ -59,7 +63,16 @@ class GraphSession:
         return cls(path, spec, sess, sess.get_providers()[0])
 
     def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        return self.session.run(None, feeds)
+        """Outputs of one run; an ONNX Runtime failure (out of memory, bad shapes) is one EdgeError line."""
+        try:
+            return self.session.run(None, feeds)
+        except Exception as err:  # onnxruntime raises its own exception types (Fail, RuntimeException, ...)
+            shapes = ", ".join(f"{k} {tuple(v.shape)} {v.dtype}" for k, v in feeds.items())
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise EdgeError(
+                f"onnxruntime failed running {self.path.name} on {shapes}: {first}; "
+                f"check free memory, or re-export the bundle if its graphs do not match this edge"
+            ) from err
 
     def close(self) -> None:
         self.session = None

