@@ -40,14 +40,8 @@ from typing import Union
 import numpy as np
 
 from edge.errors import LLMError
+from edge.manifest import UserText  # the prompt layout's part types are the bundle contract's
 from edge.llama_native import NativeBatch, NativeContext, NativeModel, default_threads
-
-
-@dataclass(frozen=True)
-class UserText:
-    """Text a user wrote (a question, a watch): tokenized as plain text, never as template."""
-
-    text: str
 
 
 PromptPart = Union[str, UserText, np.ndarray]  # template text, user text, or soft tokens (N, n_embd) float32

@@ -20,7 +20,6 @@ from typing import Any
 
 from edge.audio_frontend import CHUNK_SECONDS
 from edge.errors import EdgeError
-from edge.llm_session import UserText
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -99,6 +98,14 @@ class LLMSpec:
     vocab_size: int
     chat_template: str
     parity: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UserText:
+    """Text a user wrote (a question, a watch): tokenized as plain text, never as template,
+    so that a question cannot forge the chat template's turns."""
+
+    text: str
 
 
 @dataclass(frozen=True)

@@ -225,8 +225,10 @@ def test_fuzz_mutated_valid_manifests(data):
             continue  # an earlier edit removed or replaced this slot
     try:
         sealed = _sealed(manifest)
-    except UnicodeEncodeError:
-        sealed = manifest  # a lone surrogate cannot be sealed; the parser must still refuse it cleanly
+    except (UnicodeEncodeError, TypeError):
+        # a lone surrogate, or an int key set on a dict that replaced a list, cannot be sealed;
+        # the parser must still refuse it cleanly
+        sealed = manifest
     _parse_or_refuse(sealed)
 
 
