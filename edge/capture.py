@@ -191,26 +191,32 @@ class FileSource:
 
     Time keeps running while the source is closed (muted): reopening resumes at the point
     the replay has reached by then, so muted audio is never heard. `loop` starts over at the end.
+    The file is streamed (`iter_audio_blocks`), never held whole: memory stays bounded by one
+    read block whatever the file's length.
     """
 
     def __init__(self, path: str | Path, speed: float = 1.0, loop: bool = False) -> None:
-        from edge.audio_io import read_audio
+        from edge.audio_io import iter_audio_blocks
 
-        if speed <= 0:
-            raise CaptureError(f"replay speed must be positive, got {speed}")
+        if not (speed > 0 and np.isfinite(speed)):
+            raise CaptureError(f"replay speed must be a positive number, got {speed}")
         self.path = Path(path)
         self.name = f"file {self.path}"
         self.speed = speed  # 1.0: real time; tests replay faster
         self.loop = loop
-        audio = read_audio(self.path)  # float32 (n,), raises AudioInputError on a bad file
-        self.samples = (np.clip(audio, -1.0, 1.0) * 32767.0).astype(np.int16)  # (n,)
+        # One streaming pass up front: a bad file (missing, corrupt, NaN anywhere) fails here
+        # with AudioInputError, as a whole-file read would, and the exact length is known.
+        self.n_samples = sum(len(b) for b in iter_audio_blocks(self.path))
+        self._reader = None  # iterator of int16 blocks; restarted on loop or when seeking back
+        self._pending = np.zeros(0, dtype=np.int16)  # read from the file, not yet delivered
+        self._read_pos = 0  # samples taken from the reader so far
         self._t0: float | None = None  # wall clock of sample 0
         self._pos = 0  # next sample to deliver
         self._open = False
 
     @property
     def duration(self) -> float:
-        return len(self.samples) / SAMPLE_RATE
+        return self.n_samples / SAMPLE_RATE
 
     def open(self) -> None:
         now = time.time()
@@ -221,13 +227,38 @@ class FileSource:
         self._open = True
         log.info("replaying %s (%.1f s at %.1fx)", self.path, self.duration, self.speed)
 
+    def _take(self, n: int) -> np.ndarray:
+        """The next `n` int16 samples of the file (fewer at its end); holds at most one block more."""
+        from edge.audio_io import iter_audio_blocks
+
+        if self._reader is None:
+            self._reader = (
+                (np.clip(b, -1.0, 1.0) * 32767.0).astype(np.int16) for b in iter_audio_blocks(self.path)
+            )
+        while len(self._pending) < n:
+            block = next(self._reader, None)
+            if block is None:
+                break
+            self._pending = np.concatenate([self._pending, block])
+        out, self._pending = self._pending[:n], self._pending[n:]
+        self._read_pos += len(out)
+        return out
+
+    def _seek(self, pos: int) -> None:
+        """Move the reader to sample `pos`: forward by skipping (block by block), back by restarting."""
+        if pos < self._read_pos:
+            self._reader, self._pending, self._read_pos = None, np.zeros(0, dtype=np.int16), 0
+        while self._read_pos < pos:
+            if not len(self._take(min(pos - self._read_pos, 10 * SAMPLE_RATE))):
+                break
+
     def read(self, timeout: float) -> Block | None:
         if not self._open:
             raise CaptureError(f"{self.name} is not open")
-        if self._pos >= len(self.samples):
+        if self._pos >= self.n_samples:
             if not self.loop:
                 return None
-            self._t0 += len(self.samples) / SAMPLE_RATE / self.speed
+            self._t0 += self.n_samples / SAMPLE_RATE / self.speed
             self._pos = 0
         due = self._t0 + (self._pos + BLOCK_SAMPLES) / SAMPLE_RATE / self.speed  # when the block is complete
         delay = due - time.time()
@@ -236,12 +267,13 @@ class FileSource:
             raise NotYet  # lets the capture thread check for pause/stop between blocks
         if delay > 0:
             time.sleep(delay)
-        block = self.samples[self._pos : self._pos + BLOCK_SAMPLES]
+        self._seek(self._pos)
+        block = self._take(BLOCK_SAMPLES)
         if len(block) < BLOCK_SAMPLES:
             block = np.pad(block, (0, BLOCK_SAMPLES - len(block)))
         start = self._t0 + self._pos / SAMPLE_RATE / self.speed
         self._pos += BLOCK_SAMPLES
-        return Block(block.copy(), start)
+        return Block(block.copy(), start)  # a copy: a view would pin the whole read block in the ring buffer
 
     def close(self) -> None:
         self._open = False
