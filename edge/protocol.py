@@ -5,10 +5,12 @@ Byte-level grammar (ABNF, RFC 5234; JSON per RFC 8259):
     stream   = *line
     line     = object [CR] LF           ; at most MAX_LINE_BYTES octets including LF
     object   = <a JSON object, UTF-8, with no raw LF inside (JSON escapes it as \\n)>
+    text     : arrays and objects nest at most MAX_DEPTH deep; strings hold Unicode scalar values
+               only (a lone surrogate escape such as "\\ud800" is refused)
     members  : "v" = PROTOCOL_VERSION (integer; a request without "v" is read as version 1)
                "type" = a message type below (string)
-               "id" = string (<= 128 chars) or integer; optional in requests, echoed in the reply;
-                      events never carry one
+               "id" = string (<= 128 chars) or integer in [-2^63, 2^63); optional in requests,
+                      echoed in the reply; events never carry one
                the fields of that type; unknown fields are ignored (forward compatibility)
 
 Client -> daemon (requests):  ask listen events status mute unmute watch unwatch
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import types
 import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields
@@ -35,6 +38,10 @@ MAX_LINE_BYTES = 65536  # octets per line including LF; a longer line is refused
 MAX_QUESTION_CHARS = 1000  # a question longer than this is refused
 MAX_ID_CHARS = 128  # a longer string id is refused
 MAX_LISTEN_SECONDS = 30.0  # `listen` records at most this long
+MAX_DEPTH = 32  # nesting of arrays/objects in a line; deeper is refused before it can exhaust the stack
+MAX_UNIX_TIME = 253402300799.0  # 9999-12-31T23:59:59Z: the latest `since` (later ones overflow time functions)
+ID_INT_RANGE = (-(2**63), 2**63)  # integer ids are signed 64-bit: [lo, hi)
+MAX_WATCH_ID = 2**63 - 1  # watch ids count up from 1
 
 Id = Union[str, int, None]
 
@@ -55,6 +62,7 @@ class ErrorCode:
     UNKNOWN_WATCH = "unknown_watch"  # unwatch of an id that does not exist
     TOO_MANY_WATCHES = "too_many_watches"
     SHUTTING_DOWN = "shutting_down"  # the daemon is stopping
+    IDLE_TIMEOUT = "idle_timeout"  # no request for the daemon's idle timeout; it closes the connection
     INTERNAL = "internal"  # a bug in the daemon; the connection stays usable
 
 
@@ -91,8 +99,10 @@ class Ask(Message):
 
     def validate(self) -> None:
         _check_question(self)
-        if self.since is not None and not math.isfinite(self.since):
-            raise ProtocolError(ErrorCode.BAD_MESSAGE, "ask: `since` must be a finite Unix time in seconds")
+        if self.since is not None and not (0 <= self.since <= MAX_UNIX_TIME):
+            raise ProtocolError(
+                ErrorCode.BAD_MESSAGE, f"ask: `since` must be a Unix time in seconds in [0, {MAX_UNIX_TIME:.0f}], got {self.since!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,12 @@ class Unwatch(Message):
     TYPE: ClassVar[str] = "unwatch"
     watch_id: int
     id: Id = None
+
+    def validate(self) -> None:
+        if not (1 <= self.watch_id <= MAX_WATCH_ID):
+            raise ProtocolError(
+                ErrorCode.BAD_MESSAGE, f"unwatch: `watch_id` must be an integer in [1, 2^63), got {self.watch_id}"
+            )
 
 
 Request = Union[Ask, Listen, Events, Status, Mute, Unmute, Watch, Unwatch]
@@ -312,26 +328,76 @@ def decode_server_message(line: bytes) -> Message:
 
 
 def request_id(line: bytes) -> Id:
-    """The "id" of a line, if it can be read at all (to echo it in an error reply)."""
+    """The "id" of a line, if it can be read at all (to echo it in an error reply); only an id
+    that can be written back (no lone surrogate) is returned."""
+    if len(line) > MAX_LINE_BYTES:
+        return None
     try:
-        obj = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+        obj = _loads(line)
+    except ProtocolError:
         return None
     rid = obj.get("id") if isinstance(obj, dict) else None
     return rid if _valid_id(rid) else None
 
 
+def parse_json(line: bytes) -> Any:
+    """The JSON value of one line; ProtocolError(BAD_JSON) unless it is UTF-8 JSON nested at most
+    MAX_DEPTH deep whose strings hold no lone surrogate (they cannot be written back as UTF-8)."""
+    value = _loads(line)
+    _check_tree(value)
+    return value
+
+
+def _loads(line: bytes) -> Any:
+    try:
+        return json.loads(line.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as err:
+        raise ProtocolError(ErrorCode.BAD_JSON, f"not a JSON line ({_one_line(err)}): {line[:60]!r}") from err
+    except RecursionError as err:  # json's C scanner recurses once per level
+        raise ProtocolError(ErrorCode.BAD_JSON, f"JSON nested deeper than {MAX_DEPTH} levels: {line[:60]!r}") from err
+
+
+def _check_tree(value: Any) -> None:
+    """Depth and text checks over a parsed value, without recursion (its size is bounded by the line)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            _check_text(item)
+        elif isinstance(item, (dict, list)):
+            if depth >= MAX_DEPTH:
+                raise ProtocolError(ErrorCode.BAD_JSON, f"JSON nested deeper than {MAX_DEPTH} levels")
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
+                stack.extend((v, depth + 1) for v in item.values())
+            else:
+                stack.extend((v, depth + 1) for v in item)
+
+
+def _check_text(text: str, code: str = ErrorCode.BAD_JSON) -> None:
+    bad = _SURROGATE.search(text)
+    if bad is not None:
+        raise ProtocolError(
+            code,
+            f"a string holds the lone surrogate \\u{ord(bad.group()):04x}, which is not Unicode text; send UTF-8 text",
+        )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
+
+
 def _decode(line: bytes, registry: dict[str, type[Message]], what: str) -> Message:
     if len(line) > MAX_LINE_BYTES:
         raise ProtocolError(ErrorCode.LINE_TOO_LONG, f"line of {len(line)} bytes; the limit is {MAX_LINE_BYTES}")
-    try:
-        obj = json.loads(line.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError) as err:
-        raise ProtocolError(ErrorCode.BAD_JSON, f"not a JSON line ({err}): {line[:60]!r}") from err
+    obj = parse_json(line)
     if not isinstance(obj, dict):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, f"expected a JSON object, got {type(obj).__name__}")
     version = obj.get("v", PROTOCOL_VERSION)
-    if version != PROTOCOL_VERSION or isinstance(version, bool):
+    if type(version) is not int or version != PROTOCOL_VERSION:
         raise ProtocolError(
             ErrorCode.UNSUPPORTED_VERSION, f"protocol version {version!r} is not supported; this daemon speaks v{PROTOCOL_VERSION}"
         )
@@ -357,7 +423,7 @@ def _check_field(kind: str, name: str, value: Any, hint: Any) -> Any:
     if name == "id":
         if not _valid_id(value):
             raise ProtocolError(
-                ErrorCode.BAD_MESSAGE, f'{kind}: "id" must be a string of <= {MAX_ID_CHARS} chars or an integer'
+                ErrorCode.BAD_MESSAGE, f'{kind}: "id" must be a string of <= {MAX_ID_CHARS} chars or a signed 64-bit integer'
             )
         return value
     if _matches(value, hint):
@@ -403,7 +469,9 @@ def _type_name(hint: Any) -> str:
 def _valid_id(value: Any) -> bool:
     if isinstance(value, bool):
         return False
-    return isinstance(value, int) or (isinstance(value, str) and len(value) <= MAX_ID_CHARS)
+    if isinstance(value, int):
+        return ID_INT_RANGE[0] <= value < ID_INT_RANGE[1]
+    return isinstance(value, str) and len(value) <= MAX_ID_CHARS and _SURROGATE.search(value) is None
 
 
 def _no_constant(name: str) -> Any:
@@ -412,6 +480,9 @@ def _no_constant(name: str) -> Any:
 
 def _check_question(message: Any) -> None:
     q = message.question
+    if not isinstance(q, str):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"{message.TYPE}: `question` must be a string")
+    _check_text(q, ErrorCode.BAD_MESSAGE)
     if not q.strip():
         raise ProtocolError(ErrorCode.BAD_MESSAGE, f"{message.TYPE}: `question` is empty")
     if len(q) > MAX_QUESTION_CHARS:

@@ -1,5 +1,6 @@
 """edge.protocol: exact lines, an error table, the line-size boundary, a seeded random round trip,
-and PROTOCOL.md naming exactly the types and codes the code has."""
+PROTOCOL.md naming exactly the types and codes the code has, and Hypothesis fuzzing of both
+decoders (any line: ProtocolError or a typed message that round-trips)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import edge.protocol as p
 from edge.errors import ProtocolError
@@ -94,6 +97,30 @@ ERRORS = [
     (b'{"type":"unwatch"}', p.ErrorCode.BAD_MESSAGE),
     (b'{"type":"unwatch","watch_id":1.5}', p.ErrorCode.BAD_MESSAGE),
     (b'{"type":"watch","question":null}', p.ErrorCode.BAD_MESSAGE),
+    # -- the input audit (issue 14): nesting, lone surrogates, numbers out of range --------
+    (b'{"type":"status","x":' + b"[" * 30000 + b"]" * 30000 + b"}", p.ErrorCode.BAD_JSON),  # RecursionError before
+    (b'{"type":"status","x":' + b"[" * 32 + b"]" * 32 + b"}", p.ErrorCode.BAD_JSON),  # parseable, but 33 levels
+    (b'{"type":"ask","question":"\\ud800"}', p.ErrorCode.BAD_JSON),
+    (b'{"type":"ask","question":"is it \\udfff?"}', p.ErrorCode.BAD_JSON),
+    (b'{"type":"watch","question":"q\\ud83d?"}', p.ErrorCode.BAD_JSON),  # a high surrogate without its pair
+    (b'{"type":"status","id":"\\ud800"}', p.ErrorCode.BAD_JSON),
+    (b'{"type":"status","\\udc80":1}', p.ErrorCode.BAD_JSON),  # in an ignored key too: never half-accepted
+    (b'{"type":"ask","question":"q","since":1e20}', p.ErrorCode.BAD_MESSAGE),  # OverflowError (internal) before
+    (b'{"type":"ask","question":"q","since":1e400}', p.ErrorCode.BAD_MESSAGE),  # json reads it as inf
+    (b'{"type":"ask","question":"q","since":-1}', p.ErrorCode.BAD_MESSAGE),
+    (b'{"type":"ask","question":"q","since":true}', p.ErrorCode.BAD_MESSAGE),
+    (b'{"type":"ask","question":"q","since":Infinity}', p.ErrorCode.BAD_JSON),
+    (b'{"type":"listen","seconds":true}', p.ErrorCode.BAD_MESSAGE),
+    (b'{"type":"listen","seconds":1e400}', p.ErrorCode.BAD_MESSAGE),
+    (b'{"type":"listen","seconds":-0.5}', p.ErrorCode.BAD_MESSAGE),
+    (b'{"type":"unwatch","watch_id":0}', p.ErrorCode.BAD_MESSAGE),
+    (b'{"type":"unwatch","watch_id":-3}', p.ErrorCode.BAD_MESSAGE),
+    (b'{"type":"unwatch","watch_id":true}', p.ErrorCode.BAD_MESSAGE),
+    (b'{"type":"unwatch","watch_id":9223372036854775808}', p.ErrorCode.BAD_MESSAGE),  # 2^63
+    (b'{"type":"unwatch","watch_id":' + b"9" * 5000 + b"}", p.ErrorCode.BAD_JSON),  # over int's digit limit
+    (b'{"type":"status","id":9223372036854775808}', p.ErrorCode.BAD_MESSAGE),
+    (b'{"type":"status","id":-9223372036854775809}', p.ErrorCode.BAD_MESSAGE),
+    (b'{"v":1.0,"type":"status"}', p.ErrorCode.UNSUPPORTED_VERSION),
 ]
 
 
@@ -123,6 +150,27 @@ def test_request_id_is_recovered_for_error_replies():
     assert p.request_id(b'{"type":"dance","id":"abc"}') == "abc"
     assert p.request_id(b'{"type":"dance","id":false}') is None
     assert p.request_id(b"not json") is None
+    assert p.request_id(b'{"type":"dance","id":"\\ud800"}') is None  # never echoed: it cannot be encoded
+    assert p.request_id(b'{"id":7,"x":' + b"[" * 30000 + b"]" * 30000 + b"}") is None
+    assert p.request_id(b'{"type":"dance","id":' + str(2**63).encode() + b"}") is None
+
+
+def test_nesting_and_unicode_boundaries():
+    deepest = b'{"type":"status","x":' + b"[" * (p.MAX_DEPTH - 1) + b"]" * (p.MAX_DEPTH - 1) + b"}"
+    assert p.decode_request(deepest) == p.Status()  # 32 levels with the object itself
+    # a surrogate pair is one character, not a lone surrogate
+    assert p.decode_request(b'{"type":"watch","question":"\\ud83d\\udd14?"}') == p.Watch("\U0001f514?")
+    assert p.decode_request(b'{"type":"status","id":-9223372036854775808}') == p.Status(id=-(2**63))
+    assert p.decode_request(b'{"type":"ask","question":"q","since":0}') == p.Ask("q", since=0.0)
+    assert p.decode_request(p.Ask("q", since=p.MAX_UNIX_TIME).encode()).since == p.MAX_UNIX_TIME
+
+
+def test_messages_built_in_code_are_validated_too():
+    """The daemon's --watch and the client validate before anything is encoded."""
+    for message in (p.Watch("a\udcffb"), p.Ask("q", since=1e20), p.Unwatch(0), p.Listen(float("nan"))):
+        with pytest.raises(ProtocolError) as err:
+            message.validate()
+        assert err.value.code == p.ErrorCode.BAD_MESSAGE
 
 
 def test_seeded_random_round_trip():
@@ -153,3 +201,85 @@ def test_spec_names_every_type_and_code():
     assert types <= documented, types - documented
     assert documented <= codes | types | {"v", "type", "id"}, documented - codes - types
     assert str(p.MAX_LINE_BYTES) in SPEC and f"version {p.PROTOCOL_VERSION}" in SPEC
+
+
+# -- property-based fuzzing (Hypothesis): nothing but ProtocolError or a typed message ----------
+
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CODES = {v for k, v in vars(p.ErrorCode).items() if k.isupper()}
+
+surrogates = st.integers(0xD800, 0xDFFF).map(chr)
+texts = st.one_of(st.text(max_size=20), st.lists(st.one_of(st.text(max_size=4), surrogates), max_size=5).map("".join))
+numbers = st.one_of(
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),  # NaN/Infinity are written separately below
+    st.sampled_from([1e20, 1e308, -1, 0, 2**63, -(2**63) - 1, 10**40, 0.0, -0.0, 30.0, 30.000001]),
+)
+scalars = st.one_of(st.none(), st.booleans(), numbers, texts)
+values = st.recursive(scalars, lambda kids: st.lists(kids, max_size=3) | st.dictionaries(texts, kids, max_size=3), max_leaves=12)
+FIELDS = ("v", "id", "question", "since", "seconds", "watch_id", "answer", "code", "text", "muted", "start", "end")
+objects = st.fixed_dictionaries(
+    {"type": st.one_of(st.sampled_from([*p.REQUESTS, *p.SERVER_MESSAGES, "dance"]), values)},
+    optional={name: values for name in FIELDS},
+)
+
+
+def _as_line(obj, how: int, depth: int) -> bytes:
+    """A JSON line in one of the ways a client could write it; raw surrogates make invalid UTF-8."""
+    if how == 0:
+        text = json.dumps(obj)  # ASCII: surrogates become \\udxxx escapes
+    else:
+        text = json.dumps(obj, ensure_ascii=False)
+    if how == 2:  # NaN / Infinity where a number goes
+        text = text.replace("0.0", "NaN", 1).replace("1e+20", "Infinity", 1)
+    line = text.encode("utf-8", "surrogatepass")
+    return b"[" * depth + line + b"]" * depth  # depth 0: the object itself
+
+
+lines = st.one_of(
+    st.binary(max_size=200),
+    st.text(max_size=200).map(lambda t: t.encode("utf-8")),
+    st.builds(_as_line, objects, st.integers(0, 2), st.sampled_from([0, 0, 0, 1, 31, 40, 3000])),
+)
+
+
+def _decodes_cleanly(decode, registry: dict, line: bytes) -> None:
+    try:
+        message = decode(line)
+    except ProtocolError as err:  # the only exception allowed
+        assert err.code in CODES and err.text and "\n" not in err.text
+        p.Error(err.code, err.text, id=p.request_id(line)).encode()  # the error reply can always be written
+        return
+    assert type(message) in registry.values()
+    assert decode(message.encode()) == message  # whatever is accepted can be written and read back
+
+
+@FUZZ
+@given(lines)
+def test_fuzz_request_decoder_raises_only_protocol_errors(line):
+    _decodes_cleanly(p.decode_request, p.REQUESTS, line)
+
+
+@FUZZ
+@given(lines)
+def test_fuzz_server_message_decoder_raises_only_protocol_errors(line):
+    _decodes_cleanly(p.decode_server_message, p.SERVER_MESSAGES, line)
+
+
+questions = st.text(min_size=1, max_size=p.MAX_QUESTION_CHARS).filter(str.strip)  # st.text has no lone surrogates
+ids = st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1), st.text(max_size=p.MAX_ID_CHARS))
+valid_requests = st.one_of(
+    st.builds(p.Ask, questions, st.one_of(st.none(), st.floats(0, p.MAX_UNIX_TIME)), ids),
+    st.builds(p.Listen, st.floats(0, p.MAX_LISTEN_SECONDS, exclude_min=True), st.one_of(st.none(), questions), ids),
+    st.builds(p.Watch, questions, ids),
+    st.builds(p.Unwatch, st.integers(1, p.MAX_WATCH_ID), ids),
+    *(st.builds(cls, ids) for cls in (p.Events, p.Status, p.Mute, p.Unmute)),
+)
+
+
+@FUZZ
+@given(valid_requests)
+def test_fuzz_valid_requests_round_trip(message):
+    line = message.encode()
+    assert line.endswith(b"\n") and line.count(b"\n") == 1 and len(line) <= p.MAX_LINE_BYTES
+    assert p.decode_request(line) == message
