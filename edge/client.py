@@ -10,17 +10,22 @@
 
 Addresses: a path or `unix:///path` (the default), or `tcp://127.0.0.1:PORT`. A refused
 request raises `RequestRefused` (with the protocol's error `code`); a daemon that cannot be
-reached raises `DaemonError` naming the address. A kept-open connection that the daemon
-closed meanwhile (it restarted) is replaced once, transparently.
+reached raises `DaemonError` naming the address and why (no socket, nothing listening, or a
+full backlog). Connecting retries a full backlog (EAGAIN) and a refused connection (a daemon
+starting or restarting) with bounded backoff for `CONNECT_RETRY_S`. A kept-open connection
+that the daemon closed meanwhile (it restarted, or closed it as idle) is replaced once,
+transparently.
 """
 
 from __future__ import annotations
 
+import errno
 import itertools
 import logging
 import os
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +40,7 @@ from edge.protocol import (
     AnswerReply,
     Ask,
     Error,
+    ErrorCode,
     Events,
     Listen,
     Message,
@@ -53,6 +59,11 @@ from edge.protocol import (
 log = logging.getLogger(__name__)
 
 SOCKET_ENV = "LISTEN_SOCKET"  # overrides the default socket path (the daemon and the bridge read it too)
+CONNECT_RETRY_S = 5.0  # how long a connect retries a full backlog or a refused connection
+# Errors worth retrying: EAGAIN = the unix socket's backlog is full (a burst of clients);
+# ECONNREFUSED = nothing accepts yet (a daemon restarting, or a stale socket file).
+_RETRY_CONNECT = {errno.EAGAIN: "its listen backlog stayed full: the daemon is overloaded or stuck",
+                  errno.ECONNREFUSED: "nothing accepts connections there: the daemon stopped or crashed (a stale socket?)"}
 
 
 def default_socket_path() -> Path:
@@ -87,19 +98,31 @@ class _ConnectionClosed(DaemonError):
 class _LineConnection:
     """One connected socket, read and written one protocol line at a time."""
 
-    def __init__(self, address: str | Path | None, timeout_s: float | None) -> None:
+    def __init__(self, address: str | Path | None, timeout_s: float | None, retry_s: float | None = None) -> None:
         family, self.address = parse_address(address)
-        self.sock = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            self.sock.settimeout(timeout_s)
-            self.sock.connect(self.address)
-        except OSError as err:
-            self.sock.close()
-            raise DaemonError(f"cannot connect to the daemon at {self.address}: {err}; is `listen serve` running?") from err
+        self.sock = _connect(family, self.address, timeout_s, CONNECT_RETRY_S if retry_s is None else retry_s)
         self._buf = bytearray()
 
     def send(self, message: Message) -> None:
-        self.sock.sendall(message.encode())
+        try:
+            self.sock.sendall(message.encode())
+        except (BrokenPipeError, ConnectionResetError):
+            # The daemon closed first (a full daemon refuses with `busy`, an idle connection is
+            # told `idle_timeout`): keep its last line, if it left one, for `recv` to return.
+            if not self._take_pending():
+                raise
+
+    def _take_pending(self) -> bool:
+        """Move what the closed peer left unread into the buffer; True if it holds a whole line."""
+        try:
+            while True:
+                chunk = self.sock.recv(65536, socket.MSG_DONTWAIT)
+                if not chunk or len(self._buf) > MAX_LINE_BYTES:
+                    break
+                self._buf += chunk
+        except OSError:
+            pass
+        return b"\n" in self._buf
 
     def recv(self) -> Message:
         """The next message; DaemonError at end of stream, ProtocolError on a bad line."""
@@ -128,6 +151,41 @@ class _LineConnection:
         self.sock.close()
 
 
+def _connect(family: int, address: str | tuple[str, int], timeout_s: float | None, retry_s: float) -> socket.socket:
+    """A connected socket; EAGAIN and ECONNREFUSED are retried with backoff for `retry_s` seconds.
+
+    The connect itself has a timeout (a TCP handshake is bounded; a unix connect is then
+    non-blocking and fails with EAGAIN at once while the daemon's backlog is full, which is
+    retried here); `timeout_s` applies to the connected socket.
+    """
+    deadline = time.monotonic() + retry_s
+    backoff = Backoff(0.005, 2.0, 0.2)  # a burst drains in milliseconds; a restart takes ~1 s
+    while True:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(max(retry_s, 0.1))
+            sock.connect(address)
+            sock.settimeout(timeout_s)
+            return sock
+        except OSError as err:
+            sock.close()
+            retry = err.errno in _RETRY_CONNECT and time.monotonic() < deadline
+            if not retry:
+                raise DaemonError(f"cannot connect to the daemon at {address}: {_connect_failure(err, retry_s)}") from err
+        time.sleep(min(backoff.next_delay(), max(0.0, deadline - time.monotonic())))
+
+
+def _connect_failure(err: OSError, retry_s: float) -> str:
+    why = _RETRY_CONNECT.get(err.errno)
+    if why is not None:
+        return f"{err.strerror} for {retry_s:g} s: {why}"
+    if isinstance(err, FileNotFoundError):
+        return "no socket there; is `listen serve` running (and is this its --socket)?"
+    if isinstance(err, PermissionError):
+        return f"{err.strerror}: the socket's mode or group does not admit this user"
+    return f"{err}; is `listen serve` running?"
+
+
 class DaemonClient:
     """Requests and replies over one connection; safe to share between threads (one request at a time).
 
@@ -145,6 +203,7 @@ class DaemonClient:
         """Send a request (an `id` is added) and return its reply; RequestRefused on `error`."""
         rid = next(self._ids)
         message = replace(message, id=rid)
+        message.validate()  # a bad argument is a ProtocolError here, not a refusal or a failed encode
         with self._lock:
             reply = self._exchange(message, rid)
         if isinstance(reply, Error):
@@ -364,11 +423,14 @@ def as_answer(reply: AnswerReply) -> Answer:
 
 
 def _reply_to(conn: _LineConnection, rid: int) -> Message:
-    """The reply with id `rid` (or without an id); events on a subscribed connection are skipped."""
+    """The reply with id `rid` (or without an id); events on a subscribed connection are skipped.
+    The daemon's `idle_timeout` notice means it closed the connection: raised as closed."""
     while True:
         reply = conn.recv()
         if reply.TYPE in EVENT_TYPES:
             continue
+        if isinstance(reply, Error) and reply.code == ErrorCode.IDLE_TIMEOUT and reply.id is None:
+            raise _ConnectionClosed(f"the daemon at {conn.address} closed an idle connection: {reply.text}")
         if getattr(reply, "id", None) in (rid, None):
             return reply
 

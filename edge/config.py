@@ -3,7 +3,7 @@
 One file holds both programs, so the socket path is written once:
 
     [serve]              bundle, model placement, audio source, buffer, watches
-    [serve.socket]       unix socket path and mode, optional loopback TCP port
+    [serve.socket]       unix socket path and mode, optional loopback TCP port, idle timeout
     [serve.activity]     VAD aggressiveness and the activity gates (edge.activity.ActivityConfig)
     [serve.segments]     how activity becomes segments (edge.activity.SegmenterConfig)
     [bridge]             serial port, baud rate, daemon socket
@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import math
+import re
 import sys
 import types
 import typing
@@ -31,6 +32,7 @@ from typing import Any, Callable, Union
 
 from edge.activity import ActivityConfig, SegmenterConfig
 from edge.daemon import DaemonConfig
+from edge.daemon_sockets import socket_mode_problem
 from edge.errors import EdgeError
 from edge.onnx_sessions import PREFERRED_PROVIDERS
 from edge.protocol import MAX_LISTEN_SECONDS, MAX_QUESTION_CHARS
@@ -54,6 +56,7 @@ class SocketSettings:
     mode: int = DaemonConfig.socket_mode  # octal file mode; the API has no authentication, so this is the access control
     tcp_port: int | None = None  # also listen on this loopback TCP port; unset: no TCP; 0: any free port
     tcp_host: str = DaemonConfig.tcp_host  # loopback address for tcp_port (the daemon refuses any other)
+    idle_timeout_s: float = DaemonConfig.idle_timeout_s  # s a connection may send no request; 0: never; event subscribers exempt
 
 
 @dataclass(frozen=True)
@@ -132,9 +135,12 @@ RULES: dict[str, Rule] = {
     "serve.threads": _between(0, None, unit="(0 = all CPUs)"),
     "serve.gpu_layers": _between(-1, None, unit="(-1 = all layers, 0 = CPU only)"),
     "serve.providers": (lambda v: all(p in KNOWN_PROVIDERS for p in v), "a list of " + ", ".join(KNOWN_PROVIDERS)),
-    "serve.socket.mode": (lambda v: 0 <= v <= 0o777, "0o000..0o777 (an octal file mode, e.g. 0o600 or \"0660\")"),
+    "serve.socket.mode": (lambda v: socket_mode_problem(v) is None,
+                          "an octal file mode 0o000..0o777 with owner write and without world write "
+                          "(the API has no authentication), e.g. 0o600 or \"0660\""),
     "serve.socket.tcp_port": _between(0, 65535, unit="(0 = any free port)"),
     "serve.socket.tcp_host": (_loopback, "a loopback address: 127.0.0.1 or ::1"),
+    "serve.socket.idle_timeout_s": _between(0, None, unit="s (0 = never)"),
     "serve.activity.vad_aggressiveness": (lambda v: v in (0, 1, 2, 3), "0, 1, 2 or 3 (webrtcvad mode, 3 = strictest)"),
     "serve.activity.min_level_dbfs": _between(-120, 0, unit="dBFS"),
     "serve.activity.warmup_s": _between(0, None, unit="s"),
@@ -283,10 +289,10 @@ def _coerce(raw: Any, kind: Any, key: str, ctx: _Context) -> Any:
         kind = next(a for a in args if a is not type(None))
         origin, args = typing.get_origin(kind), typing.get_args(kind)
     if key in OCTAL_KEYS and isinstance(raw, str):
-        try:
-            return int(raw, 8)
-        except ValueError:
-            raise ConfigError(f"{ctx.name(key)} = {_show(raw)} is not an octal file mode; allowed: e.g. 0o600 or \"0600\"") from None
+        digits = raw[2:] if raw[:2].lower() == "0o" else raw
+        if not re.fullmatch("[0-7]{1,4}", digits):  # int(_, 8) would also take " 6_0", "-600"
+            raise ConfigError(f"{ctx.name(key)} = {_show(raw)} is not an octal file mode; allowed: e.g. 0o600 or \"0600\"")
+        return int(digits, 8)
     if kind is bool and isinstance(raw, bool):
         return raw
     if kind is int and isinstance(raw, int) and not isinstance(raw, bool):

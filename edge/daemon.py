@@ -20,6 +20,7 @@ never imports a model itself.
 from __future__ import annotations
 
 import logging
+import math
 import socket
 import threading
 import time
@@ -35,9 +36,9 @@ from edge.capture import AudioSource, Block, CaptureLoop
 from edge.daemon_connection import Connection
 from edge.daemon_jobs import AssistantLike, Job, JobQueue, Refused, work_loop
 from edge.daemon_recording import Recording
-from edge.daemon_sockets import Listeners
+from edge.daemon_sockets import Listeners, refuse_connection, socket_mode_problem
 from edge.daemon_watches import Watches, check_watches
-from edge.errors import DaemonError
+from edge.errors import DaemonError, ProtocolError
 from edge.protocol import (
     AnswerReply,
     Ask,
@@ -65,6 +66,8 @@ __all__ = ["AssistantLike", "Daemon", "DaemonConfig"]
 
 log = logging.getLogger(__name__)
 
+STOP_REPLY_S = 2.0  # at stop, a connection's `shutting_down` reply and queued lines get this long to go out
+
 
 @dataclass(frozen=True)
 class DaemonConfig:
@@ -74,6 +77,7 @@ class DaemonConfig:
     tcp_host: str = "127.0.0.1"  # must be a loopback address
     buffer_seconds: float = 300.0  # seconds of activity kept in RAM
     max_clients: int = 32  # open connections; one more is refused with `busy`
+    idle_timeout_s: float = 60.0  # s a connection may complete no request before it is closed; 0: never; subscribers exempt
     job_queue: int = 16  # assistant jobs waiting (asks, listens, watch checks)
     event_queue: int = 256  # messages waiting per connection; events beyond it are dropped
     max_watches: int = 32
@@ -93,6 +97,12 @@ class Daemon:
     ) -> None:
         if config.socket_path is None and config.tcp_port is None:
             raise DaemonError("the daemon needs a unix socket path or a TCP port to listen on")
+        if not (config.idle_timeout_s >= 0 and math.isfinite(config.idle_timeout_s)):
+            raise DaemonError(f"idle_timeout_s = {config.idle_timeout_s!r}: use seconds >= 0 (0 = never)")
+        if config.socket_path is not None:
+            problem = socket_mode_problem(config.socket_mode)
+            if problem:
+                raise DaemonError(f"socket mode {config.socket_mode!r}: {problem}")
         self.assistant = assistant
         self.config = config
         self.bundle = dict(bundle or {})  # reported with each answer
@@ -138,23 +148,31 @@ class Daemon:
         return self
 
     def stop(self) -> None:
-        """Stop capture, refuse new work, fail queued jobs, close every connection, remove the socket."""
+        """Stop capture, refuse new work, answer every request in flight with `shutting_down`,
+        close every connection, remove the socket."""
         if self._stopping.is_set():
             return
         self._stopping.set()
         log.info("shutting down")
-        self.capture.stop()
         if self._listeners is not None:
             self._listeners.wake()
-        self._jobs.close()
-        for thread in self._threads:
-            thread.join(5.0)
+        self._jobs.close()  # queued and running model calls: their requests are answered shutting_down
+        with self._capture_lock:
+            for rec in self._recordings:
+                rec.fail(ErrorCode.SHUTTING_DOWN, "the daemon is shutting down")
+            self._recordings.clear()
+        self.capture.stop()
         with self._conn_lock:
             conns = list(self._connections)
-        for conn in conns:
-            conn.close()
+        closers = [threading.Thread(target=c.close_gracefully, args=(STOP_REPLY_S,), daemon=True) for c in conns]
+        for closer in closers:
+            closer.start()
+        for closer in closers:
+            closer.join(STOP_REPLY_S + 1.0)
         for conn in conns:
             conn.join(2.0)
+        for thread in self._threads:
+            thread.join(5.0)  # the assistant thread ends after the model call it is in
         if self._listeners is not None:
             self._listeners.close()
         self.buffer.wipe()
@@ -273,7 +291,7 @@ class Daemon:
     def _ask(self, request: Ask) -> Message:
         audio, spans = self.buffer.audio(request.since, gap_s=self.config.join_gap_s)
         if not spans:
-            when = "" if request.since is None else f" since {time.strftime('%H:%M:%S', time.localtime(request.since))}"
+            when = "" if request.since is None else f" since {_clock(request.since)}"
             why = "the daemon is muted" if self._muted else "no activity was detected"
             return Error(ErrorCode.NO_AUDIO, f"no buffered audio{when}: {why}; ask again after a sound", id=request.id)
         return self._run_question(request.question, audio, spans, len(spans), request.id)
@@ -283,6 +301,8 @@ class Daemon:
             return Error(ErrorCode.MUTED, "the daemon is muted; unmute it before listening", id=request.id)
         rec = Recording(int(request.seconds * SAMPLE_RATE))
         with self._capture_lock:
+            if self._stopping.is_set():  # `stop` has failed the recordings it found: none may start after it
+                return Error(ErrorCode.SHUTTING_DOWN, "the daemon is shutting down", id=request.id)
             if self.capture.ended:
                 return Error(ErrorCode.NO_AUDIO, f"the source {self.source.name} has ended", id=request.id)
             self._recordings.append(rec)
@@ -345,8 +365,13 @@ class Daemon:
         return Watching(watch_id, request.question, id=request.id)
 
     def add_watch(self, question: str) -> int:
-        """A watch from the command line (`--watch`)."""
-        reply = self._watch(Watch(question))
+        """A watch from the command line (`--watch`), checked like one from the socket."""
+        request = Watch(question)
+        try:
+            request.validate()
+        except ProtocolError as err:
+            raise DaemonError(f"--watch {question!r}: {err.text}") from err
+        reply = self._watch(request)
         if isinstance(reply, Error):
             raise DaemonError(reply.text)
         return reply.watch_id
@@ -393,17 +418,16 @@ class Daemon:
 
     def _serve(self, sock: socket.socket) -> None:
         """A new connection from the accept thread: serve it, or refuse it with `busy` when full."""
+        cfg = self.config
         with self._conn_lock:
-            full = len(self._connections) >= self.config.max_clients
+            full = len(self._connections) >= cfg.max_clients
         if full:
-            log.warning("refused a connection: %d clients already", self.config.max_clients)
-            try:
-                sock.sendall(Error(ErrorCode.BUSY, f"{self.config.max_clients} clients already connected").encode())
-            except OSError:
-                pass
-            sock.close()
+            log.warning("refused a connection: %d clients already", cfg.max_clients)
+            idle = f"idle ones are closed after {cfg.idle_timeout_s:g} s" if cfg.idle_timeout_s else "close idle ones"
+            text = f"{cfg.max_clients} clients are connected already (the daemon's limit); {idle}; retry later"
+            refuse_connection(sock, Error(ErrorCode.BUSY, text).encode())
             return
-        conn = Connection(sock, self.handle, self._forget, self.config.event_queue)
+        conn = Connection(sock, self.handle, self._forget, cfg.event_queue, cfg.idle_timeout_s)
         with self._conn_lock:
             self._connections.add(conn)
         conn.start()
@@ -411,3 +435,11 @@ class Daemon:
     def _forget(self, conn: Connection) -> None:
         with self._conn_lock:
             self._connections.discard(conn)
+
+
+def _clock(unix_s: float) -> str:
+    """Local HH:MM:SS of a Unix time; the protocol bounds `since`, this never raises on its own."""
+    try:
+        return time.strftime("%H:%M:%S", time.localtime(unix_s))
+    except (OverflowError, OSError, ValueError):
+        return f"{unix_s:g} (Unix s)"

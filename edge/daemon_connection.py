@@ -2,15 +2,22 @@
 writer thread that drains a bounded queue (events to a slow reader are dropped, not waited for).
 
 Malformed lines get an `error` reply and the connection stays open (PROTOCOL.md): a line over
-MAX_LINE_BYTES is refused once and skipped to its end.
+MAX_LINE_BYTES is refused once and skipped to its end. No input ends the reader thread but the
+end of the stream: a failure while handling a line is an `internal` reply.
+
+A connection that completes no request line for `idle_timeout_s` is told `idle_timeout` and
+closed, so forgotten clients cannot hold the `max_clients` slots; a connection subscribed to
+events is exempt (it is legitimately silent: the bridge keeps one open).
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import select
 import socket
 import threading
+import time
 from typing import Callable
 
 from edge.errors import ProtocolError
@@ -30,13 +37,17 @@ class Connection:
         handle: Callable[[Message, Connection], Message],
         on_closed: Callable[[Connection], None],
         queue_size: int,
+        idle_timeout_s: float = 0.0,
     ) -> None:
         self.sock = sock
         self.subscribed = False  # set by an `events` request: this connection also gets events
+        self.idle_timeout_s = idle_timeout_s  # s without a complete request line before closing; 0: never
         self._handle_request = handle
         self._on_closed = on_closed
         self._out: queue.Queue[bytes | None] = queue.Queue(queue_size)
         self._closed = threading.Event()
+        self._idle = threading.Condition()  # notified when a request has been answered
+        self._busy = False  # a request is being handled (its reply not yet queued)
         self._reader = threading.Thread(target=self._read_loop, name="client-read", daemon=True)
         self._writer = threading.Thread(target=self._write_loop, name="client-write", daemon=True)
 
@@ -57,15 +68,27 @@ class Connection:
             return False
 
     def close(self) -> None:
-        """Close now (daemon stop, a client that stopped reading): queued lines are dropped."""
-        if self._closed.is_set():
-            return
+        """Close now (a client that stopped reading, the end of a graceful close): queued lines are dropped."""
+        already = self._closed.is_set()
         self._closed.set()
         try:
             self.sock.shutdown(socket.SHUT_RDWR)  # wakes the reader's recv and the writer's send
         except OSError:
             pass
-        self._end_writer()
+        if not already:
+            self._end_writer()
+
+    def close_gracefully(self, timeout: float) -> None:
+        """Close at daemon stop: let the request in flight queue its reply (the daemon has made it
+        `shutting_down`), send what is queued, then close; forced after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            self._idle.wait_for(lambda: not self._busy, timeout)
+        if not self._closed.is_set():
+            self._closed.set()  # no further lines are read or queued
+            self._end_writer()
+        self._writer.join(max(0.0, deadline - time.monotonic()))
+        self.close()  # wakes the reader; a no-op once the writer has closed
 
     def _finish(self) -> None:
         """The client closed its side: send what is queued, then close."""
@@ -90,8 +113,12 @@ class Connection:
     def _read_loop(self) -> None:
         buf = bytearray()
         skipping = False  # inside a line that was already refused as too long
+        last_request = time.monotonic()
         try:
             while not self._closed.is_set():
+                if not self._wait_readable(last_request):
+                    self._close_idle()
+                    return
                 chunk = self.sock.recv(65536)
                 if not chunk:
                     return
@@ -116,6 +143,7 @@ class Connection:
                     line = line.rstrip(b"\r")
                     if line.strip():
                         self._handle(line)
+                        last_request = time.monotonic()
         except OSError as err:
             if not self._closed.is_set():
                 log.debug("client connection failed: %s", err)
@@ -123,19 +151,46 @@ class Connection:
             self._finish()
             self._on_closed(self)
 
+    def _wait_readable(self, since: float) -> bool:
+        """Wait for input; False when the idle timeout (counted from `since`) ran out first.
+        Subscribers wait forever: `subscribed` only changes while this thread handles a request."""
+        if self.idle_timeout_s <= 0 or self.subscribed:
+            return True
+        left = since + self.idle_timeout_s - time.monotonic()
+        if left <= 0:
+            return False
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN)
+        return bool(poller.poll(left * 1000))  # a close() elsewhere reports POLLHUP: not idle, recv sees the end
+
+    def _close_idle(self) -> None:
+        log.info("closed a connection idle for %g s", self.idle_timeout_s)
+        text = f"no request for {self.idle_timeout_s:g} s; closing this connection (connect again to continue)"
+        self.send(Error(ErrorCode.IDLE_TIMEOUT, text).encode())
+
     def _handle(self, line: bytes) -> None:
+        with self._idle:
+            self._busy = True
+        try:
+            self.send(self._reply(line))
+        finally:
+            with self._idle:
+                self._busy = False
+                self._idle.notify_all()
+
+    def _reply(self, line: bytes) -> bytes:
+        """The encoded reply to one line; every failure becomes an `error` reply, never the end of the reader."""
+        request: Message | None = None
         try:
             request = decode_request(line)
+            return self._handle_request(request, self).encode()
         except ProtocolError as err:
             log.info("refused a request: %s: %s", err.code, err.text)
-            self.send(Error(err.code, err.text, id=request_id(line)).encode())
-            return
-        try:
-            reply = self._handle_request(request, self)
+            return Error(err.code, err.text, id=request_id(line)).encode()
         except Exception as err:  # a bug: report it on this connection and keep serving
-            log.exception("request %s failed", request.TYPE)
-            reply = Error(ErrorCode.INTERNAL, f"{type(err).__name__}: {err}", id=getattr(request, "id", None))
-        self.send(reply.encode())
+            log.exception("request %s failed", getattr(request, "TYPE", "(undecoded)"))
+            text = " ".join(f"{type(err).__name__}: {err}".split())[:500]
+            return Error(ErrorCode.INTERNAL, text, id=request_id(line)).encode()
 
     def _refuse(self, code: str, text: str) -> None:
         self.send(Error(code, text).encode())

@@ -2,7 +2,8 @@
 model call (asks, listens, watch checks) in order from a bounded queue.
 
 A full queue answers `busy` / skips a watch check; mute drops the queued watch checks; stop
-fails whatever still waits with `shutting_down`.
+fails whatever still waits, and the job running at that moment, with `shutting_down` (a model
+call cannot be interrupted: its result is discarded).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from typing import Any, Callable, Protocol
 
 import numpy as np
@@ -51,6 +52,7 @@ class JobQueue:
         self._items: deque[Job] = deque()
         self._cond = threading.Condition()
         self._closed = False
+        self._running: Job | None = None  # taken by the worker and not finished yet
 
     def put(self, job: Job) -> bool:
         with self._cond:
@@ -67,7 +69,8 @@ class JobQueue:
         with self._cond:
             while not self._items and not self._closed:
                 self._cond.wait()
-            return None if self._closed else self._items.popleft()
+            self._running = None if self._closed else self._items.popleft()
+            return self._running
 
     def drop(self, which: Callable[[Job], bool]) -> None:
         with self._cond:
@@ -80,8 +83,8 @@ class JobQueue:
     def close(self) -> None:
         with self._cond:
             self._closed = True
-            for job in self._items:
-                job.future.set_exception(Refused(ErrorCode.SHUTTING_DOWN, "the daemon is shutting down"))
+            for job in [*self._items, *([self._running] if self._running else [])]:
+                _fail(job.future, Refused(ErrorCode.SHUTTING_DOWN, "the daemon is shutting down"))
             self._items.clear()
             self._cond.notify_all()
 
@@ -99,8 +102,20 @@ def work_loop(jobs: JobQueue) -> None:
         if not job.future.set_running_or_notify_cancel():
             continue
         try:
-            job.future.set_result(job.run())
+            result = job.run()
         except BaseException as err:  # delivered to the waiting request, or logged for watches
-            job.future.set_exception(err)
+            _fail(job.future, err)
             if job.kind == "watch":
                 log.exception("watch check failed")
+        else:
+            try:
+                job.future.set_result(result)
+            except InvalidStateError:  # failed by `close` meanwhile: the daemon is stopping
+                pass
+
+
+def _fail(future: Future, err: BaseException) -> None:
+    try:
+        future.set_exception(err)
+    except InvalidStateError:  # already finished (or failed by `close`)
+        pass

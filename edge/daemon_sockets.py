@@ -19,6 +19,34 @@ from edge.errors import DaemonError
 
 log = logging.getLogger("edge.daemon")  # the daemon's one logger, whichever module logs
 
+# Connections the kernel queues before `accept` (capped by net.core.somaxconn): a burst of
+# clients waits here instead of failing with EAGAIN (edge.client retries that too).
+LISTEN_BACKLOG = 512
+
+
+def socket_mode_problem(mode: object) -> str | None:
+    """Why `mode` is no usable unix socket mode, or None. Connecting needs write permission, so
+    the owner needs it, and a world-write bit would open the unauthenticated API to every user."""
+    if not isinstance(mode, int) or isinstance(mode, bool) or not 0 <= mode <= 0o777:
+        return "not an octal file mode 0o000..0o777"
+    if not mode & 0o200:
+        return f"0o{mode:03o} denies the owner write access, so nobody but root could connect; use 0o600"
+    if mode & 0o002:
+        return (f"0o{mode:03o} lets every local user connect to the unauthenticated API; use 0o660 "
+                "and add the users who need it to the socket's group")
+    return None
+
+
+def refuse_connection(sock: socket.socket, line: bytes) -> None:
+    """Send one error line and close, without blocking the accept loop on a client that does not read."""
+    try:
+        sock.setblocking(False)
+        sock.send(line)  # a fresh socket's send buffer holds one short line
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
 
 class Listeners:
     """Bound, listening sockets and one accept loop over them (run it on its own thread)."""
@@ -120,7 +148,7 @@ def bind_unix(path: Path, mode: int) -> socket.socket:
             os.unlink(tmp)
         sock.bind(str(tmp))
         os.chmod(tmp, mode)
-        sock.listen(16)
+        sock.listen(LISTEN_BACKLOG)
         os.rename(tmp, path)
     except OSError as err:
         sock.close()
@@ -150,5 +178,5 @@ def bind_tcp(host: str, port: int) -> socket.socket:
     except OSError as err:
         sock.close()
         raise DaemonError(f"cannot listen on {addr}:{port}: {err}; pick another --tcp port") from err
-    sock.listen(16)
+    sock.listen(LISTEN_BACKLOG)
     return sock

@@ -53,9 +53,10 @@ def register(subparsers) -> None:
     src.add_argument("--device", help="capture device: index or part of its name (default: the system default) [serve.device]")
     api = p.add_argument_group("socket API")
     api.add_argument("--socket", type=Path, help="unix socket path (default: $LISTEN_SOCKET or $XDG_RUNTIME_DIR/listen/daemon.sock) [serve.socket.path]")
-    api.add_argument("--socket-mode", type=lambda s: int(s, 8), help="octal permissions of the socket, e.g. 600 [serve.socket.mode]")
+    api.add_argument("--socket-mode", metavar="OCTAL", help="permissions of the socket in octal, e.g. 600 or 660; never world-writable [serve.socket.mode]")
     api.add_argument("--tcp", type=int, metavar="PORT", help="also listen on 127.0.0.1:PORT (loopback only) [serve.socket.tcp_port]")
     api.add_argument("--tcp-host", help="loopback address for --tcp: 127.0.0.1 or ::1 [serve.socket.tcp_host]")
+    api.add_argument("--idle-timeout", type=float, metavar="SECONDS", help="close a connection that sends no request for this long, 0 = never; event subscribers are exempt [serve.socket.idle_timeout_s]")
     act = p.add_argument_group("activity and buffer")
     act.add_argument("--buffer-seconds", type=float, help="seconds of activity kept in RAM [serve.buffer_seconds]")
     act.add_argument("--vad-aggressiveness", type=int, choices=range(4), help="webrtcvad mode 0..3 [serve.activity.vad_aggressiveness]")
@@ -85,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         socket_mode=s.socket.mode,
         tcp_port=s.socket.tcp_port,
         tcp_host=s.socket.tcp_host,
+        idle_timeout_s=s.socket.idle_timeout_s,
         buffer_seconds=s.buffer_seconds,
     )
     segmenter = Segmenter(s.segments, s.activity)
@@ -119,6 +121,7 @@ def serve_overrides(args: argparse.Namespace) -> dict:
         "serve.socket.mode": args.socket_mode,
         "serve.socket.tcp_port": args.tcp,
         "serve.socket.tcp_host": args.tcp_host,
+        "serve.socket.idle_timeout_s": args.idle_timeout,
         "serve.buffer_seconds": args.buffer_seconds,
         "serve.activity.vad_aggressiveness": args.vad_aggressiveness,
         "serve.segments.max_length_s": args.max_segment_seconds,

@@ -1,8 +1,10 @@
 """edge.client against the real daemon (no model) and against a scripted socket server:
-reconnect after a daemon restart, lazy connect, re-subscribing event thread, the yes rule."""
+reconnect after a daemon restart, lazy connect, re-subscribing event thread, the yes rule,
+a burst of 200 clients, a full backlog, and an idle-closed connection."""
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
@@ -14,6 +16,7 @@ import soundfile as sf
 
 from edge.backoff import Backoff
 from edge.capture import FileSource
+import edge.client
 from edge.client import DaemonClient, EventStream, EventSubscription, answered_yes
 from edge.daemon import Daemon, DaemonConfig
 from edge.errors import DaemonError
@@ -22,12 +25,13 @@ from edge.protocol import AnswerReply, Ok, SegmentEvent, StateEvent, Subscribed
 SR = 16000
 
 
-def quiet_daemon(tmp_path: Path) -> Daemon:
+def quiet_daemon(tmp_path: Path, **config) -> Daemon:
     """A model-less daemon replaying one second of near-silence (it buffers nothing)."""
     wav = tmp_path / "quiet.wav"
     if not wav.exists():
         sf.write(wav, (np.random.default_rng(0).standard_normal(SR) * 1e-4).astype(np.float32), SR)
-    return Daemon(None, FileSource(wav, speed=8.0), DaemonConfig(socket_path=tmp_path / "run" / "d.sock")).start()
+    cfg = DaemonConfig(socket_path=tmp_path / "run" / "d.sock", **config)
+    return Daemon(None, FileSource(wav, speed=8.0), cfg).start()
 
 
 def wait_for(predicate, timeout: float = 10.0, what: str = "condition"):
@@ -83,6 +87,106 @@ def test_subscription_resubscribes_after_a_daemon_restart(tmp_path):
         wait_for(lambda: events.count(StateEvent(muted=True, capturing=False)) == 2, what="the second mute event")
         assert states[:3] == [True, False, True]
         assert all(e.TYPE in ("state", "segment") for e in events)
+    finally:
+        sub.close()
+        client.close()
+        daemon.stop()
+
+
+def test_200_simultaneous_clients_all_connect_and_get_answers(tmp_path):
+    """Once 151 of 200 failed with EAGAIN: a unix connect with a timeout does not wait for the backlog."""
+    daemon = quiet_daemon(tmp_path, max_clients=256)
+    barrier = threading.Barrier(200)
+    failures: list[str] = []
+    answered: list[int] = []
+
+    def one() -> None:
+        barrier.wait()
+        try:
+            with DaemonClient(daemon.config.socket_path, timeout_s=30) as client:
+                answered.append(client.status().clients)
+        except Exception as err:  # collected, so every failure is reported
+            failures.append(f"{type(err).__name__}: {err}")
+
+    threads = [threading.Thread(target=one) for _ in range(200)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert not failures, f"{len(failures)} of 200 failed, e.g. {failures[0]}"
+        assert len(answered) == 200
+    finally:
+        daemon.stop()
+
+
+def full_backlog(path: Path) -> tuple[socket.socket, list[socket.socket]]:
+    """A listening unix socket that accepts nothing, with its backlog filled until connects get EAGAIN."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(0)
+    queued = []
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        try:
+            sock.connect(str(path))
+        except BlockingIOError:
+            sock.close()
+            return server, queued
+        queued.append(sock)
+
+
+def test_a_full_backlog_is_retried_until_the_daemon_accepts(tmp_path):
+    server, queued = full_backlog(tmp_path / "b.sock")
+    accepted: list[socket.socket] = []
+
+    def accept_later() -> None:
+        time.sleep(0.3)
+        for _ in range(len(queued) + 1):
+            accepted.append(server.accept()[0])
+
+    thread = threading.Thread(target=accept_later)
+    thread.start()
+    try:
+        began = time.monotonic()
+        edge.client._LineConnection(tmp_path / "b.sock", timeout_s=5).close()  # waits its turn, no EAGAIN
+        assert 0.25 < time.monotonic() - began < 3
+    finally:
+        thread.join(5)
+        for sock in [*queued, *accepted, server]:
+            sock.close()
+
+
+def test_connect_failures_say_what_happened(tmp_path, monkeypatch):
+    monkeypatch.setattr(edge.client, "CONNECT_RETRY_S", 0.3)
+    server, queued = full_backlog(tmp_path / "full.sock")
+    try:
+        with pytest.raises(DaemonError, match=r"full\.sock: .*for 0\.3 s: its listen backlog stayed full"):
+            DaemonClient(tmp_path / "full.sock")
+    finally:
+        for sock in [*queued, server]:
+            sock.close()
+    with pytest.raises(DaemonError, match=r"nothing accepts connections there: the daemon stopped or crashed"):
+        DaemonClient(tmp_path / "full.sock")  # the file of a server that is gone: a stale socket
+    with pytest.raises(DaemonError, match=r"nobody\.sock: no socket there; is `listen serve` running"):
+        DaemonClient(tmp_path / "nobody.sock")
+
+
+def test_a_connection_closed_as_idle_is_replaced_and_subscriptions_are_not_dropped(tmp_path):
+    daemon = quiet_daemon(tmp_path, idle_timeout_s=0.2)
+    path = daemon.config.socket_path
+    events: list = []
+    sub = EventSubscription(path, events.append)
+    client = DaemonClient(path, timeout_s=10)
+    try:
+        wait_for(lambda: client.status().subscribers == 1, what="the subscription")
+        for _ in range(3):
+            time.sleep(0.5)  # the client's connection is closed as idle each time...
+            client.mute()  # ...and replaced on the next request
+            client.unmute()
+        wait_for(lambda: events.count(StateEvent(muted=True, capturing=False)) == 3, what="three mute events")
+        assert sub.subscriptions == 1  # the idle subscription was never closed
     finally:
         sub.close()
         client.close()

@@ -45,6 +45,7 @@ VALID = [
     ("[serve]\nbuffer_seconds = 60\n", {"serve.buffer_seconds": 60.0}),  # an integer where a float is expected
     ("[serve.socket]\nmode = 0o660\n", {"serve.socket.mode": 0o660}),
     ("[serve.socket]\nmode = \"0640\"\n", {"serve.socket.mode": 0o640}),
+    ("[serve.socket]\nmode = \"0o770\"\nidle_timeout_s = 0\n", {"serve.socket.mode": 0o770, "serve.socket.idle_timeout_s": 0.0}),
     ("[serve.socket]\ntcp_port = 0\ntcp_host = \"::1\"\n", {"serve.socket.tcp_port": 0, "serve.socket.tcp_host": "::1"}),
     ("[serve]\ndevice = 2\n", {"serve.device": "2"}),  # a PortAudio index
     ("[serve]\nwatches = [\"Is there a dog?\", \"Is the kettle on?\"]\n",
@@ -107,6 +108,14 @@ INVALID = [
     ("[serve.segments]\nmax_length_s = 0\n", ["serve.segments.max_length_s", "> 0 s"]),
     ("[serve.socket]\nmode = \"0999\"\n", ["serve.socket.mode", "not an octal file mode", "0o600"]),
     ("[serve.socket]\nmode = 0o1777\n", ["serve.socket.mode = 0o1777", "0o000..0o777"]),
+    ("[serve.socket]\nmode = 0o777\n", ["serve.socket.mode = 0o777", "without world write"]),
+    ("[serve.socket]\nmode = 0o662\n", ["serve.socket.mode = 0o662", "without world write"]),
+    ("[serve.socket]\nmode = 0o060\n", ["serve.socket.mode = 0o60", "with owner write"]),
+    ("[serve.socket]\nmode = 777\n", ["serve.socket.mode = 0o1411", "0o000..0o777"]),  # decimal 777 in TOML
+    ("[serve.socket]\nmode = \" 6_00\"\n", ["serve.socket.mode", "not an octal file mode"]),
+    ("[serve.socket]\nmode = \"-600\"\n", ["serve.socket.mode", "not an octal file mode"]),
+    ("[serve.socket]\nidle_timeout_s = -1\n", ["serve.socket.idle_timeout_s = -1.0", ">= 0 s (0 = never)"]),
+    ("[serve.socket]\nidle_timeout_s = inf\n", ["serve.socket.idle_timeout_s", "a finite number"]),
     ("[serve.socket]\ntcp_port = 70000\n", ["serve.socket.tcp_port", "0..65535"]),
     ("[serve.socket]\ntcp_host = \"0.0.0.0\"\n", ["serve.socket.tcp_host", "loopback", "127.0.0.1 or ::1"]),
     ("[serve]\nproviders = [\"CUDA\"]\n", ["serve.providers", "'CUDA'", "CUDAExecutionProvider"]),
@@ -177,6 +186,21 @@ def test_listen_serve_reads_the_file_and_flags_override_it(tmp_path):
                            "--buffer-seconds", "0"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2  # the flag fixed the file's value; the next bad value is the flag's own
     assert "command line: serve.buffer_seconds = 0.0" in proc.stderr
+
+
+@pytest.mark.parametrize("mode, fragment", [("777", "without world write"), ("0666", "without world write"),
+                                            ("abc", "'abc' is not an octal file mode"), ("9", "'9' is not an octal")])
+def test_listen_serve_refuses_a_bad_socket_mode_flag(tmp_path, mode, fragment):
+    """Once `--socket-mode 777` started a world-writable socket without a word."""
+    wav = tmp_path / "q.wav"
+    wav.write_bytes(b"")  # never read: the flags are checked first
+    proc = subprocess.run([sys.executable, "-m", "edge.cli", "serve", "--no-model", "--source", str(wav),
+                           "--socket", str(tmp_path / "s.sock"), "--socket-mode", mode],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "command line: serve.socket.mode" in lines[0] and fragment in lines[0], proc.stderr
+    assert not (tmp_path / "s.sock").exists()
 
 
 def test_listen_bridge_takes_its_port_from_the_file(tmp_path):

@@ -452,3 +452,165 @@ def test_sigterm_shuts_listen_serve_down_cleanly(tmp_path):
     stderr = proc.stderr.read()
     assert not sock_path.exists()
     assert "shutting down" in stderr and "stopped" in stderr and "Traceback" not in stderr
+
+
+# -- the input audit (issue 14): every bad line is an error reply, the connection is kept ----------
+
+
+def raw_connection(path: Path):
+    """A plain socket to the daemon and `exchange(line) -> reply dict` over it."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(10)
+    sock.connect(str(path))
+    reader = sock.makefile("rb")
+
+    def exchange(raw: bytes) -> dict:
+        sock.sendall(raw)
+        line = reader.readline()
+        assert line, f"the daemon closed the connection after {raw[:40]!r}"
+        return json.loads(line)
+
+    return sock, exchange
+
+
+HOSTILE = [
+    # (line, code, echoed id): each once dropped the connection, killed its reader or answered `internal`
+    (b'{"type":"status","id":1,"x":' + b"[" * 30000 + b"]" * 30000 + b"}\n", ErrorCode.BAD_JSON, None),
+    (b'{"type":"status","id":"\\ud800"}\n', ErrorCode.BAD_JSON, None),  # an id that cannot be written back
+    (b'{"type":"ask","question":"Is it \\ud800 loud?","id":3}\n', ErrorCode.BAD_JSON, 3),
+    (b'{"type":"watch","question":"Is it \\udfff loud?","id":4}\n', ErrorCode.BAD_JSON, 4),
+    (b'{"type":"ask","question":"Is it loud?","since":1e20,"id":5}\n', ErrorCode.BAD_MESSAGE, 5),
+    (b'{"type":"ask","question":"Is it loud?","since":-5,"id":6}\n', ErrorCode.BAD_MESSAGE, 6),
+    (b'{"type":"listen","seconds":true,"id":7}\n', ErrorCode.BAD_MESSAGE, 7),
+    (b'{"type":"unwatch","watch_id":-1,"id":8}\n', ErrorCode.BAD_MESSAGE, 8),
+]
+
+
+def test_hostile_lines_get_error_replies_and_never_reach_the_daemons_state(buffered):
+    daemon, client, _ = buffered
+    problems = []  # every case is tried on its own connection, so each one's failure is reported
+    for raw, code, rid in HOSTILE:
+        sock, exchange = raw_connection(daemon.config.socket_path)
+        try:
+            reply = exchange(raw)
+            if (reply["type"], reply.get("code"), reply.get("id")) != ("error", code, rid) or "\n" in reply["text"]:
+                problems.append(f"{raw[:50]!r}: {reply}")
+            if exchange(b'{"type":"status","id":"s"}\n')["type"] != "status":  # the same connection still works
+                problems.append(f"{raw[:50]!r}: no status after it")
+            if client.status().watches:  # ...and so does everyone else's (a watch once broke every status)
+                problems.append(f"{raw[:50]!r}: reached the watches")
+        except (AssertionError, OSError, ValueError, RequestRefused, DaemonError) as err:
+            problems.append(f"{raw[:50]!r}: {type(err).__name__}: {err}")
+        finally:
+            sock.close()
+    assert not problems, "\n".join(problems)
+    sock, exchange = raw_connection(daemon.config.socket_path)
+    answer = exchange(b'{"type":"ask","question":"Is it loud?","id":9}\n')
+    assert answer["type"] == "answer" and answer["heard"] is True
+    sock.close()
+
+
+def test_an_ask_in_flight_at_stop_is_answered_shutting_down(tmp_path):
+    """Daemon.stop is what SIGTERM runs: the waiting ask gets a reply, not an end of stream."""
+    assistant = LoudnessAssistant(delay_s=2.0)
+    daemon = start(tmp_path, FileSource(write_wav(tmp_path / "s.wav", BEEPS), speed=8.0), assistant)
+    stopper = None
+    try:
+        with DaemonClient(daemon.config.socket_path, timeout_s=30) as client:
+            wait_for(lambda: client.status().source_ended, what="the replay to end")
+            stopper = threading.Timer(0.5, daemon.stop)  # while the model is busy with the ask
+            stopper.start()
+            began = time.monotonic()
+            with pytest.raises(RequestRefused) as err:
+                client.ask("Is it loud?")
+            assert err.value.code == ErrorCode.SHUTTING_DOWN
+            assert time.monotonic() - began < 1.5  # answered at stop (0.5 s), not after the 2 s model call
+    finally:
+        if stopper is not None:
+            stopper.join()
+        daemon.stop()
+
+
+def test_sigterm_answers_the_request_in_flight(tmp_path):
+    """The real `listen serve` process: a `listen` recording when SIGTERM arrives is answered shutting_down."""
+    wav = write_wav(tmp_path / "p.wav", BEEPS)
+    sock_path = tmp_path / "serve.sock"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "edge.cli", "serve", "--no-model", "--source", str(wav), "--loop", "--socket", str(sock_path)],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        wait_for(lambda: sock_path.exists() or proc.poll() is not None, timeout=30, what="the socket")
+        assert proc.poll() is None, proc.stderr.read()
+        sock, exchange = raw_connection(sock_path)
+        assert exchange(b'{"type":"status","id":0}\n')["type"] == "status"
+        sock.sendall(b'{"type":"listen","seconds":10,"id":"rec"}\n')  # recording for 10 s
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        line = sock.makefile("rb").readline()
+        assert line, "the request in flight got an end of stream"
+        reply = json.loads(line)
+        assert (reply["type"], reply["code"], reply["id"]) == ("error", ErrorCode.SHUTTING_DOWN, "rec")
+        assert proc.wait(timeout=15) == 0
+        sock.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_idle_connections_are_closed_but_subscribers_and_clients_keep_working(tmp_path):
+    daemon = start(tmp_path, FileSource(write_wav(tmp_path / "i.wav", BEEPS), speed=8.0), LoudnessAssistant(delay_s=0.6),
+                   idle_timeout_s=0.3)
+    path = daemon.config.socket_path
+    try:
+        idle = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        idle.settimeout(10)
+        idle.connect(str(path))
+        events = EventStream(path)  # subscribed: exempt, like the bridge's subscription
+        client = DaemonClient(path, timeout_s=10)
+        wait_for(lambda: client.status().source_ended, what="the replay to end")
+        notice = json.loads(idle.makefile("rb").readline())  # within 0.3 s of connecting
+        assert notice["type"] == "error" and notice["code"] == ErrorCode.IDLE_TIMEOUT and "id" not in notice
+        assert idle.recv(1) == b""  # ...and then closed
+        idle.close()
+        assert client.ask("Is it loud?").heard is True  # a 0.6 s model call is not idle time
+        time.sleep(1.0)  # the client's own connection is closed meanwhile...
+        assert client.mute().muted is True  # ...and replaced transparently
+        seen = []  # the replay's segments and end come first
+        while not seen or seen[-1] != StateEvent(muted=True, capturing=False):  # the subscriber was kept
+            seen.append(events.next(5))
+        assert all(isinstance(e, (SegmentEvent, StateEvent)) for e in seen)
+        assert client.status().subscribers == 1
+        events.close()
+        client.close()
+    finally:
+        daemon.stop()
+
+
+def test_the_connection_limit_is_a_clear_refusal_and_idle_clients_cannot_hold_it(tmp_path):
+    daemon = start(tmp_path, FileSource(write_wav(tmp_path / "c.wav", BEEPS)), max_clients=4, idle_timeout_s=1.0)
+    path = daemon.config.socket_path
+    try:
+        hogs = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(4)]
+        for hog in hogs:
+            hog.connect(str(path))
+        wait_for(lambda: daemon.status().clients == 4, what="four connections")
+        with pytest.raises(RequestRefused) as err:
+            DaemonClient(path, timeout_s=5).status()
+        assert err.value.code == ErrorCode.BUSY and "4 clients are connected already" in err.value.text
+        time.sleep(1.2)  # the idle ones are closed: room again
+        with DaemonClient(path, timeout_s=5) as client:
+            assert client.status().clients == 1
+        for hog in hogs:
+            hog.close()
+    finally:
+        daemon.stop()
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o666, 0o400, 0o1600, -1])
+def test_a_socket_mode_that_opens_the_api_or_locks_out_its_owner_is_refused(tmp_path, mode):
+    with pytest.raises(DaemonError, match="socket mode"):
+        start(tmp_path, FileSource(write_wav(tmp_path / "m.wav", BEEPS)), socket_mode=mode)
+    assert not (tmp_path / "run" / "listen.sock").exists()
