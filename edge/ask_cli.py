@@ -31,9 +31,13 @@ examples:
 
 def _question(text: str) -> str:
     """argparse type: a question that holds a word (checked before anything is loaded)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError(f"the question is empty ({text!r}); ask e.g. \"Is there a smoke alarm?\"")
-    return text
+    from edge.assistant import check_question  # the one rule; numpy only, cheap to import
+    from edge.errors import EdgeError
+
+    try:
+        return check_question(text)
+    except EdgeError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _at_least_one(text: str) -> int:

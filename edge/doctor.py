@@ -287,8 +287,8 @@ def check_socket(config: ListenConfig) -> Check:
     notes = []
     if config.bridge.daemon is not None and config.bridge.daemon != path:
         notes.append(f"the bridge dials {config.bridge.daemon}, not {path}")
-    if sock.mode & 0o007:
-        notes.append(f"mode 0o{sock.mode:o} lets every local user ask, listen and mute (the API has no authentication)")
+    # serve.socket.mode itself cannot be world-writable (the config refuses it); the socket file
+    # on disk can still be, if something else made or chmod-ed it: that is checked below.
     tcp = f"; also TCP {sock.tcp_host}:{sock.tcp_port}" if sock.tcp_port is not None else ""
     fix_notes = "set [bridge] daemon to the serve socket (or leave it out); use mode 0o600, or 0o660 with a group" if notes else ""
     try:
@@ -318,6 +318,10 @@ def check_socket(config: ListenConfig) -> Check:
     finally:
         probe.close()
     summary = f"a daemon is listening on {path} ({owner}){tcp}"
+    if stat.S_IMODE(st.st_mode) & stat.S_IWOTH:  # connecting to a unix socket needs write permission
+        notes.append(f"its mode 0o{stat.S_IMODE(st.st_mode):o} lets every local user ask, listen and mute "
+                     "(the API has no authentication)")
+        fix_notes = fix_notes or "restart the daemon with serve.socket.mode 0o600, or 0o660 with a group"
     if stat.S_IMODE(st.st_mode) != sock.mode:
         notes.append(f"its mode differs from serve.socket.mode 0o{sock.mode:o} (started with other settings?)")
     return Check("socket", WARN if notes else OK, "; ".join([summary, *notes]), fix_notes or ("restart the daemon" if notes else ""))
