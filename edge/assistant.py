@@ -20,7 +20,9 @@ Question kinds (`question_kind`): one that opens with an English yes/no word ("I
 dog?") is a yes/no question; one that ends with "?" but opens with none of the English
 question words in `_ENGLISH_OPENERS` ("¿Hay un perro?", "Gibt es einen Hund?") is not
 treated as English: it gets the answer NOT_ENGLISH, heard None, without running the LLM,
-rather than a free-text answer that silently loses `heard`; anything else is an open question.
+rather than a free-text answer that silently loses `heard` - unless it names a sound of the
+bundle's vocabulary ("Dog barking?"), which makes it a terse English yes/no question;
+anything else is an open question.
 """
 
 from __future__ import annotations
@@ -72,12 +74,17 @@ def is_yes_no_question(question: str) -> bool:
     return bool(_YES_NO_OPENERS.match(question))
 
 
-def question_kind(question: str) -> str:
-    """"yes_no", "open", or "not_english" (ends with "?" and opens with no English question word)."""
+def question_kind(question: str, matcher: LabelMatcher | None = None) -> str:
+    """"yes_no", "open", or "not_english".
+
+    A question ending in "?" that opens with no English question word is an elliptic English
+    presence question when `matcher` finds a known sound in it ("Dog barking?", "Smoke alarm?"),
+    and is not taken for English otherwise ("¿Hay un perro?", "Hund?").
+    """
     if is_yes_no_question(question):
         return "yes_no"
     if question.rstrip().endswith("?") and not _ENGLISH_OPENERS.match(question):
-        return "not_english"
+        return "yes_no" if matcher is not None and matcher.match(question) != NO_LABEL else "not_english"
     return "open"
 
 
@@ -143,7 +150,7 @@ class _Question:
 
     def __init__(self, question: str, matcher: LabelMatcher) -> None:
         self.text = question
-        self.kind = question_kind(question)
+        self.kind = question_kind(question, matcher)
         self.yes_no = self.kind == "yes_no"
         self.label = matcher.match(question) if self.yes_no else NO_LABEL
         self.windows: list[WindowAnswer] = []

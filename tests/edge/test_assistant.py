@@ -270,6 +270,16 @@ def test_question_kinds(question, kind):
     assert question_kind(question) == kind
 
 
+def test_a_terse_english_question_naming_a_known_sound_is_yes_no(assistant):
+    """"Dog barking?" opens with no question word, but names a sound the bundle knows."""
+    from edge.assistant import question_kind
+
+    assert question_kind("Dog barking?", assistant.matcher) == "yes_no"
+    assert question_kind("¿Hay un perro ladrando?", assistant.matcher) == "not_english"
+    ans = assistant.ask(_tone(5.0), "Dog barking?", max_new_tokens=2)
+    assert ans.heard is not None and ans.confidence is not None
+
+
 def test_onnx_runtime_failure_is_one_edge_error_line(assistant):
     name = assistant.manifest.encoder.inputs[0].name
     with pytest.raises(EdgeError, match=r"onnxruntime failed running .*encoder") as err:
