@@ -78,14 +78,14 @@ def run_torch(checkpoint: Path) -> dict:
 
     torch.set_num_threads(THREADS)
     t0 = time.perf_counter()
-    from edge import audio_frontend as af
+    from core import audio as af
     from training import checkpoint as ckpt
     from training.backbones import load_llm
     from training.encoder import load_tapped_encoder
     from training.generate import generate
     from training.prompt import PromptTemplate
     from training.sequences import generation_inputs, prompt_ids, question_ids
-    from edge.question_labels import LabelMatcher
+    from core.labels import LabelMatcher
 
     adapter, meta = ckpt.load_adapter(checkpoint)
     encoder = load_tapped_encoder(meta.encoder)

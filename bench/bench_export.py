@@ -38,7 +38,7 @@ def main() -> None:
     import onnxruntime as ort
     import torch
 
-    from edge import audio_frontend as af
+    from core import audio as af
     from export import onnx_export as ox
     from training.adapter_config import AdapterConfig, EncoderConfig, resolve_recipe
     from training.corpus.events import vocabulary

@@ -164,7 +164,7 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    from edge.default_weights import smollm2_gguf
+    from core.paths import smollm2_gguf
 
     gguf_path = smollm2_gguf()
     with tempfile.TemporaryDirectory() as tmp:

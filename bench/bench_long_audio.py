@@ -45,7 +45,7 @@ ASK_WITH_PEAK = (
 
 def default_bundle() -> Path:
     """$LISTEN_HOME/default-bundle, exported from the committed adapter when it does not verify."""
-    from edge.home import listen_home
+    from core.paths import listen_home
 
     bundle = listen_home() / "default-bundle"
     listen = [sys.executable, "-m", "edge.cli"]

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from edge.audio_frontend import SAMPLE_RATE  # noqa: E402
+from core.audio import SAMPLE_RATE  # noqa: E402
 
 LABELS = [
     {"label": "siren", "name": "a siren", "synonyms": ["siren"]},

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edge.audio_frontend import SAMPLE_RATE
+from core.audio import SAMPLE_RATE
 from edge.ring_buffer import Segment
 
 FRAME_MS = 30  # webrtcvad accepts 10, 20 or 30 ms frames; capture delivers 30 ms blocks

@@ -1,25 +1,14 @@
 """What the assistant returns: the one result type of `ask`, the CLI's --json and the daemon.
 
-Units are in the field names or comments. The JSON shape (`Answer.to_json`) is a stable
+Units are in the field names or comments. When an answer counts as "yes" is decided in
+`core.answers.answer_says_yes`. The JSON shape (`Answer.to_json`) is a stable
 contract that other tools script against: add fields, never rename or remove them.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
-
-# An answer without a presence decision (open questions) counts as "yes" only when it opens
-# with the word: "Yes, a dog barking." is yes, "I hear no yes-man here" is not. Watch alerts
-# and the bridge's LEDs share this rule so a false alarm cannot come from one of them alone.
-_OPENS_WITH_YES = re.compile(r"^\W*yes\b", re.IGNORECASE)
-
-
-def says_yes(heard: bool | None, text: str) -> bool:
-    """The yes/no of an answer: the presence decision `heard`, else whether `text` opens with "yes"."""
-    return heard if heard is not None else bool(_OPENS_WITH_YES.match(text))
-
 
 @dataclass(frozen=True)
 class WindowAnswer:

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     from itertools import chain
 
     from edge.assistant import Assistant
-    from edge.audio_io import iter_audio_blocks
+    from core.audio_io import iter_audio_blocks
 
     blocks = iter_audio_blocks(args.audio)
     first = next(blocks)  # a missing, unreadable or empty file fails here, before the models load

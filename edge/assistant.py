@@ -37,13 +37,14 @@ from pathlib import Path
 
 import numpy as np
 
-from edge import audio_frontend as af
+from core import audio as af
+from core.bundle import Bundle, open_bundle
+from core.errors import AudioInputError
+from core.labels import NO_LABEL, LabelMatcher
 from edge.answer import Answer, WindowAnswer
-from edge.bundle import Bundle, open_bundle
-from edge.errors import AudioInputError, EdgeError
+from edge.errors import EdgeError
 from edge.llm_session import LLMSession, Sampling, SessionConfig, yes_no_probability
 from edge.onnx_sessions import GraphSession
-from edge.question_labels import NO_LABEL, LabelMatcher
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +214,7 @@ class Assistant:
         audio = check_audio(audio, sample_rate)
         a = self.manifest.audio
         if sample_rate != a.sample_rate:
-            from edge.audio_io import resample
+            from core.audio_io import resample
 
             audio = resample(audio, sample_rate, a.sample_rate)
         return split_windows(audio, af.window_samples(a.window_seconds), a.sample_rate)

@@ -19,8 +19,8 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from core.audio import SAMPLE_RATE
 from edge.activity import FRAME_SAMPLES
-from edge.audio_frontend import SAMPLE_RATE
 from edge.backoff import Backoff
 from edge.errors import CaptureError
 
@@ -196,7 +196,7 @@ class FileSource:
     """
 
     def __init__(self, path: str | Path, speed: float = 1.0, loop: bool = False) -> None:
-        from edge.audio_io import iter_audio_blocks
+        from core.audio_io import iter_audio_blocks
 
         if not (speed > 0 and np.isfinite(speed)):
             raise CaptureError(f"replay speed must be a positive number, got {speed}")
@@ -229,7 +229,7 @@ class FileSource:
 
     def _take(self, n: int) -> np.ndarray:
         """The next `n` int16 samples of the file (fewer at its end); holds at most one block more."""
-        from edge.audio_io import iter_audio_blocks
+        from core.audio_io import iter_audio_blocks
 
         if self._reader is None:
             self._reader = (

@@ -14,7 +14,7 @@ import logging
 import sys
 from importlib.metadata import entry_points
 
-from edge.errors import ListenError
+from core.errors import ListenError
 
 DESCRIPTION = """\
 LISTEN-Edge: ask questions about the sounds around you, answered on the device,

@@ -31,7 +31,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from edge.answer import Answer, WindowAnswer, says_yes
+from core.answers import answer_says_yes
+from edge.answer import Answer, WindowAnswer
 from edge.backoff import Backoff
 from edge.errors import DaemonError, ProtocolError, RequestRefused
 from edge.protocol import (
@@ -410,8 +411,8 @@ class EventSubscription:
 
 def answered_yes(reply: AnswerReply) -> bool:
     """The yes/no of an answer reply: the daemon's `heard`, or for an open question (heard null)
-    whether the answer opens with "yes" (`edge.answer.says_yes`, the watches' rule too)."""
-    return says_yes(reply.heard, reply.answer)
+    whether the answer opens with "yes" (`core.answers.answer_says_yes`, the watches' rule too)."""
+    return answer_says_yes(reply.heard, reply.answer)
 
 
 def as_answer(reply: AnswerReply) -> Answer:

@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
+from core.audio import SAMPLE_RATE
 from edge.activity import Segmenter
 from edge.answer import Answer
-from edge.audio_frontend import SAMPLE_RATE
 from edge.capture import AudioSource, Block, CaptureLoop
 from edge.daemon_connection import Connection
 from edge.daemon_jobs import AssistantLike, Job, JobQueue, Refused, work_loop

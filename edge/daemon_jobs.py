@@ -16,8 +16,8 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 
+from core.audio import SAMPLE_RATE
 from edge.answer import Answer
-from edge.audio_frontend import SAMPLE_RATE
 from edge.protocol import ErrorCode
 
 log = logging.getLogger("edge.daemon")  # the daemon's one logger, whichever module logs

@@ -12,8 +12,8 @@ import logging
 import threading
 from typing import Iterator
 
-from edge.answer import says_yes
-from edge.audio_frontend import SAMPLE_RATE
+from core.answers import answer_says_yes
+from core.audio import SAMPLE_RATE
 from edge.daemon_jobs import AssistantLike
 from edge.protocol import AlertEvent
 from edge.ring_buffer import Segment
@@ -64,7 +64,7 @@ def check_watches(assistant: AssistantLike, seg: Segment, watches: list[tuple[in
             answer = assistant.ask_encoded(spans, states, question, timings)
         else:
             answer = assistant.ask(seg.audio, question, sample_rate=SAMPLE_RATE)
-        heard = says_yes(answer.heard, answer.text)
+        heard = answer_says_yes(answer.heard, answer.text)
         if heard:
             log.info("alert: watch %d %r heard in the segment at %.2f", watch_id, question, seg.start)
             yield AlertEvent(watch_id, question, answer.text, answer.confidence, start=seg.start, end=seg.end)

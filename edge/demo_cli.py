@@ -53,7 +53,7 @@ def read_clips(folder: Path, limit: int) -> list[dict]:
 
 def run(args: argparse.Namespace) -> int:
     from edge.assistant import Assistant
-    from edge.audio_io import read_audio
+    from core.audio_io import read_audio
 
     clips = read_clips(args.clips, args.limit)
     if not clips:

@@ -10,7 +10,7 @@ A check that crashes is reported as FAIL with its error, never as a traceback.
   audio        capture devices (PortAudio) and whether they take 16 kHz mono int16
   onnxruntime  providers installed, and the one that really runs a tiny graph
   llama.cpp    CPU or GPU-offload build, against serve.gpu_layers
-  bundle       manifest and sha256 of every file (edge.bundle.open_bundle)
+  bundle       manifest and sha256 of every file (core.bundle.open_bundle)
   socket       the daemon socket: its folder, mode, owner, a live daemon
   serial       the bridge's port: exists, is a tty, read/write for this user
 """
@@ -256,8 +256,8 @@ def check_bundle(config: ListenConfig) -> Check:
     s = config.serve
     if s.no_model:
         return Check("bundle", SKIP, "serve.no_model = true: no bundle is loaded")
-    from edge.bundle import open_bundle
-    from edge.manifest import BundleError
+    from core.bundle import open_bundle
+    from core.errors import BundleError
 
     try:
         bundle = open_bundle(s.bundle, verify=True)

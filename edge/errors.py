@@ -1,28 +1,17 @@
-"""The exception family of the whole project.
+"""The edge runtime's exception family, under the project root `core.errors.ListenError`.
 
-`ListenError` is the root that the `listen` CLI turns into a one-line message (no
-traceback). Each package derives its own family from it (`TrainingError`,
-`ExportError`, `BridgeError`, ...). Messages name the bad value and the fix, and chain
-the cause with `raise ... from err`.
+The errors the shared core raises (`AudioInputError`, `BundleError`, `ModelNotFoundError`)
+are in `core.errors`; the ones here come from the edge's own parts (llama.cpp, capture,
+the daemon and its socket protocol).
 """
 
 from __future__ import annotations
 
-
-class ListenError(Exception):
-    """A user-facing error: bad input, a missing file or package, a mismatched bundle."""
+from core.errors import ListenError
 
 
 class EdgeError(ListenError):
     """Errors raised by the edge runtime."""
-
-
-class ModelNotFoundError(ListenError):
-    """A default-model package or a model file is missing."""
-
-
-class AudioInputError(EdgeError):
-    """An audio file that cannot be used: unreadable, empty, truncated, or holding NaN/Inf."""
 
 
 class LLMError(EdgeError):

@@ -39,8 +39,8 @@ from typing import Union
 
 import numpy as np
 
+from core.manifest import UserText  # the prompt layout's part types are the bundle contract's
 from edge.errors import LLMError
-from edge.manifest import UserText  # the prompt layout's part types are the bundle contract's
 from edge.llama_native import NativeBatch, NativeContext, NativeModel, default_threads
 
 

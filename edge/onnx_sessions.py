@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from core.errors import BundleError
+from core.manifest import GraphSpec
 from edge.errors import EdgeError
-from edge.manifest import BundleError, GraphSpec
 
 log = logging.getLogger(__name__)
 PREFERRED_PROVIDERS = ("TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider")

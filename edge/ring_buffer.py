@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edge.audio_frontend import SAMPLE_RATE
+from core.audio import SAMPLE_RATE
 
 DEFAULT_MAX_SECONDS = 300.0  # seconds of activity kept (the default: last 5 minutes)
 

@@ -141,7 +141,7 @@ def load_assistant(bundle: Path | None, settings=None):
         ) from err
     if bundle is None:
         try:
-            from edge.bundle import default_bundle_dir
+            from core.bundle import default_bundle_dir
 
             bundle = default_bundle_dir()
         except ImportError:

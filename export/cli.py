@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from edge.errors import ListenError
+    from core.errors import ListenError
     from export.pipeline import ExportOptions, ParityThresholds, export_bundle
 
     if not args.checkpoint or not args.out:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edge.errors import ListenError
+from core.errors import ListenError
 
 
 class ExportError(ListenError):

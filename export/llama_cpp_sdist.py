@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge.home import listen_home
+from core.paths import listen_home
 from export.errors import ConverterError
 
 log = logging.getLogger(__name__)

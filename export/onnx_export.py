@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.manifest import TensorSpec
+from core.manifest import TensorSpec
 from export.errors import ExportError
 
 ONNX_OPSET = 18

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edge import audio_frontend as af
+from core import audio as af
 from export import onnx_export as ox
 from export.errors import ExportError
 
@@ -30,7 +30,7 @@ def load_clips(paths: tuple[Path, ...], window_seconds: float) -> list[np.ndarra
     """16 kHz mono float32 clips, cut to one window; the theme sounds when no paths are given."""
     import glob
 
-    from edge.audio_io import read_audio
+    from core.audio_io import read_audio
 
     if not paths:
         found = sorted(p for g in DEFAULT_CLIP_GLOBS for p in glob.glob(g))
@@ -103,7 +103,7 @@ def llm_parity(encoder, adapter, prompt, labels: list[dict], llm_spec: str, gguf
     import torch
 
     from edge.llm_session import LLMSession, SessionConfig, yes_no_probability
-    from edge.manifest import PromptSpec
+    from core.manifest import PromptSpec
     from training.backbones import load_llm
     from training.sequences import prompt_ids, question_ids
 

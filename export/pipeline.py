@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from edge import audio_frontend as af
-from edge.checksums import sha256_file
-from edge.manifest import (
+from core import audio as af
+from core.checksums import sha256_file
+from core.manifest import (
     MANIFEST_NAME, SCHEMA_VERSION, AdapterSpec, AudioSpec, FileEntry, GraphSpec, LLMSpec, Manifest, PromptSpec,
 )
 from export import onnx_export as ox

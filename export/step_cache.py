@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from edge.home import listen_home
+from core.paths import listen_home
 
 
 def step_key(**inputs) -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.bundle import open_bundle
-from edge.manifest import BundleError
+from core.bundle import open_bundle
+from core.errors import BundleError
 
 
 def verify_bundle(path: Path) -> list[str]:

@@ -8,7 +8,7 @@ decoder files a dropped frame (`counter`), so the two cannot disagree.
 
 from __future__ import annotations
 
-from edge.errors import ListenError
+from core.errors import ListenError
 
 
 class BridgeError(ListenError):

@@ -24,7 +24,7 @@ EVAL_ROWS=${EVAL_ROWS:-100}                # yes/no rows per sampling for the ca
 STEPS=${STEPS:-}                           # optimizer steps (default: the config's 1000)
 TRAIN_ARGS=${TRAIN_ARGS:-}                 # extra `listen train` flags, e.g. --cache_dir runs/features
 OUT=${OUT:-models/default-adapter}
-HOME_DIR=$(.venv/bin/python -c "from edge.home import listen_home; print(listen_home())")
+HOME_DIR=$(.venv/bin/python -c "from core.paths import listen_home; print(listen_home())")
 BUNDLE=${BUNDLE:-$HOME_DIR/default-bundle}
 mkdir -p "$RUN"
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 L=.venv/bin/listen
-HOME_DIR=$(.venv/bin/python -c "from edge.home import listen_home; print(listen_home())")
+HOME_DIR=$(.venv/bin/python -c "from core.paths import listen_home; print(listen_home())")
 BUNDLE="$HOME_DIR/default-bundle"
 DEMO="$HOME_DIR/demo-clips"
 ADAPTER=models/default-adapter

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edge.bundle import open_bundle
+from core.bundle import open_bundle
 
 ADAPTER = Path(__file__).resolve().parents[1] / "models" / "default-adapter"
 SR = 16000

@@ -35,7 +35,7 @@ def build_tiny_llama(out: Path, seed: int = 0) -> Path:
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-    from edge.default_weights import smollm2_gguf
+    from core.paths import smollm2_gguf
 
     gguf = smollm2_gguf()
     tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from edge.default_weights import smollm2_gguf
-from edge.errors import ListenError
+from core.errors import ListenError
+from core.paths import smollm2_gguf
 
 DEFAULT = "default"
 

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m training.cli ...` (e.g. under `accelerate launch`)."""
     import sys
 
-    from edge.errors import ListenError
+    from core.errors import ListenError
 
     parser = argparse.ArgumentParser(prog="listen")
     sub = parser.add_subparsers(dest="command")

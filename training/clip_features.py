@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import torch
 
-from training.corpus.audio_io import read_audio
+from core.audio_io import read_audio
 from training.encoder import TappedWhisperEncoder
 from training.feature_cache import FeatureCache, encode_audio
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.errors import ListenError
+from core.errors import ListenError
 
 SUPPORTED_VERSIONS = (5, 6)
 _DTYPES = ("float32", "int8", "int16", "int32", "float16", "bfloat16")

@@ -14,7 +14,7 @@ import json
 import torch
 from torch import nn
 
-from edge import audio_frontend as af
+from core import audio as af
 from training.adapter_config import EncoderConfig
 from training.errors import TrainingError
 

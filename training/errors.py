@@ -7,7 +7,7 @@ stages of training add their own subclasses here.
 
 from __future__ import annotations
 
-from edge.errors import ListenError
+from core.errors import ListenError
 
 
 class TrainingError(ListenError):

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--answers", action="store_true", help="keep every answer in the JSON")
     p.add_argument("--out", type=Path, help="write the metrics here as JSON")
     args = p.parse_args(argv)
-    from edge.errors import ListenError
+    from core.errors import ListenError
 
     try:
         metrics = evaluate_checkpoint(args.checkpoint, args.bench, args.cache_dir, args.rows,

@@ -16,11 +16,12 @@ from contextlib import nullcontext
 
 import torch
 
+from core.answers import paper_says_yes
+from core.labels import NO_LABEL
 from training.dataset import Example
-from training.eval.metrics import says_yes, yes_no_metrics
+from training.eval.metrics import yes_no_metrics
 from training.generate import Sampling, generate
 from training.model import ListenSystem
-from edge.question_labels import NO_LABEL
 from training.sequences import generation_inputs, question_ids
 
 SMALL_MARGIN = 0.5  # logits: llama.cpp's Q4 weights move logits by about 0.25 (DESIGN.md 4b)
@@ -64,7 +65,7 @@ def evaluate_benchmark(
             for key in (r.sampling, "all"):
                 m = by_sampling[key]
                 m["expected"].append(r.expected)
-                m["predicted"].append("yes" if says_yes(texts[i]) else "no")
+                m["predicted"].append("yes" if paper_says_yes(texts[i]) else "no")
                 m["nll"].append(-float(logp[i, word_ids[r.expected]]))
                 m["margin"].append(float(first[i, word_ids["yes"]] - first[i, word_ids["no"]]))
                 matched = int(label_index[i]) != NO_LABEL

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from edge import audio_frontend as af
-from edge.home import listen_home
+from core import audio as af
+from core.paths import listen_home
 from training.encoder import TappedWhisperEncoder
 from training.errors import TrainingError
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core.labels import LabelMatcher
 from training.adapter_config import AdapterConfig, EncoderConfig, resolve_recipe
 from training.encoder import TappedWhisperEncoder, load_tapped_encoder
 from training.prompt import PromptTemplate, build_prompt
 from training.qformer import ListenAdapter
-from edge.question_labels import LabelMatcher
 from training.sequences import PromptIds, prompt_ids
 
 # Phrases whose embeddings initialise the decision tokens (then learned).

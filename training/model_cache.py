@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge.checksums import sha256_file, sha256_tree
-from edge.default_weights import whisper_tiny_en_ct2_dir
-from edge.home import models_dir
+from core.checksums import sha256_file, sha256_tree
+from core.paths import whisper_tiny_en_ct2_dir
+from core.paths import models_dir
 
 RECORD = "listen-conversion.json"
 RECORD_VERSION = 1

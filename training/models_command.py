@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from edge.home import LISTEN_HOME_ENV, listen_home
+from core.paths import LISTEN_HOME_ENV, listen_home
 
 HELP = "prepare and report the default models (offline)"
 DESCRIPTION = f"""\
@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from edge.default_weights import SMOLLM2_GGUF, WHISPER_TINY_EN_CT2
+    from core.paths import SMOLLM2_GGUF, WHISPER_TINY_EN_CT2
     from training.model_cache import prepare_default_whisper
 
     gguf = SMOLLM2_GGUF.path()

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import torch
 
+from core.labels import NO_LABEL
 from training.dataset import Example, find_labels_file, load_benchmark_rows, load_manifest, load_training_rows
 from training.errors import ManifestError, TrainingError
 from training.model import ListenSystem
-from edge.question_labels import NO_LABEL
 from training.sequences import answer_ids, question_ids
 from training.train_config import TrainConfig
 

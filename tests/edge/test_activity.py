@@ -13,8 +13,8 @@ import subprocess
 import numpy as np
 import pytest
 
+from core.audio_io import read_audio
 from edge.activity import FRAME_SAMPLES, ActivityConfig, ActivityDetector, Segmenter, SegmenterConfig
-from edge.audio_io import read_audio
 
 SR = 16000
 FRAME = FRAME_SAMPLES / SR  # 0.03 s

@@ -14,8 +14,9 @@ import sys
 import numpy as np
 import pytest
 
+from core.errors import AudioInputError
 from edge.assistant import Assistant, is_yes_no_question, split_windows
-from edge.errors import AudioInputError, EdgeError
+from edge.errors import EdgeError
 
 SR = 16000
 
@@ -183,7 +184,7 @@ def test_several_questions_share_one_encoder_pass_over_a_stream(assistant, monke
     import soundfile as sf
 
     from edge.assistant import CHUNK_WINDOWS
-    from edge.audio_io import iter_audio_blocks, read_audio
+    from core.audio_io import iter_audio_blocks, read_audio
 
     path = tmp_path / "long.wav"
     t = np.arange(int(19.3 * 22050)) / 22050

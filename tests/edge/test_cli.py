@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from edge.default_weights import DefaultWeight
-from edge.errors import ModelNotFoundError
+from core.errors import ModelNotFoundError
+from core.paths import DefaultWeight
 
 LISTEN = [sys.executable, "-m", "edge.cli"]
 

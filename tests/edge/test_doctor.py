@@ -14,7 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edge.checksums import sha256_file
+from core.checksums import sha256_file
+from core.manifest import (
+    AdapterSpec,
+    AudioSpec,
+    FileEntry,
+    GraphSpec,
+    LLMSpec,
+    Manifest,
+    PromptSpec,
+)
 from edge.config import ListenConfig, load_config
 from edge.doctor import (
     FAIL,
@@ -29,15 +38,6 @@ from edge.doctor import (
     check_socket,
     run_checks,
     tiny_onnx_model,
-)
-from edge.manifest import (
-    AdapterSpec,
-    AudioSpec,
-    FileEntry,
-    GraphSpec,
-    LLMSpec,
-    Manifest,
-    PromptSpec,
 )
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from edge.audio_io import read_audio
+from core.audio_io import read_audio
+from core.errors import AudioInputError
 from edge.capture import BLOCK_SAMPLES, FileSource
-from edge.errors import AudioInputError, CaptureError
+from edge.errors import CaptureError
 
 
 def _wav(path, seconds: float, rate: int = 16000, seed: int = 0):

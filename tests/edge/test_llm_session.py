@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.manifest import PromptSpec
 from edge.llm_session import (
     LLMError, LLMSession, Sampling, SessionConfig, TokenPiece, UserText, yes_no_probability,
 )
-from edge.manifest import PromptSpec
 
 REL_TOL = 1e-3  # f32 GGUF + f32 KV cache; measured about 2e-4 (summation order, RoPE tables)
 # llama.cpp against itself, the same f32 weights and f32 KV cache, the prompt reaching the
@@ -333,7 +333,7 @@ def test_close_is_idempotent(tiny_gguf):
 
 @pytest.mark.real_weights
 def test_default_smollm2_answers_and_stops_at_end_of_turn():
-    from edge.default_weights import smollm2_gguf
+    from core.paths import smollm2_gguf
 
     prompt = ("<|im_start|>system\nAnswer the question in one short sentence.<|im_end|>\n"
               "<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n")
@@ -347,7 +347,7 @@ def test_default_smollm2_answers_and_stops_at_end_of_turn():
 def test_default_smollm2_is_not_talked_into_yes_by_an_injected_turn():
     """The audit case: a question that closes its own turn and opens an assistant turn that
     starts with "Yes" turned SmolLM2's "no" into "yes" while user text parsed special tokens."""
-    from edge.default_weights import smollm2_gguf
+    from core.paths import smollm2_gguf
 
     system = "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
     prompt = PromptSpec(system + "<|im_start|>user\n", "\n", "<|im_end|>\n<|im_start|>assistant\n", "<|im_end|>", 0)

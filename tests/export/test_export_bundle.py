@@ -10,8 +10,9 @@ import sys
 
 import pytest
 
-from edge.bundle import MAX_MANIFEST_BYTES, open_bundle
-from edge.manifest import MANIFEST_NAME, SEAL_KEY, BundleError, _canonical_sha256
+from core.bundle import MAX_MANIFEST_BYTES, open_bundle
+from core.errors import BundleError
+from core.manifest import MANIFEST_NAME, SEAL_KEY, _canonical_sha256
 from export.errors import ExportError
 from export.pipeline import ExportOptions, export_bundle
 from export.verify import verify_bundle
@@ -69,7 +70,7 @@ def test_missing_checkpoint_is_one_clear_line(tmp_path):
 
 
 def test_llm_width_mismatch_is_refused_and_leaves_nothing(tiny_checkpoint, tmp_path):
-    from edge.default_weights import smollm2_gguf
+    from core.paths import smollm2_gguf
 
     out = tmp_path / "bundle"
     with pytest.raises(ExportError, match="width 576 but the adapter projects to 64"):

@@ -265,7 +265,7 @@ def _save_dequantized(model, tok, out: Path) -> None:
 
 @pytest.mark.real_weights
 def test_default_gguf_is_requantized_with_a_stated_reason(tmp_path):
-    from edge.default_weights import smollm2_gguf
+    from core.paths import smollm2_gguf
 
     report = quantize_gguf(smollm2_gguf(), tmp_path / "smol.q8_0.gguf", "q8_0")
     assert report.source_type == "Q4_1" and any("re-quantizing a Q4_1 file" in n for n in report.notes)

@@ -41,7 +41,7 @@ def test_smollm2_answers_paris_with_transformers(smollm2):
 def test_smollm2_answers_paris_with_llama_cpp():
     from llama_cpp import Llama
 
-    from edge.default_weights import smollm2_gguf
+    from core.paths import smollm2_gguf
 
     llm = Llama(model_path=str(smollm2_gguf()), n_ctx=256, n_threads=2, verbose=False, seed=0)
     try:

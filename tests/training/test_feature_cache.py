@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from edge.audio_frontend import features_for_window
+from core.audio import features_for_window
 from training.adapter_config import EncoderConfig
 from training.encoder import TappedWhisperEncoder
 from training.feature_cache import FeatureCache, encode_audio

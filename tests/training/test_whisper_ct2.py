@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from edge.default_weights import whisper_tiny_en_ct2_dir
+from core.paths import whisper_tiny_en_ct2_dir
 from training.ct2_format import CT2FormatError, read_ct2_model
 
 SPOKEN = "please turn off the kitchen light and close the front door"

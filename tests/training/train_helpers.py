@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.audio_frontend import SAMPLE_RATE
+from core.audio import SAMPLE_RATE
 from training.adapter_config import AdapterConfig, EncoderConfig
 from training.train_config import TrainConfig
 

@@ -97,7 +97,8 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from training.corpus.audio_io import read_audio
+    from core.audio_io import read_audio
+    from core.errors import AudioInputError
     from training.corpus.folder import load_corpus
     from training.errors import AudioReadError
 
@@ -106,7 +107,7 @@ def run_check(args: argparse.Namespace) -> int:
         for i, row in enumerate(corpus.rows, start=1):
             try:
                 read_audio(row.audio_path(corpus.root))
-            except AudioReadError as err:
+            except AudioInputError as err:
                 raise AudioReadError(f"{corpus.root}/manifest.jsonl row {i} (id {row.id}): {err}") from err
     print(f"{args.corpus}: {len(corpus.rows)} rows, {len(corpus.labels)} labels, all audio files present")
     return 0

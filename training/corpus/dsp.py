@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from edge.audio_frontend import SAMPLE_RATE
+from core.audio import SAMPLE_RATE
 
 SR = SAMPLE_RATE
 

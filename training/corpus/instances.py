@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.audio_io import read_audio, resample
 from training.corpus import procedural, speech
-from training.corpus.audio_io import read_audio, resample
 from training.corpus.dsp import SR, adsr, n_samples, normalize_peak, trim_silence
 from training.corpus.recordings import Recording
 

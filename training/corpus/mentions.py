@@ -1,11 +1,18 @@
 """Find sound labels mentioned in free text (captions, LLM answers, questions).
 
-A `LabelMatcher` knows each label's synonyms and name, plus words that name a family of
+A `MentionFinder` knows each label's synonyms and name, plus words that name a family of
 labels ("alarm", "beeping"). It finds the longest phrase at each position (so "smoke alarm"
 is one mention, not "smoke alarm" and "alarm"), and marks a mention *negated* when a
 negation ("no", "not", "without", "n't", ...) precedes it in its clause or "is not"/"is
 absent" follows it. The rules are plain and documented because the consistency filter of
 the LISTEN synthesis, the caption tagger of the loaders and the tests all rely on them.
+
+Not the device's `core.labels.LabelMatcher`, on purpose: that one answers "which ONE label
+does this question ask about" (whole-word phrases, a phrase shared by two labels names
+neither, no negation: a question is not a claim) and runs on the device beside the
+presence head. This one reads claims in free text: every mention, plurals, family words
+that may mean several labels, and negation scope. Folding them together would put the
+synthesis filter's negation rules into the device's question parsing.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ class Mention:
         return len(self.labels) > 1
 
 
-class LabelMatcher:
+class MentionFinder:
     def __init__(self, entries: list[dict], ambiguous: dict[str, frozenset[str]] | None = None):
         """`entries`: labels.json entries; `ambiguous`: family words (default: the library's)."""
         known = {e["label"] for e in entries}

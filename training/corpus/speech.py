@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from training.corpus.audio_io import resample
+from core.audio_io import resample
 from training.corpus.dsp import SR, normalize_peak
 from training.errors import CorpusError
 

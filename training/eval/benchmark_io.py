@@ -155,7 +155,7 @@ def read_raw(spec: str | Path, hf_split: str = "test", audio_cache: Path | None 
     """(folder that relative audio paths resolve against, (where, row) iterator)."""
     spec = str(spec)
     if _is_hf(spec):
-        from edge.home import listen_home
+        from core.paths import listen_home
 
         cache = audio_cache or listen_home() / "eval_audio" / hashlib.sha1(spec.encode()).hexdigest()[:12]
         return Path.cwd(), _read_hf(spec, hf_split, cache)

@@ -2,7 +2,7 @@
 
 CHAIR (Rohrbach et al. 2018) counts the objects an image caption names that are not in the
 image. Here the objects are sound events, read out of each answer by
-`training.corpus.mentions.LabelMatcher` over the names and synonyms of `labels.json`
+`training.corpus.mentions.MentionFinder` over the names and synonyms of `labels.json`
 (longest phrase first; a negated mention such as "no dog" or "the siren is not there"
 asserts nothing). Per answer, each distinct asserted event is one *mention*:
 - a phrase of one label ("smoke detector") is hallucinated when that label is absent;
@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from training.corpus.mentions import LabelMatcher
+from training.corpus.mentions import MentionFinder
 
 MAX_EXAMPLES = 5  # hallucinating answers quoted in the report
 
@@ -47,7 +47,7 @@ class Judged:
     named_present: frozenset[str]  # present labels the answer names
 
 
-def asserted_mentions(answer: str, matcher: LabelMatcher) -> list[frozenset[str]]:
+def asserted_mentions(answer: str, matcher: MentionFinder) -> list[frozenset[str]]:
     """Distinct label sets the answer asserts (family words covered by a named label dropped)."""
     found = [m.labels for m in matcher.mentions(answer) if not m.negated]
     named = {next(iter(s)) for s in found if len(s) == 1}
@@ -60,7 +60,7 @@ def asserted_mentions(answer: str, matcher: LabelMatcher) -> list[frozenset[str]
     return out
 
 
-def judge(item: OpenAnswer, matcher: LabelMatcher) -> Judged:
+def judge(item: OpenAnswer, matcher: MentionFinder) -> Judged:
     mentions = asserted_mentions(item.answer, matcher)
     hallucinated, unknown, named = [], [], set()
     for labels in mentions:
@@ -78,7 +78,7 @@ def _share(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
-def score_mentions(items: Sequence[OpenAnswer], matcher: LabelMatcher) -> dict:
+def score_mentions(items: Sequence[OpenAnswer], matcher: MentionFinder) -> dict:
     judged = [judge(i, matcher) for i in items]
     counted = sum(len(j.mentions) - len(j.unknown) for j in judged)
     hallucinated = sum(len(j.hallucinated) for j in judged)

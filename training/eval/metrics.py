@@ -3,7 +3,8 @@
 Parsers (answer text -> predicted class):
 - `parse_paper` (Kuan et al. 2024, the number every table reports): an answer that contains
   the word "yes", case-insensitive and as a whole word, is "yes"; anything else, the empty
-  answer included, is "no". "Yesterday I heard..." is therefore "no".
+  answer included, is "no". "Yesterday I heard..." is therefore "no". The rule itself is
+  `core.answers.paper_says_yes`, beside the device's stricter rule.
 - `parse_first_word` (stricter, reported alongside): the first word decides, "yes" or "no";
   an answer whose first word is neither ("I can't tell", "Yeah", "") is "unparsable".
 
@@ -32,19 +33,20 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
+from core.answers import paper_says_yes
+
 YES, NO, UNPARSABLE = "yes", "no", "unparsable"
 EXPECTED = (YES, NO)
 PREDICTED = (YES, NO, UNPARSABLE)
 SAMPLING_ORDER = ("random", "popular", "adversarial")  # the paper's column order
 PARSERS = ("paper", "first_word")
 
-_YES_WORD = re.compile(r"\byes\b", re.IGNORECASE)
 _FIRST_WORD = re.compile(r"^[\W_]*([A-Za-z]+)")
 
 
 def parse_paper(answer: str) -> str:
     """"yes" if the answer contains the whole word yes (any case), else "no"."""
-    return YES if _YES_WORD.search(answer or "") else NO
+    return YES if paper_says_yes(answer) else NO
 
 
 def parse_first_word(answer: str) -> str:
@@ -55,11 +57,6 @@ def parse_first_word(answer: str) -> str:
 
 
 PARSE = {"paper": parse_paper, "first_word": parse_first_word}
-
-
-def says_yes(answer: str) -> bool:
-    """The paper's rule as a boolean (what `training.evaluate` used to define itself)."""
-    return parse_paper(answer) == YES
 
 
 def _ratio(num: int, den: int) -> float:

@@ -128,7 +128,7 @@ def answer_rows(system, rows: list[BenchmarkRow], states_of, opts: RunOptions = 
 
     import torch
 
-    from edge.question_labels import NO_LABEL
+    from core.labels import NO_LABEL
     from training.generate import generate
     from training.sequences import generation_inputs, question_ids
 
@@ -166,7 +166,7 @@ def answer_rows(system, rows: list[BenchmarkRow], states_of, opts: RunOptions = 
 def answer_with_bundle(bundle: Path, rows: list[BenchmarkRow], opts: RunOptions = RunOptions(),
                        progress: bool = True) -> tuple[list[Prediction], RunInfo]:
     from edge.assistant import Assistant
-    from edge.audio_io import read_audio
+    from core.audio_io import read_audio
 
     t0 = time.perf_counter()
     by_audio: dict[str, list[int]] = defaultdict(list)

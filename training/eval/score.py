@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from training.corpus.mentions import LabelMatcher
+from training.corpus.mentions import MentionFinder
 from training.eval.benchmark_io import BenchmarkRow
 from training.eval.errors import EvalError
 from training.eval.mentions import OpenAnswer, score_mentions
 from training.eval.metrics import ScoredRow, score_all_parsers
 
 
-def _label_of(obj: str, known: set[str], matcher: LabelMatcher) -> str | None:
+def _label_of(obj: str, known: set[str], matcher: MentionFinder) -> str | None:
     """A benchmark object as a label id: itself when it is one, else the one label its words name."""
     if obj in known:
         return obj
@@ -23,7 +23,7 @@ def _label_of(obj: str, known: set[str], matcher: LabelMatcher) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
-def open_answers(rows: list[BenchmarkRow], matcher: LabelMatcher, known: set[str]) -> list[OpenAnswer]:
+def open_answers(rows: list[BenchmarkRow], matcher: MentionFinder, known: set[str]) -> list[OpenAnswer]:
     """Open rows with their clip's labels: exact when known, else the benchmark's own objects."""
     present: dict[str, set[str]] = defaultdict(set)
     absent: dict[str, set[str]] = defaultdict(set)
@@ -54,6 +54,6 @@ def evaluate_rows(rows: list[BenchmarkRow], label_entries: list[dict]) -> dict:
         "parsers": {name: s.to_dict() for name, s in score_all_parsers(yes_no).items()},
     }
     if any(r.is_open for r in rows):
-        matcher = LabelMatcher(label_entries)
+        matcher = MentionFinder(label_entries)
         result["mentions"] = score_mentions(open_answers(rows, matcher, {e["label"] for e in label_entries}), matcher)
     return result

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from edge.errors import ListenError
+from core.errors import ListenError
 from training.errors import SynthError
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ A generation is rejected, with one reason, when it
 - speaks of the description it was shown instead of the sound ("the description mentions...")
   (`mentions_metadata`): the trained model hears audio, not a description.
 
-Mentions are read by `LabelMatcher` (synonyms, family words, negation scope); a family word
+Mentions are read by `MentionFinder` (synonyms, family words, negation scope); a family word
 ("alarm") is consistent when any of its labels fits.
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from training.corpus.mentions import LabelMatcher, Mention
+from training.corpus.mentions import MentionFinder, Mention
 from training.synth.plan import SynthRequest
 
 MIN_DESCRIPTION_WORDS = 3  # "Yes." is no description
@@ -65,7 +65,7 @@ def polarity(answer: str, asked: list[Mention]) -> str | None:
     return None
 
 
-def check_answer(req: SynthRequest, answer: str, matcher: LabelMatcher) -> Verdict:
+def check_answer(req: SynthRequest, answer: str, matcher: MentionFinder) -> Verdict:
     if not answer.strip():
         return Verdict(False, "empty")
     if _is_repetitive(answer):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from training.corpus.folder import Corpus, load_corpus
-from training.corpus.mentions import LabelMatcher
+from training.corpus.mentions import MentionFinder
 from training.errors import SynthError
 from training.synth.answers import template_answer
 from training.synth.backends import GenerationConfig, make_backend, model_label
@@ -85,7 +85,7 @@ def run_synthesis(cfg: SynthConfig, progress: bool = True) -> dict:
         raise SynthError(f"--on-reject {cfg.on_reject!r} must be one of {', '.join(ON_REJECT)}")
     corpus = load_corpus(cfg.corpus, check_audio=True)
     names = corpus.label_names
-    matcher = LabelMatcher(corpus.labels)
+    matcher = MentionFinder(corpus.labels)
     requests = plan_corpus(select_clips(corpus, cfg), corpus, cfg.plan)
     paths = output_paths(cfg.out, cfg.shard)
     done_rows = read_rows(paths.rows, repair=True)
@@ -131,7 +131,7 @@ def run_synthesis(cfg: SynthConfig, progress: bool = True) -> dict:
     return report
 
 
-def _write(req: SynthRequest, answer: str, is_template: bool, model_id: str, names: dict, matcher: LabelMatcher,
+def _write(req: SynthRequest, answer: str, is_template: bool, model_id: str, names: dict, matcher: MentionFinder,
            on_reject: str, rows_out: RowWriter, rejected_out: RowWriter) -> None:
     verdict = check_answer(req, answer, matcher)
     if is_template and not verdict:

@@ -10,7 +10,7 @@ import pytest
 from training.corpus.events import (
     AMBIGUOUS_TERMS, EVENTS, read_labels_json, to_label, vocabulary, write_labels_json,
 )
-from training.corpus.mentions import LabelMatcher
+from training.corpus.mentions import MentionFinder
 from training.errors import ManifestError
 
 
@@ -39,7 +39,7 @@ def test_ambiguous_terms_name_known_labels_only():
 
 @pytest.mark.parametrize("spec", EVENTS, ids=lambda e: e.label)
 def test_caption_clause_resolves_to_exactly_its_label(spec):
-    matcher = LabelMatcher(vocabulary())
+    matcher = MentionFinder(vocabulary())
     assert matcher.labels_in(spec.caption_clause()) == [spec.label]
     assert matcher.labels_in(spec.name) == [spec.label]
 

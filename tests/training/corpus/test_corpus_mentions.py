@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from training.corpus.events import vocabulary
-from training.corpus.mentions import LabelMatcher
+from training.corpus.mentions import MentionFinder
 
-MATCHER = LabelMatcher(vocabulary())
+MATCHER = MentionFinder(vocabulary())
 
 # text -> [(matched label set as sorted tuple, negated)]
 CASES = [
@@ -41,6 +41,6 @@ def test_asserted_labels_leave_out_negated_and_ambiguous_mentions():
 
 
 def test_matcher_over_a_dataset_vocabulary_ignores_foreign_family_words():
-    m = LabelMatcher([{"label": "dog", "name": "dog", "synonyms": ["dog", "puppy"]}])
+    m = MentionFinder([{"label": "dog", "name": "dog", "synonyms": ["dog", "puppy"]}])
     assert m.labels_in("a puppy and an alarm") == ["dog"]
     assert all(mm.labels == {"dog"} for mm in m.mentions("a puppy and an alarm"))

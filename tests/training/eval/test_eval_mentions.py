@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from training.corpus.events import vocabulary
-from training.corpus.mentions import LabelMatcher
+from training.corpus.mentions import MentionFinder
 from training.eval.mentions import OpenAnswer, asserted_mentions, judge, score_mentions
 
 
 @pytest.fixture(scope="module")
 def matcher():
-    return LabelMatcher(vocabulary())
+    return MentionFinder(vocabulary())
 
 
 def exact(answer, *present, clip=""):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.answers import paper_says_yes
 from training.eval.metrics import (
-    Confusion, ScoredRow, parse_first_word, parse_paper, says_yes, score_all_parsers, score_rows, yes_no_metrics,
+    Confusion, ScoredRow, parse_first_word, parse_paper, score_all_parsers, score_rows, yes_no_metrics,
 )
 
 # answer, paper parser, first-word parser
@@ -31,7 +32,7 @@ PARSER_TABLE = [
 def test_parsers_on_tricky_answers(answer, paper, first):
     assert parse_paper(answer) == paper
     assert parse_first_word(answer) == first
-    assert says_yes(answer) == (paper == "yes")
+    assert paper_says_yes(answer) == (paper == "yes")
 
 
 def approx(d: dict) -> dict:

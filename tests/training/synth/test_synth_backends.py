@@ -7,7 +7,7 @@ import json
 import pytest
 
 from training.corpus.folder import load_corpus
-from training.corpus.mentions import LabelMatcher
+from training.corpus.mentions import MentionFinder
 from training.errors import SynthError
 from training.synth.backends import GenerationConfig, TransformersBackend, make_backend
 from training.synth.consistency import check_answer
@@ -52,7 +52,7 @@ def test_real_default_llm_writes_rows_that_pass_the_filter(small_corpus, tmp_pat
     assert len(rows) + len(rejected) == report["requests"] == 12
     assert rows, "no generation of the default LLM passed the filter"
     corpus = load_corpus(small_corpus.root)
-    matcher = LabelMatcher(corpus.labels)
+    matcher = MentionFinder(corpus.labels)
     by_id = {r.id: r for r in plan_corpus(corpus.rows, corpus, cfg.plan)}
     for row in rows:
         assert row["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf" and row["source"] == "llm"

@@ -6,12 +6,12 @@ import pytest
 
 from training.corpus.events import vocabulary
 from training.corpus.manifest import ManifestRow
-from training.corpus.mentions import LabelMatcher
+from training.corpus.mentions import MentionFinder
 from training.synth.consistency import REASONS, check_answer, polarity
 from training.synth.plan import SynthRequest
 from training.synth.prompts import PROMPTS
 
-MATCHER = LabelMatcher(vocabulary())
+MATCHER = MentionFinder(vocabulary())
 
 
 def _req(prompt_id: str, labels: list[str], obj: str | None = None, other: str | None = None) -> SynthRequest:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from training.corpus.mentions import LabelMatcher
+from training.corpus.mentions import MentionFinder
 from training.synth.answers import template_answer
 from training.synth.consistency import check_answer
 from training.synth.plan import PlanConfig, plan_corpus
@@ -36,7 +36,7 @@ def test_objects_respect_presence(small_corpus):
 
 
 def test_every_template_answer_passes_the_filter(small_corpus):
-    matcher = LabelMatcher(small_corpus.labels)
+    matcher = MentionFinder(small_corpus.labels)
     names = small_corpus.label_names
     for seed in range(3):
         for r in plan_corpus(small_corpus.rows, small_corpus, PlanConfig(positives_per_clip=3, negatives_per_clip=3, seed=seed)):

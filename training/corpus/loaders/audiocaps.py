@@ -2,7 +2,7 @@
 
 Validation and test list five captions per clip; rows of the same clip merge into one
 manifest row (the first caption by `audiocap_id`, labels from all captions). AudioCaps has
-no tags, so labels are the library labels that the captions assert (`LabelMatcher`, negated
+no tags, so labels are the library labels that the captions assert (`MentionFinder`, negated
 mentions excluded); a clip whose captions name no library sound gets no labels.
 """
 

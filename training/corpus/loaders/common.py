@@ -11,7 +11,7 @@ from training.corpus.audio_io import audio_info
 from training.corpus.events import entries_for, vocabulary
 from training.corpus.folder import Corpus, save_corpus
 from training.corpus.manifest import SPLIT_NAMES, ManifestRow
-from training.corpus.mentions import LabelMatcher
+from training.corpus.mentions import MentionFinder
 from training.errors import AudioReadError, CorpusError, ManifestError
 
 log = logging.getLogger(__name__)
@@ -55,8 +55,8 @@ def clip_row(rid: str, path: Path, split: str, labels: list[str], source: str, i
                        sample_rate=sr, labels=labels, events=events, caption=caption, background=None)
 
 
-def library_matcher() -> LabelMatcher:
-    return LabelMatcher(vocabulary())
+def library_matcher() -> MentionFinder:
+    return MentionFinder(vocabulary())
 
 
 def read_csv_rows(path: Path, required: list[str], comment: str | None = None) -> list[tuple[int, dict]]:

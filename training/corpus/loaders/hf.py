@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.audio_frontend import SAMPLE_RATE
-from training.corpus.audio_io import resample, write_wav
+from core.audio import SAMPLE_RATE
+from core.audio_io import resample
+from training.corpus.audio_io import write_wav
 from training.corpus.events import to_label
 from training.corpus.loaders.common import library_matcher
 from training.corpus.manifest import SPLIT_NAMES, ManifestRow

@@ -18,8 +18,8 @@ import re
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
-from edge.audio_frontend import CHUNK_SECONDS
-from edge.errors import EdgeError
+from core.audio import CHUNK_SECONDS
+from core.errors import BundleError
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -29,10 +29,6 @@ SEAL_KEY = "manifest_sha256"  # sha256 of the canonical JSON of every other fiel
 # seal's json.dumps and the checks below far from Python's recursion limit.
 MAX_DEPTH = 32
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
-
-
-class BundleError(EdgeError):
-    """A bundle that is missing, corrupt, or does not match its manifest."""
 
 
 def check_file_name(name: Any, what: str) -> str:
@@ -271,7 +267,7 @@ def _check_values(m: Manifest) -> None:
     if not (_finite(m.adapter_info.yes_threshold) and 0 <= m.adapter_info.yes_threshold <= 1):
         _fail("adapter_info.yes_threshold", m.adapter_info.yes_threshold, "a probability in [0, 1]")
     for i, entry in enumerate(m.adapter_info.labels):
-        # the shape edge.question_labels.LabelMatcher.from_entries reads
+        # the shape core.labels.LabelMatcher.from_entries reads
         ok = isinstance(entry, dict) and isinstance(entry.get("label"), str) and isinstance(entry.get("name"), str)
         synonyms = entry.get("synonyms", []) if ok else None
         if not (ok and isinstance(synonyms, list) and all(isinstance(s, str) for s in synonyms)):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.labels import NO_LABEL, LabelMatcher
 from training.corpus.events import vocabulary
-from edge.question_labels import NO_LABEL, LabelMatcher
 
 MATCHER = LabelMatcher.from_entries(vocabulary())
 

@@ -10,6 +10,10 @@ article, its synonyms, its snake_case id as words) is looked up as a whole-word 
 matches inside a longer match are dropped ("clock" inside "alarm clock"); if exactly one
 label remains, that is the asked label, else the question is open (-1): no label, two
 labels, or only an ambiguous word such as "alarm".
+
+Training embeds the same matcher in its model (`training.model`), so the label a question
+trains with is the label it asks about on the device. Finding every (possibly negated)
+mention in free text is another job, `training.corpus.mentions.MentionFinder`.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edge import audio_frontend as af
+from core import audio as af
 
 # Stated tolerances, absolute, in normalised log-mel units ((log10 + 4) / 4):
 ATOL_NUMPY = 1e-6  # the extractor's numpy path is float64 like ours: float32 rounding only (measured 1.2e-7)

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edge.bundle import read_manifest
-from edge.manifest import (
+from core.bundle import read_manifest
+from core.errors import BundleError
+from core.manifest import (
     MANIFEST_NAME,
     MAX_DEPTH,
     SCHEMA_VERSION,
     SEAL_KEY,
-    BundleError,
     Manifest,
     _canonical_sha256,
     check_file_name,

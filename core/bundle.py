@@ -15,9 +15,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge.checksums import sha256_file
-from edge.home import listen_home
-from edge.manifest import MANIFEST_NAME, BundleError, Manifest, check_file_name
+from core.checksums import sha256_file
+from core.errors import BundleError
+from core.manifest import MANIFEST_NAME, Manifest, check_file_name
+from core.paths import listen_home
 
 DEFAULT_BUNDLE_NAME = "default-bundle"
 # The tiny-bundle fixture's manifest is 5.3 KB (measured); a real one grows with the chat

