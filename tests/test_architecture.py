@@ -1,0 +1,173 @@
+"""The import direction of docs/architecture.md, read from the source with `ast`.
+
+    core  <-  {edge, firmware_bridge, training}  <-  export
+
+Every `import` and `from ... import` statement of every module is checked, those inside
+functions included (a lazy import is still a dependency). tests/test_import_isolation.py
+proves the same at run time for the device side, in a subprocess where torch cannot load.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("core", "edge", "firmware_bridge", "training", "export")
+HEAVY = {"torch", "transformers", "accelerate", "onnx", "onnxscript", "safetensors", "tokenizers"}
+
+# The project packages each one may import (besides itself).
+ALLOWED_PACKAGES = {
+    "core": set(),
+    "edge": {"core"},
+    "firmware_bridge": {"core", "edge"},  # edge only through BRIDGE_EDGE_MODULES
+    "training": {"core", "edge"},  # edge only through TRAINING_EDGE_MODULES
+    "export": {"core", "edge", "training"},
+}
+# Third-party packages core may import: numpy at module level; soxr and soundfile only
+# inside the functions that need them, so `import core` needs numpy alone.
+CORE_THIRD_PARTY = {"numpy"}
+CORE_LAZY_THIRD_PARTY = {"soxr", "soundfile"}
+
+# The bridge reaches the daemon through its socket protocol and client, nothing else:
+# the messages (edge.protocol), the client (edge.client), the client's reconnect timing
+# (edge.backoff) and the client's exceptions (edge.errors).
+BRIDGE_EDGE_MODULES = {"edge.protocol", "edge.client", "edge.backoff", "edge.errors"}
+# `listen eval --bundle` scores a bundle with the device's own assistant (lazily imported).
+TRAINING_EDGE_MODULES = {"edge.assistant"}
+
+# Edges that break the rule today, each with the issue that removes it. The tests below
+# fail if one disappears without being struck from this list, so the list cannot go stale.
+KNOWN_EXCEPTIONS = {
+    # issue 15: the config file's schema (edge.config) holds the bridge's settings, and
+    # `listen bridge` reads them through edge.config: a cycle between edge and the bridge.
+    ("edge.config", "firmware_bridge.bridge"),
+    ("edge.config", "firmware_bridge.protocol"),
+    ("firmware_bridge.cli", "edge.config"),
+}
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for pkg in PACKAGES:
+        for path in sorted((REPO / pkg).rglob("*.py")):
+            parts = path.relative_to(REPO).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            out[name] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def _imports(name: str, path: Path) -> list[tuple[str, bool]]:
+    """(imported module, at module level?) for every import statement in the file."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    top = {id(node) for node in tree.body}
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, id(node) in top) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolve against the package
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            if node.module is None or mod in PACKAGES:  # `from core import audio`: the submodules
+                found += [(f"{mod}.{alias.name}", id(node) in top) for alias in node.names]
+            else:
+                found.append((mod, id(node) in top))
+    return found
+
+
+def _project_module(imported: str) -> str | None:
+    """The project module an import names (a symbol's module for `from edge.x import Y`)."""
+    parts = imported.split(".")
+    while parts:
+        if ".".join(parts) in MODULES:
+            return ".".join(parts)
+        parts.pop()
+    return None
+
+
+def _edges() -> list[tuple[str, str, bool]]:
+    """(importer, imported, at module level) over the whole tree, imported as written."""
+    return [(name, imported, top) for name, path in MODULES.items() for imported, top in _imports(name, path)]
+
+
+EDGES = _edges()
+
+
+def _pkg(module: str) -> str:
+    return module.split(".")[0]
+
+
+def test_the_parser_sees_the_imports_it_must():
+    """A must-fail control: known imports are found, lazy ones included."""
+    pairs = {(a, b) for a, b, _ in EDGES}
+    assert ("core.bundle", "core.manifest") in pairs
+    assert ("edge.config", "firmware_bridge.bridge") in pairs
+    assert any(a == "training.eval.runners" and b == "edge.assistant" for a, b in pairs)  # inside a function
+    assert ("edge.assistant", "core.audio") in pairs  # `from core import audio as af`
+
+
+@pytest.mark.parametrize("pkg", PACKAGES)
+def test_project_imports_follow_the_direction(pkg):
+    bad = []
+    for importer, imported, _ in EDGES:
+        target = _project_module(imported)
+        if _pkg(importer) != pkg or target is None or _pkg(target) == pkg:
+            continue
+        if (importer, target) in KNOWN_EXCEPTIONS:
+            continue
+        ok = _pkg(target) in ALLOWED_PACKAGES[pkg]
+        if pkg == "firmware_bridge" and _pkg(target) == "edge":
+            ok = target in BRIDGE_EDGE_MODULES
+        if pkg == "training" and _pkg(target) == "edge":
+            ok = target in TRAINING_EDGE_MODULES
+        if not ok:
+            bad.append(f"{importer} imports {target}")
+    assert not bad, "imports against docs/architecture.md:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("pkg", ["core", "edge", "firmware_bridge"])
+def test_the_device_side_imports_no_torch(pkg):
+    bad = [f"{a} imports {b}" for a, b, _ in EDGES if _pkg(a) == pkg and _pkg(b) in HEAVY]
+    assert not bad, "\n".join(bad)
+
+
+def test_core_needs_numpy_alone_at_import():
+    stdlib = __import__("sys").stdlib_module_names
+    bad = []
+    for importer, imported, top in EDGES:
+        root = _pkg(imported)
+        if _pkg(importer) != "core" or root in stdlib or root == "core":
+            continue
+        if root in CORE_THIRD_PARTY or (root in CORE_LAZY_THIRD_PARTY and not top):
+            continue
+        bad.append(f"{importer} imports {imported}" + (" at module level" if top else ""))
+    assert not bad, "\n".join(bad)
+
+
+def test_no_cycle_between_packages():
+    graph = {p: set() for p in PACKAGES}
+    for importer, imported, _ in EDGES:
+        target = _project_module(imported)
+        if target and _pkg(target) != _pkg(importer) and (importer, target) not in KNOWN_EXCEPTIONS:
+            graph[_pkg(importer)].add(_pkg(target))
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(n == goal or (n not in seen and reaches(n, goal, seen | {n})) for n in graph[start])
+
+    cycles = sorted(p for p in PACKAGES if reaches(p, p, {p}))
+    assert not cycles, f"packages on an import cycle: {cycles} ({graph})"
+
+
+def test_known_exceptions_still_exist():
+    """Strike an entry from KNOWN_EXCEPTIONS when its import is gone."""
+    pairs = {(a, _project_module(b)) for a, b, _ in EDGES}
+    assert not KNOWN_EXCEPTIONS - pairs, f"fixed, remove from KNOWN_EXCEPTIONS: {sorted(KNOWN_EXCEPTIONS - pairs)}"
