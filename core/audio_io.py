@@ -5,9 +5,9 @@ downmixes to mono by averaging the channels, and resamples to `SAMPLE_RATE` with
 (libsoxr's "HQ" quality: a linear-phase filter, pass band to 91 % of the lower Nyquist,
 stop band below -120 dB). soxr is the ONE resampler of the project: training reads its
 corpus with `read_audio` and `resample` too, so the device and training see the same
-waveform for a clip at any rate. `resample` is the one-shot form; `Resampler` wraps
-`soxr.ResampleStream` for blocks, and its blocks concatenated equal `resample` of the
-whole signal (libsoxr's one-shot call runs the same stream state machine once).
+waveform for a clip at any rate. `resample` is the one-shot form (`soxr.resample`);
+`Resampler` wraps `soxr.ResampleStream` for blocks. Both run libsoxr's same filter, and the
+blocks concatenated equal the one-shot result (bit for bit in tests/core/test_audio_io.py).
 
 Files that cannot be used raise `AudioInputError` with one line naming the file and the
 fix: unreadable or unknown format, no samples, truncated (a WAV whose header declares more
@@ -141,8 +141,15 @@ def _check_wav_not_truncated(path: Path) -> None:
 
 
 def resample(audio: np.ndarray, orig_rate: int, new_rate: int) -> np.ndarray:
-    """Resample a 1-D signal with soxr; float32 out, shape (round(n * new / orig),)."""
-    return Resampler(orig_rate, new_rate).process(audio, final=True)
+    """Resample a 1-D signal with soxr; float32 out, shape (round(n * new / orig),). Equal rates: a float32 copy."""
+    if orig_rate <= 0 or new_rate <= 0:
+        raise AudioInputError(f"sample rates must be positive, got {orig_rate} -> {new_rate} Hz")
+    x = np.array(audio, dtype=np.float32).reshape(-1)  # (n,)
+    if orig_rate == new_rate:
+        return x
+    import soxr  # edge and train extras; imported here so `core` imports with numpy alone
+
+    return np.asarray(soxr.resample(x, orig_rate, new_rate, quality=QUALITY), dtype=np.float32).reshape(-1)
 
 
 class Resampler:
