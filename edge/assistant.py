@@ -320,7 +320,7 @@ class Assistant:
             heard = conf = None
             if q.yes_no:
                 p_yes = yes_no_probability(gen.first_logits, self._yes_no.yes, self._yes_no.no)
-                heard = p_yes > 0.5
+                heard = p_yes > self.manifest.adapter_info.yes_threshold
                 conf = p_yes if heard else 1.0 - p_yes
             q.windows.append(WindowAnswer(round(start, 3), round(end, 3), gen.text.strip(), heard, conf))
         q.busy_ms += (time.perf_counter() - t0) * 1e3

@@ -54,12 +54,6 @@ class AudioSource(Protocol):
 # -- microphone --------------------------------------------------------------------------
 
 
-def input_devices() -> list[str]:
-    """Names of the capture devices PortAudio sees (empty where there are none)."""
-    sd = _sounddevice()
-    return [d["name"] for d in sd.query_devices() if d["max_input_channels"] > 0]
-
-
 def find_input_device(spec: str | int | None) -> int:
     """The PortAudio index of the device `spec` names (index, or part of a name); None: the default."""
     sd = _sounddevice()

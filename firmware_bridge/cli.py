@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from edge.config import load_config
-    from firmware_bridge.daemon_link import NdjsonDaemonClient, default_socket
+    from edge.client import default_socket_path
+    from firmware_bridge.daemon_link import NdjsonDaemonClient
     from firmware_bridge.errors import BridgeError
     from firmware_bridge.service import BridgeService
 
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if settings.bridge.port is None:
         raise BridgeError("no serial port: pass --port /dev/ttyUSB0 or set `port` under [bridge] in the --config file")
     port, baud, config = settings.bridge.port, settings.bridge.baud, settings.bridge.mapping
-    socket_path = settings.bridge_socket or default_socket()
+    socket_path = settings.bridge_socket or default_socket_path()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

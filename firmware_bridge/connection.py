@@ -14,10 +14,11 @@ import logging
 import threading
 from typing import Callable, Protocol
 
+from edge.backoff import Backoff
 from firmware_bridge.errors import LinkError, TransportError
 from firmware_bridge.link import Delivery, Link, LinkConfig, Received
 from firmware_bridge.messages import Message
-from firmware_bridge.transport import Backoff, Transport
+from firmware_bridge.transport import Transport
 
 log = logging.getLogger(__name__)
 

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, TypeVar
 
+from edge.backoff import Backoff
 from edge.client import DaemonClient, EventSubscription, answered_yes
-from edge.client import default_socket_path as default_socket  # noqa: F401  (firmware_bridge.cli imports it here)
 from edge.errors import EdgeError
 from edge.protocol import AnswerReply
 from firmware_bridge.errors import DaemonError
-from firmware_bridge.transport import Backoff
 
 T = TypeVar("T")
 

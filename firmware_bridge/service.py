@@ -11,12 +11,13 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
+from edge.backoff import Backoff
 from firmware_bridge.bridge import Bridge, BridgeConfig
 from firmware_bridge.connection import LinkRunner
 from firmware_bridge.daemon_link import DaemonPort
 from firmware_bridge.link import LinkConfig
 from firmware_bridge.protocol import DEFAULT_BAUD, FROM_MCU
-from firmware_bridge.transport import Backoff, SerialTransport, Transport
+from firmware_bridge.transport import SerialTransport, Transport
 
 TICK_S = 0.05  # LED refresh period: answer and alert holds end within this
 

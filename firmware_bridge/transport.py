@@ -11,7 +11,6 @@ import os
 import select
 from typing import Protocol
 
-from edge.backoff import Backoff  # noqa: F401  (re-exported: the bridge modules import it from here)
 from firmware_bridge.errors import TransportError
 from firmware_bridge.protocol import DEFAULT_BAUD
 

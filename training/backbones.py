@@ -80,12 +80,6 @@ def load_whisper(spec: str = DEFAULT):
     return _freeze(model), fe
 
 
-def load_whisper_tokenizer(spec: str = DEFAULT):
-    from transformers import WhisperTokenizerFast
-
-    return WhisperTokenizerFast.from_pretrained(resolve_whisper_spec(spec))
-
-
 def _freeze(model):
     model.eval()
     for p in model.parameters():

@@ -93,7 +93,3 @@ def load_tapped_encoder(config: EncoderConfig) -> TappedWhisperEncoder:
     model, _ = load_whisper(config.whisper)
     return TappedWhisperEncoder(model.model.encoder, config)
 
-
-def features_from_audio(audio, encoder: TappedWhisperEncoder) -> torch.Tensor:
-    """(n_samples,) waveform at 16 kHz -> (n_mels, n_frames) log-mel of its first window (longer audio is cut)."""
-    return torch.from_numpy(af.features_for_window(audio, encoder.config.window_seconds, encoder.n_mels))

@@ -15,6 +15,7 @@ import logging
 import threading
 from typing import Callable
 
+from edge.backoff import Backoff
 from firmware_bridge.connection import LinkRunner
 from firmware_bridge.errors import BridgeError
 from firmware_bridge.link import Delivery, LinkConfig, Received
@@ -33,7 +34,7 @@ from firmware_bridge.messages import (
 )
 from firmware_bridge.protocol import FROM_HOST
 from firmware_bridge.simulator.pty_cable import PtyCable
-from firmware_bridge.transport import Backoff, Transport
+from firmware_bridge.transport import Transport
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,12 @@ import time
 
 import pytest
 
+from edge.backoff import Backoff
 from firmware_bridge.bridge import BridgeConfig
 from firmware_bridge.daemon_link import NdjsonDaemonClient
 from firmware_bridge.messages import ConfigKey, LedPattern as P
 from firmware_bridge.service import BridgeService
 from firmware_bridge.simulator import McuSimulator, PtyCable
-from firmware_bridge.transport import Backoff
 
 QUESTION = "Is the smoke alarm beeping?"
 

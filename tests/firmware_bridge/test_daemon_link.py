@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
+from edge.backoff import Backoff
 from edge.protocol import AnswerReply
 from firmware_bridge.daemon_link import Answer, NdjsonDaemonClient
 from firmware_bridge.errors import DaemonError
-from firmware_bridge.transport import Backoff
 
 
 def test_ask_mute_unmute_round_trip(fake_daemon):

@@ -7,9 +7,10 @@ import time
 
 import pytest
 
+from edge.backoff import Backoff
 from firmware_bridge.errors import TransportError
 from firmware_bridge.simulator.pty_cable import PtyCable
-from firmware_bridge.transport import Backoff, FdTransport, SerialTransport
+from firmware_bridge.transport import FdTransport, SerialTransport
 
 
 def _read_until(transport, n: int, timeout: float = 2.0) -> bytes:

@@ -184,11 +184,6 @@ def labels() -> list[str]:
     return [e.label for e in EVENTS]
 
 
-def default_name(label: str) -> str:
-    """A question phrase for a label outside the library (`door_wood_knock` -> "door wood knock")."""
-    return _BY_LABEL[label].name if label in _BY_LABEL else label.replace("_", " ")
-
-
 def to_label(text: str) -> str:
     """Normalise a dataset's class name to a snake_case label ("Smoke detector" -> "smoke_detector")."""
     label = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")

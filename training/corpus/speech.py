@@ -111,10 +111,6 @@ class SpeechInstance:
         return f"speech-text:{self.lang}:{self.text_index}"
 
 
-def text_groups() -> list[tuple[str, int]]:
-    return [(lang, i) for lang in sorted(TEXTS) for i in range(len(TEXTS[lang]))]
-
-
 def random_instance(rng: np.random.Generator, lang: str, text_index: int) -> SpeechInstance:
     return SpeechInstance(
         lang=lang,
