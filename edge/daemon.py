@@ -60,7 +60,7 @@ from edge.protocol import (
     Watch,
     Watching,
 )
-from edge.ring_buffer import RingBuffer, Segment, Span, wall_time
+from edge.ring_buffer import DEFAULT_MAX_SECONDS, RingBuffer, Segment, Span, wall_time
 
 __all__ = ["AssistantLike", "Daemon", "DaemonConfig"]
 
@@ -75,7 +75,7 @@ class DaemonConfig:
     socket_mode: int = 0o600  # only the daemon's user may connect (the API has no authentication)
     tcp_port: int | None = None  # loopback TCP port; None: no TCP; 0: any free port
     tcp_host: str = "127.0.0.1"  # must be a loopback address
-    buffer_seconds: float = 300.0  # seconds of activity kept in RAM
+    buffer_seconds: float = DEFAULT_MAX_SECONDS  # seconds of activity kept in RAM
     max_clients: int = 32  # open connections; one more is refused with `busy`
     idle_timeout_s: float = 60.0  # s a connection may complete no request before it is closed; 0: never; subscribers exempt
     job_queue: int = 16  # assistant jobs waiting (asks, listens, watch checks)

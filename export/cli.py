@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from export.thresholds import ParityThresholds
+
+_FLOORS = ParityThresholds()
+
 DESCRIPTION = """\
 Turn a training checkpoint into one self-describing bundle for the edge:
 
@@ -36,10 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--variants", default="fp32,int8", help="ONNX variants, comma-separated (default: %(default)s)")
     p.add_argument("--default-variant", default="fp32", help="variant the edge loads by default (default: %(default)s)")
     p.add_argument("--clips", type=Path, nargs="+", default=(), help="audio files for the parity checks (default: theme sounds)")
-    p.add_argument("--min-cosine", type=float, default=0.999, help="fp32 soft-token cosine floor (default: %(default)s)")
-    p.add_argument("--min-cosine-int8", type=float, default=0.95, help="int8 soft-token cosine floor (default: %(default)s)")
-    p.add_argument("--max-int8-flips", type=float, default=0.10, help="max share of presence decisions int8 may change (default: %(default)s)")
-    p.add_argument("--min-llm-top1", type=float, default=0.90, help="GGUF vs transformers top-1 agreement floor (default: %(default)s)")
+    p.add_argument("--min-cosine", type=float, default=_FLOORS.min_cosine_fp32, help="fp32 soft-token cosine floor (default: %(default)s)")
+    p.add_argument("--min-cosine-int8", type=float, default=_FLOORS.min_cosine_int8, help="int8 soft-token cosine floor (default: %(default)s)")
+    p.add_argument("--max-int8-flips", type=float, default=_FLOORS.max_presence_flips_int8, help="max share of presence decisions int8 may change (default: %(default)s)")
+    p.add_argument("--min-llm-top1", type=float, default=_FLOORS.min_llm_top1, help="GGUF vs transformers top-1 agreement floor (default: %(default)s)")
     p.add_argument("--llm-parity-prompts", type=int, default=8, help="prompts for the GGUF parity check (default: %(default)s)")
     p.add_argument("--skip-llm-parity", action="store_true", help="skip the GGUF vs transformers check (slow for large LLMs)")
     p.add_argument("--force", action="store_true", help="write the bundle even if a parity check fails (recorded in the manifest)")
@@ -53,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     from core.errors import ListenError
-    from export.pipeline import ExportOptions, ParityThresholds, export_bundle
+    from export.pipeline import ExportOptions, export_bundle
 
     if not args.checkpoint or not args.out:
         raise ListenError("listen export needs --checkpoint DIR and --out BUNDLE (or `listen export verify BUNDLE`)")

@@ -32,18 +32,11 @@ from core.manifest import (
 from export import onnx_export as ox
 from export.errors import ExportError, ParityError
 from export.step_cache import StepCache, step_key
+from export.thresholds import ParityThresholds
 from training.provenance import git_commit
 
 log = logging.getLogger(__name__)
 VARIANTS = ("fp32", "int8")
-
-
-@dataclass(frozen=True)
-class ParityThresholds:
-    min_cosine_fp32: float = 0.999  # soft tokens, ONNX fp32 vs torch (float rounding only)
-    min_cosine_int8: float = 0.95  # soft tokens, ONNX int8 vs torch (weight quantization)
-    max_presence_flips_int8: float = 0.10  # share of per-label presence decisions int8 changes
-    min_llm_top1: float = 0.90  # GGUF vs transformers next-token agreement on injected prompts
 
 
 @dataclass(frozen=True)
