@@ -37,7 +37,11 @@ class Block:
 
 
 class NotYet(Exception):
-    """`read` timed out before the next block was due; call it again."""
+    """`read` timed out before the next block was due; call it again.
+
+    Control flow between a source and the capture loop, not an error: deliberately outside the
+    `EdgeError` family, so no `except EdgeError`/`ListenError` handler can swallow or report it.
+    """
 
 
 class AudioSource(Protocol):

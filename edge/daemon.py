@@ -34,11 +34,11 @@ from edge.activity import Segmenter
 from edge.answer import Answer
 from edge.capture import AudioSource, Block, CaptureLoop
 from edge.daemon_connection import Connection
-from edge.daemon_jobs import AssistantLike, Job, JobQueue, Refused, work_loop
+from edge.daemon_jobs import AssistantLike, Job, JobQueue, work_loop
 from edge.daemon_recording import Recording
 from edge.daemon_sockets import Listeners, refuse_connection, socket_mode_problem
 from edge.daemon_watches import Watches, check_watches
-from edge.errors import DaemonError, ProtocolError
+from edge.errors import DaemonError, ProtocolError, Refused
 from edge.protocol import (
     AnswerReply,
     Ask,

@@ -18,6 +18,7 @@ import numpy as np
 
 from core.audio import SAMPLE_RATE
 from edge.answer import Answer
+from edge.errors import Refused
 from edge.protocol import ErrorCode
 
 log = logging.getLogger("edge.daemon")  # the daemon's one logger, whichever module logs
@@ -27,14 +28,6 @@ class AssistantLike(Protocol):
     """float32 mono audio at 16 kHz and a question -> Answer (edge.assistant.Assistant is one)."""
 
     def ask(self, audio: np.ndarray, question: str, *, sample_rate: int = SAMPLE_RATE) -> Answer: ...
-
-
-class Refused(Exception):
-    """A job that never ran; `code` is the protocol's error code for the waiting request."""
-
-    def __init__(self, code: str, text: str) -> None:
-        super().__init__(text)
-        self.code, self.text = code, text
 
 
 class Job:

@@ -35,6 +35,14 @@ class DaemonError(EdgeError):
     """The daemon cannot start, cannot be reached, or refused a request."""
 
 
+class Refused(DaemonError):
+    """The daemon's side: a job it never ran (shutting down); `code` is the protocol's error code for the waiting request."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(text)
+        self.code, self.text = code, text
+
+
 class RequestRefused(DaemonError):
     """The daemon answered a request with `error{code, text}`."""
 

@@ -4,7 +4,7 @@ The bridge reaches the daemon through its socket protocol only (edge/PROTOCOL.md
 edge/protocol.py). `NdjsonDaemonClient` adapts the one client of that protocol,
 `edge.client` (which reconnects after a daemon restart and re-subscribes to events), to
 the bridge's interface: answers as `Answer(text, yes)`, replies and events as dicts, and
-every failure as the bridge's own `firmware_bridge.errors.DaemonError`.
+every failure as the bridge's own `firmware_bridge.errors.DaemonLinkError`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from edge.backoff import Backoff
 from edge.client import DaemonClient, EventSubscription, answered_yes
 from edge.errors import EdgeError
 from edge.protocol import AnswerReply
-from firmware_bridge.errors import DaemonError
+from firmware_bridge.errors import DaemonLinkError
 
 T = TypeVar("T")
 
@@ -88,8 +88,8 @@ class NdjsonDaemonClient:
 
 
 def _call(method: Callable[..., T], *args) -> T:
-    """`method(*args)`, with the edge's errors turned into the bridge's DaemonError."""
+    """`method(*args)`, with the edge's errors turned into the bridge's DaemonLinkError."""
     try:
         return method(*args)
     except EdgeError as err:
-        raise DaemonError(str(err)) from err
+        raise DaemonLinkError(str(err)) from err

@@ -6,7 +6,7 @@
 
 `decode_body` checks in a fixed order, so each bad frame has exactly one cause:
 COBS, then size (truncated / trailing bytes / oversized), then CRC, then version,
-then type. Every failure is a `ProtocolError` subclass; nothing else escapes.
+then type. Every failure is a `FrameError` subclass; nothing else escapes.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from firmware_bridge import cobs
 from firmware_bridge.crc import crc16
 from firmware_bridge.errors import (
     CrcError,
+    FrameError,
     FrameLengthError,
     OversizedFrameError,
-    ProtocolError,
     TruncatedFrameError,
     UnknownTypeError,
     VersionError,
@@ -51,7 +51,7 @@ class Frame:
         for name in ("type", "seq", "version"):
             value = getattr(self, name)
             if not isinstance(value, int) or not 0 <= value <= 255:
-                raise ProtocolError(f"frame {name}={value!r} is not a byte; use 0..255")
+                raise FrameError(f"frame {name}={value!r} is not a byte; use 0..255")
         if len(self.payload) > MAX_PAYLOAD:
             raise OversizedFrameError(
                 f"payload of {len(self.payload)} bytes exceeds MAX_PAYLOAD={MAX_PAYLOAD}; "
@@ -71,7 +71,7 @@ def encode_frame(frame: Frame) -> bytes:
 
 
 def decode_body(body: bytes, known_types: frozenset[int] = KNOWN_TYPES) -> Frame:
-    """Parse a COBS-decoded body; raises a ProtocolError subclass on any defect."""
+    """Parse a COBS-decoded body; raises a FrameError subclass on any defect."""
     if len(body) < MIN_BODY:
         raise TruncatedFrameError(
             f"frame of {len(body)} bytes is shorter than the {MIN_BODY}-byte minimum "

@@ -23,7 +23,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Callable
 
-from firmware_bridge.errors import LinkError, ProtocolError
+from firmware_bridge.errors import FrameError, LinkError
 from firmware_bridge.frame import Frame, encode_frame
 from firmware_bridge.messages import Ack, Heartbeat, Message, Nack, NackReason, from_frame, is_reliable, to_frame
 from firmware_bridge.protocol import RELIABLE_TYPES, SESSION_START_SEQ, MessageType, next_seq
@@ -208,7 +208,7 @@ class Link:
             return None
         try:
             message = from_frame(frame)
-        except ProtocolError as err:
+        except FrameError as err:
             self.counters["bad_payload"] += 1
             log.debug("refusing frame: %s", err)
             if reliable:
@@ -233,7 +233,7 @@ class Link:
     def _on_nack(self, frame: Frame) -> None:
         try:
             reason = from_frame(frame).reason
-        except ProtocolError:
+        except FrameError:
             self.counters["bad_payload"] += 1
             return
         if self._in_flight is None or frame.seq != self._in_flight.seq:

@@ -14,7 +14,7 @@ import struct
 from dataclasses import dataclass
 from typing import ClassVar, Union
 
-from firmware_bridge.errors import PayloadError, ProtocolError, UnknownTypeError
+from firmware_bridge.errors import FrameError, PayloadError, UnknownTypeError
 from firmware_bridge.frame import Frame
 from firmware_bridge.protocol import MAX_PAYLOAD, RELIABLE_TYPES, MessageType
 
@@ -287,7 +287,7 @@ def from_frame(frame: Frame) -> Message:
         raise UnknownTypeError(f"unknown message type 0x{frame.type:02x} (seq {frame.seq})")
     try:
         return cls.from_payload(frame.payload)
-    except ProtocolError:
+    except FrameError:
         raise
     except (ValueError, struct.error) as err:  # defensive: any parse slip stays in the family
         raise PayloadError(f"{cls.__name__} payload {frame.payload.hex()} does not parse: {err}") from err

@@ -14,7 +14,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from firmware_bridge.errors import OversizedFrameError, ProtocolError
+from firmware_bridge.errors import FrameError, OversizedFrameError
 from firmware_bridge.frame import KNOWN_TYPES, Frame, decode_frame
 from firmware_bridge.protocol import DELIMITER, MAX_ENCODED_BODY
 
@@ -29,7 +29,7 @@ class StreamDecoder:
 
     known_types: frozenset[int] = KNOWN_TYPES  # types outside this set count as unknown_type
     counters: Counter = field(default_factory=Counter)  # COUNTERS -> count, since creation
-    last_error: ProtocolError | None = None  # the most recent drop, for logs and tests
+    last_error: FrameError | None = None  # the most recent drop, for logs and tests
     _buf: bytearray = field(default_factory=bytearray)
     _overflow: bool = False  # inside a run already counted as oversized
 
@@ -71,13 +71,13 @@ class StreamDecoder:
     def _complete(self, encoded: bytes) -> Frame | None:
         try:
             frame = decode_frame(encoded, self.known_types)
-        except ProtocolError as err:
+        except FrameError as err:
             self._drop(err)
             return None
         self.counters["frames"] += 1
         return frame
 
-    def _drop(self, err: ProtocolError) -> None:
+    def _drop(self, err: FrameError) -> None:
         self.counters[err.counter] += 1
         self.last_error = err
         log.debug("dropped frame (%s): %s", err.counter, err)

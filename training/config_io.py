@@ -20,8 +20,11 @@ from typing import Any
 from training.errors import TrainingError
 
 
-class ConfigError(TrainingError):
-    """A config file or override with an unknown key or a value of the wrong type."""
+class TrainConfigError(TrainingError):
+    """A training config file or override with an unknown key or a value of the wrong type.
+
+    Not `edge.config.ConfigError`, which is about the `listen` settings file (listen.toml).
+    """
 
 
 def to_dict(config: Any) -> dict:
@@ -31,11 +34,11 @@ def to_dict(config: Any) -> dict:
 
 def from_dict(cls: type, data: dict, where: str = "config") -> Any:
     if not isinstance(data, dict):
-        raise ConfigError(f"{where} must be a JSON object, found {type(data).__name__}")
+        raise TrainConfigError(f"{where} must be a JSON object, found {type(data).__name__}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        raise ConfigError(f"Unknown config key: {', '.join(f'{where}.{k}' for k in unknown)}; known keys: {', '.join(fields)}")
+        raise TrainConfigError(f"Unknown config key: {', '.join(f'{where}.{k}' for k in unknown)}; known keys: {', '.join(fields)}")
     hints = typing.get_type_hints(cls)
     values = {}
     for name, value in data.items():
@@ -51,7 +54,7 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
         if isinstance(value, str):
             value = [v for v in value.replace(",", " ").split() if v]
         if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"{where} must be a list, found {value!r}")
+            raise TrainConfigError(f"{where} must be a list, found {value!r}")
         (item,) = {a for a in typing.get_args(hint) if a is not Ellipsis}
         return tuple(_coerce(item, v, where) for v in value)
     try:
@@ -67,16 +70,16 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
             raise ValueError(value)
         return hint(value)
     except (TypeError, ValueError) as err:
-        raise ConfigError(f"{where} must be {getattr(hint, '__name__', hint)}, found {value!r}") from err
+        raise TrainConfigError(f"{where} must be {getattr(hint, '__name__', hint)}, found {value!r}") from err
 
 
 def load_config(cls: type, path: Path) -> Any:
     try:
         data = json.loads(Path(path).read_text())
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
+        raise TrainConfigError(f"config file {path} does not exist") from None
     except (OSError, ValueError) as err:
-        raise ConfigError(f"config file {path} is not valid JSON: {err}") from err
+        raise TrainConfigError(f"config file {path} is not valid JSON: {err}") from err
     return from_dict(cls, data, Path(path).name)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from firmware_bridge.daemon_link import NdjsonDaemonClient
-from firmware_bridge.errors import DaemonError
+from firmware_bridge.errors import DaemonLinkError
 from firmware_bridge.messages import LedPattern as P
 from firmware_bridge.simulator import McuSimulator, PtyCable
 
@@ -30,7 +30,7 @@ def _eventually(predicate, timeout: float = 20.0, what: str = "condition"):
     while time.monotonic() < end:
         try:
             value = predicate()
-        except DaemonError:
+        except DaemonLinkError:
             value = None
         if value:
             return value

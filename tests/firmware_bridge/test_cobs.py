@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from firmware_bridge import cobs
-from firmware_bridge.errors import CobsError, ProtocolError
+from firmware_bridge.errors import CobsError, FrameError
 
 
 def test_vectors_encode_and_decode_exactly(vectors):
@@ -87,5 +87,5 @@ def test_round_trip_property(data):
 def test_decode_raises_only_protocol_errors(data):
     try:
         cobs.decode(data)
-    except ProtocolError:
+    except FrameError:
         pass

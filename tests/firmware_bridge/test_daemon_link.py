@@ -10,7 +10,7 @@ import pytest
 from edge.backoff import Backoff
 from edge.protocol import AnswerReply
 from firmware_bridge.daemon_link import Answer, NdjsonDaemonClient
-from firmware_bridge.errors import DaemonError
+from firmware_bridge.errors import DaemonLinkError
 
 
 def test_ask_mute_unmute_round_trip(fake_daemon):
@@ -47,13 +47,13 @@ def test_answer_yes_rule(reply, yes):
 def test_error_reply_is_a_daemon_error(fake_daemon):
     client = NdjsonDaemonClient(fake_daemon.path, timeout_s=5)
     client.mute()
-    with pytest.raises(DaemonError, match="refused ask: no_audio"):
+    with pytest.raises(DaemonLinkError, match="refused ask: no_audio"):
         client.ask("anything?")
 
 
 def test_unreachable_daemon_names_the_socket(tmp_path):
     client = NdjsonDaemonClient(tmp_path / "nobody.sock", timeout_s=1)
-    with pytest.raises(DaemonError, match="nobody.sock"):
+    with pytest.raises(DaemonLinkError, match="nobody.sock"):
         client.mute()
 
 
@@ -107,6 +107,6 @@ def test_malformed_line_is_an_error_not_end_of_stream(short_tmp):
 
     threading.Thread(target=serve, daemon=True).start()
     client = NdjsonDaemonClient(path, timeout_s=2)
-    with pytest.raises(DaemonError, match="not a JSON line"):
+    with pytest.raises(DaemonLinkError, match="not a JSON line"):
         client.status()
     server.close()

@@ -63,7 +63,7 @@ def test_every_single_bit_flip_is_caught():
         bad[i // 8] ^= 1 << (i % 8)
         from firmware_bridge import cobs
 
-        with pytest.raises(errors.ProtocolError):
+        with pytest.raises(errors.FrameError):
             decode_frame(cobs.encode(bytes(bad)))
     assert decode_frame(wire[1:-1]).seq == 9
 
@@ -71,7 +71,7 @@ def test_every_single_bit_flip_is_caught():
 def test_frame_refuses_out_of_range_fields():
     with pytest.raises(errors.OversizedFrameError, match="MAX_PAYLOAD"):
         Frame(type=MessageType.LOG, seq=0, payload=bytes(MAX_PAYLOAD + 1))
-    with pytest.raises(errors.ProtocolError, match="seq=256"):
+    with pytest.raises(errors.FrameError, match="seq=256"):
         Frame(type=MessageType.LOG, seq=256)
 
 

@@ -2,7 +2,7 @@
 
 For any bytes cut into any chunks: the stream decoder raises nothing and gives exactly
 what it gives for the bytes in one piece; a body that decodes re-encodes to the same
-bytes; every decoded frame parses to a message or raises the bridge's `ProtocolError`,
+bytes; every decoded frame parses to a message or raises the bridge's `FrameError`,
 nothing else; and after any garbage (noise, a run longer than any frame, a frame cut
 off mid-way) the frames that follow come out whole and in order. Example counts are
 kept small (a few seconds in all); the seeded and table-driven tests sit beside this.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from firmware_bridge.errors import ProtocolError
+from firmware_bridge.errors import FrameError
 from firmware_bridge.frame import Frame, decode_frame, encode_frame
 from firmware_bridge.messages import from_frame
 from firmware_bridge.protocol import MAX_ENCODED_BODY, MAX_PAYLOAD, MessageType
@@ -53,7 +53,7 @@ def _parse(frame: Frame) -> None:
     """Message parsing may refuse a frame, but only with the bridge's own error type."""
     try:
         from_frame(frame)
-    except ProtocolError:
+    except FrameError:
         pass
 
 
@@ -74,7 +74,7 @@ def test_any_bytes_in_any_chunking_decode_as_in_one_piece(data, sizes):
 def test_a_body_raises_only_protocol_errors_and_decodes_canonically(encoded):
     try:
         frame = decode_frame(encoded)
-    except ProtocolError:
+    except FrameError:
         return
     assert encode_frame(frame)[1:-1] == encoded  # one frame, one encoding: nothing forged by re-encoding
     _parse(frame)

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from training.cli import register, resolve_config
-from training.config_io import ConfigError, from_dict, to_dict
+from training.config_io import TrainConfigError, from_dict, to_dict
 from training.train_config import TrainConfig
 
 
@@ -41,7 +41,7 @@ def test_file_then_flags(tmp_path):
     ({"use_cache": "maybe"}, "use_cache must be bool"),
 ])
 def test_refused(data, match):
-    with pytest.raises(ConfigError, match=match):
+    with pytest.raises(TrainConfigError, match=match):
         from_dict(TrainConfig, data)
 
 
