@@ -66,7 +66,7 @@ def test_presence_decision_equals_llm_probability(assistant):
     yn = assistant.llm.yes_no_ids()
     p_yes = yes_no_probability(logits, yn.yes, yn.no)
     ans = assistant.ask_encoded(spans, states, "Is there a dog barking?", max_new_tokens=1)
-    assert ans.heard == (p_yes > 0.5)
+    assert ans.heard == (p_yes > assistant.manifest.adapter_info.yes_threshold)
     assert ans.confidence == pytest.approx(max(p_yes, 1 - p_yes), abs=1e-5)
 
 
