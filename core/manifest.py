@@ -20,6 +20,7 @@ from typing import Any
 
 from core.audio import CHUNK_SECONDS
 from core.errors import BundleError
+from core.json_tree import JSONTooDeep, iter_json_strings
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -226,13 +227,11 @@ def _build(cls: type, data: Any, where: str):
 
 def _check_depth(data: Any) -> None:
     """Refuse containers nested deeper than MAX_DEPTH, without recursing."""
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        if children and depth > MAX_DEPTH:
-            raise BundleError(f"manifest.json nests deeper than {MAX_DEPTH} levels; it is not a bundle manifest, re-export the bundle")
-        stack.extend((child, depth + 1) for child in children)
+    try:
+        for _ in iter_json_strings(data, MAX_DEPTH):
+            pass
+    except JSONTooDeep as err:
+        raise BundleError(f"manifest.json nests deeper than {MAX_DEPTH} levels; it is not a bundle manifest, re-export the bundle") from err
 
 
 def _finite(x: int | float) -> bool:

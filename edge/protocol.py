@@ -31,6 +31,7 @@ import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any, ClassVar, Union
 
+from core.json_tree import JSONTooDeep, iter_json_strings
 from edge.errors import ProtocolError
 
 PROTOCOL_VERSION = 1
@@ -359,19 +360,11 @@ def _loads(line: bytes) -> Any:
 
 def _check_tree(value: Any) -> None:
     """Depth and text checks over a parsed value, without recursion (its size is bounded by the line)."""
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            _check_text(item)
-        elif isinstance(item, (dict, list)):
-            if depth >= MAX_DEPTH:
-                raise ProtocolError(ErrorCode.BAD_JSON, f"JSON nested deeper than {MAX_DEPTH} levels")
-            if isinstance(item, dict):
-                stack.extend((key, depth) for key in item)
-                stack.extend((v, depth + 1) for v in item.values())
-            else:
-                stack.extend((v, depth + 1) for v in item)
+    try:
+        for text in iter_json_strings(value, MAX_DEPTH):
+            _check_text(text)
+    except JSONTooDeep as err:
+        raise ProtocolError(ErrorCode.BAD_JSON, f"JSON nested deeper than {MAX_DEPTH} levels") from err
 
 
 def _check_text(text: str, code: str = ErrorCode.BAD_JSON) -> None:
