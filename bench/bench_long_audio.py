@@ -37,7 +37,7 @@ BLOCK_S = 10  # seconds written per block
 
 # `listen ask ARGS`, then its own VmHWM (kB) into the file named by argv[1]
 ASK_WITH_PEAK = (
-    "import sys\nfrom edge.cli import main\nrc = main(sys.argv[2:])\n"
+    "import sys\nfrom core.cli import main\nrc = main(sys.argv[2:])\n"
     "hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
     "open(sys.argv[1], 'w').write(hwm.split()[1])\nsys.exit(rc)\n"
 )
@@ -48,7 +48,7 @@ def default_bundle() -> Path:
     from core.paths import listen_home
 
     bundle = listen_home() / "default-bundle"
-    listen = [sys.executable, "-m", "edge.cli"]
+    listen = [sys.executable, "-m", "core.cli"]
     if subprocess.run(listen + ["export", "verify", str(bundle)], capture_output=True).returncode != 0:
         print(f"assembling {bundle} from {DEFAULT_ADAPTER} (about a minute) ...", file=sys.stderr, flush=True)
         for cmd in (["models"], ["export", "--checkpoint", str(DEFAULT_ADAPTER), "--out", str(bundle)]):

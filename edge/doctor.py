@@ -1,68 +1,50 @@
-"""`listen doctor`: is this device ready for `listen serve` and `listen bridge`? One line per check.
+"""The edge's part of `listen doctor` (core/doctor.py): is this device ready for `listen serve`?
 
-Each check reads the same settings the services read (edge.config) and returns a `Check`:
-a status, what was found, and, when something is wrong, the fix. Nothing here changes the
-system, opens the microphone or the serial port (a running bridge holds the port exclusively,
-and opening it may reset the MCU), or loads the LLM: the checks are cheap and side-effect free.
-A check that crashes is reported as FAIL with its error, never as a traceback.
+Each check reads [serve] as the daemon reads it (edge.settings) and returns a `core.doctor.Check`.
 
   system       Python, machine, NVIDIA GPU / Jetson
   audio        capture devices (PortAudio) and whether they take 16 kHz mono int16
-  onnxruntime  providers installed, and the one that really runs a tiny graph
+  onnxruntime  providers installed, and the one that really runs the bundle's adapter graph
   llama.cpp    CPU or GPU-offload build, against serve.gpu_layers
   bundle       manifest and sha256 of every file (core.bundle.open_bundle)
   socket       the daemon socket: its folder, mode, owner, a live daemon
-  serial       the bridge's port: exists, is a tty, read/write for this user
 """
 
 from __future__ import annotations
 
 import glob
-import grp
+import argparse
 import os
 import platform
-import pwd
 import re
 import socket as socketlib
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from edge.config import ListenConfig
+from core.doctor import FAIL, OK, SKIP, WARN, Check, group_name, me, user_name
+from edge.settings import ServeSettings, load_serve_settings
 
-OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
+SECTION = "serve"
+SETTINGS = ServeSettings
 SAMPLE_RATE_HZ = 16000  # what the capture opens (edge.capture: 16 kHz mono int16 blocks)
-SERIAL_GLOBS = ("/dev/serial/by-id/*", "/dev/ttyUSB*", "/dev/ttyACM*", "/dev/ttyTHS*", "/dev/ttyAMA*")
 
 
-@dataclass(frozen=True)
-class Check:
-    name: str  # what was checked, e.g. "audio"
-    status: str  # OK, WARN (works, but probably not as intended), FAIL (will not work), SKIP (not used)
-    summary: str  # what was found
-    fix: str = ""  # what to do about it (empty when nothing needs doing)
-
-    def line(self) -> str:
-        text = " ".join(f"{self.summary}; fix: {self.fix}".split()) if self.fix else " ".join(self.summary.split())
-        return f"{self.status:<4}  {self.name:<11} {text}"
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--bundle", type=Path, help="check this bundle folder [serve.bundle]")
+    p.add_argument("--device", help="check this capture device [serve.device]")
+    p.add_argument("--socket", type=Path, help="check this daemon socket [serve.socket.path]")
 
 
-def run_checks(config: ListenConfig, checks: list[tuple[str, Callable[[ListenConfig], Check]]] | None = None) -> list[Check]:
-    results = []
-    for name, check in checks or CHECKS:
-        try:
-            results.append(check(config))
-        except Exception as err:  # a broken library must not hide the other checks
-            results.append(Check(name, FAIL, f"the check itself failed: {type(err).__name__}: {err}",
-                                 "report this with the output of `listen -v doctor`"))
-    return results
+def load_settings(args: argparse.Namespace) -> ServeSettings:
+    return load_serve_settings(args.config, {"serve.bundle": args.bundle, "serve.device": args.device,
+                                             "serve.socket.path": args.socket})
 
 
 # -- system ------------------------------------------------------------------------------
 
 
-def check_system(config: ListenConfig) -> Check:
+def check_system(s: ServeSettings) -> Check:
     where = f"Python {platform.python_version()} on {platform.machine()} {platform.system()}"
     gpu = nvidia_gpu()
     if gpu is None:
@@ -83,8 +65,7 @@ def nvidia_gpu() -> str | None:
 # -- audio -------------------------------------------------------------------------------
 
 
-def check_audio(config: ListenConfig) -> Check:
-    s = config.serve
+def check_audio(s: ServeSettings) -> Check:
     if s.source is not None:
         if Path(s.source).is_file():
             return Check("audio", SKIP, f"serve.source = {s.source}: a file is replayed, no microphone is used")
@@ -135,36 +116,33 @@ def _snd_reason() -> str:
     if not snd.is_dir():
         return "/dev/snd does not exist (no sound card, or its driver is not loaded)"
     if not os.access(snd, os.R_OK | os.X_OK) or not all(os.access(p, os.R_OK | os.W_OK) for p in snd.glob("pcmC*c")):
-        return f"/dev/snd exists but {_me()} cannot open its capture devices (not in the `audio` group?)"
+        return f"/dev/snd exists but {me()} cannot open its capture devices (not in the `audio` group?)"
     return "/dev/snd has devices, but PortAudio lists none that can record"
 
 
 # -- ONNX Runtime ------------------------------------------------------------------------
 
 
-def check_onnxruntime(config: ListenConfig) -> Check:
+def check_onnxruntime(s: ServeSettings) -> Check:
     try:
         import onnxruntime as ort
     except ImportError as err:
         return Check("onnxruntime", FAIL, f"onnxruntime is not installed ({err})",
                      "pip install onnxruntime (CPU) or onnxruntime-gpu (CUDA; Jetson: docs/jetson.md)")
-    import numpy as np
-
     from edge.onnx_sessions import choose_providers
 
     available = ort.get_available_providers()
-    wanted = choose_providers(list(config.serve.providers) or None)
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 3  # errors only: a provider that falls back is reported below, not logged
-    session = ort.InferenceSession(tiny_onnx_model(), opts, providers=wanted)
-    x = np.arange(4, dtype=np.float32).reshape(1, 4)  # (1, 4)
-    (y,) = session.run(None, {"x": x})
-    runs = session.get_providers()[0]
-    head = f"onnxruntime {ort.__version__}: providers {', '.join(available)}; a test graph runs on {runs}"
-    if not np.array_equal(y, x + x):
-        return Check("onnxruntime", FAIL, f"{head}, but computed {y.tolist()} for x + x",
-                     "reinstall onnxruntime; check the GPU driver / CUDA libraries")
-    missing = [p for p in config.serve.providers if p not in available]
+    wanted = choose_providers(list(s.providers) or None)
+    ran = _run_bundle_graph(s)
+    if isinstance(ran, Check):
+        return ran
+    if ran is None:
+        head = f"onnxruntime {ort.__version__}: providers {', '.join(available)}; no bundle graph to run (see the bundle check)"
+        runs = wanted[0]
+    else:
+        runs, graph = ran
+        head = f"onnxruntime {ort.__version__}: providers {', '.join(available)}; the bundle's {graph} runs on {runs}"
+    missing = [p for p in s.providers if p not in available]
     if missing:
         return Check("onnxruntime", WARN, f"{head}; serve.providers asks for {', '.join(missing)}, which this build lacks",
                      "install onnxruntime-gpu (CUDA, TensorRT; Jetson: docs/jetson.md), or drop them from providers")
@@ -176,7 +154,7 @@ def check_onnxruntime(config: ListenConfig) -> Check:
         return Check("onnxruntime", WARN, f"{head}, not on the requested {wanted[0]}: the GPU provider did not start",
                      "install the CUDA 12 / cuDNN 9 (and TensorRT) libraries this onnxruntime-gpu was built for "
                      "(JetPack 6 on Jetson: docs/jetson.md), or set providers = [\"CPUExecutionProvider\"] under [serve]")
-    if runs == "CPUExecutionProvider" and wanted == ["CPUExecutionProvider"] and not config.serve.providers:
+    if runs == "CPUExecutionProvider" and wanted == ["CPUExecutionProvider"] and not s.providers:
         if nvidia_gpu() is not None:
             return Check("onnxruntime", WARN, f"{head}: this build has no GPU provider, though this machine has a GPU",
                          "pip uninstall onnxruntime && pip install onnxruntime-gpu (Jetson: NVIDIA's JetPack index, docs/jetson.md)")
@@ -194,38 +172,36 @@ def _onnxruntime_distributions() -> list[str]:
     return sorted(n for n in names if n == "onnxruntime" or n.startswith("onnxruntime-") or n.startswith("onnxruntime_"))
 
 
-def tiny_onnx_model() -> bytes:
-    """`y = x + x` for x float32 (1, 4), as ONNX ModelProto bytes (IR 7, opset 13).
+def _run_bundle_graph(s: ServeSettings) -> tuple[str, str] | Check | None:
+    """(provider that really ran, file) for one run of the bundle's adapter graph (the smaller of its
+    two) on zeros, with the daemon's providers; None without a usable bundle (the bundle check says why)."""
+    import numpy as np
 
-    Written field by field (onnx.proto numbering), so the doctor needs no `onnx` package on the device.
-    """
+    from core.bundle import open_bundle
+    from core.errors import BundleError
+    from edge.onnx_sessions import GraphSession
 
-    def varint(n: int) -> bytes:
-        out = bytearray()
-        while True:
-            out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
-            n >>= 7
-            if not n:
-                return bytes(out)
-
-    def num(field: int, n: int) -> bytes:  # wire type 0
-        return varint(field << 3) + varint(n)
-
-    def sub(field: int, payload: bytes | str) -> bytes:  # wire type 2: bytes, string or message
-        data = payload.encode() if isinstance(payload, str) else payload
-        return varint(field << 3 | 2) + varint(len(data)) + data
-
-    shape = sub(2, sub(1, num(1, 1)) + sub(1, num(1, 4)))  # TypeProto.Tensor.shape: dims 1, 4
-    tensor = sub(1, num(1, 1) + shape)  # TypeProto.tensor_type: elem_type FLOAT (1)
-    node = sub(1, "x") + sub(1, "x") + sub(2, "y") + sub(3, "add") + sub(4, "Add")  # NodeProto
-    graph = sub(1, node) + sub(2, "listen-doctor") + sub(11, sub(1, "x") + sub(2, tensor)) + sub(12, sub(1, "y") + sub(2, tensor))
-    return num(1, 7) + sub(2, "listen-doctor") + sub(7, graph) + sub(8, num(2, 13))  # ModelProto
+    if s.no_model:
+        return None
+    try:
+        bundle = open_bundle(s.bundle, verify=False)  # the bundle check verifies the hashes
+        spec = bundle.manifest.adapter
+        path = bundle.file(spec.file(s.variant if s.variant in spec.variants else None))
+        graph = GraphSession.open(path, spec, list(s.providers) or None, threads=1)
+    except BundleError:
+        return None
+    feeds = {t.name: np.zeros([d if isinstance(d, int) else 1 for d in t.shape], dtype=t.dtype) for t in spec.inputs}
+    outputs = graph.run(feeds)
+    if not all(np.isfinite(o).all() for o in outputs):
+        return Check("onnxruntime", FAIL, f"{path.name} runs on {graph.provider} but returns NaN/Inf for zeros",
+                     "reinstall onnxruntime; check the GPU driver / CUDA libraries")
+    return graph.provider, path.name
 
 
 # -- llama.cpp ---------------------------------------------------------------------------
 
 
-def check_llama(config: ListenConfig) -> Check:
+def check_llama(s: ServeSettings) -> Check:
     try:
         import llama_cpp
     except ImportError as err:
@@ -234,7 +210,7 @@ def check_llama(config: ListenConfig) -> Check:
     gpu = bool(llama_cpp.llama_supports_gpu_offload())
     info = llama_cpp.llama_print_system_info().decode(errors="replace")
     backends = sorted(set(re.findall(r"(?:^|\|)\s*([A-Za-z][\w-]*) : ", info))) or ["CPU"]
-    layers = config.serve.gpu_layers
+    layers = s.gpu_layers
     head = f"llama-cpp-python {llama_cpp.__version__}: {'GPU-offload' if gpu else 'CPU-only'} build (backends {', '.join(backends)})"
     rebuild = ('rebuild with CMAKE_ARGS="-DGGML_CUDA=on" pip install --force-reinstall --no-cache-dir '
                "llama-cpp-python==0.3.36 (Jetson Orin: add -DCMAKE_CUDA_ARCHITECTURES=87)")
@@ -252,8 +228,7 @@ def check_llama(config: ListenConfig) -> Check:
 # -- bundle ------------------------------------------------------------------------------
 
 
-def check_bundle(config: ListenConfig) -> Check:
-    s = config.serve
+def check_bundle(s: ServeSettings) -> Check:
     if s.no_model:
         return Check("bundle", SKIP, "serve.no_model = true: no bundle is loaded")
     from core.bundle import open_bundle
@@ -278,29 +253,26 @@ def check_bundle(config: ListenConfig) -> Check:
 # -- socket ------------------------------------------------------------------------------
 
 
-def check_socket(config: ListenConfig) -> Check:
+def check_socket(s: ServeSettings) -> Check:
     from edge.client import default_socket_path
 
-    sock = config.serve.socket
+    sock = s.socket
     path = sock.path or default_socket_path()
-    me = _me()
     notes = []
-    if config.bridge.daemon is not None and config.bridge.daemon != path:
-        notes.append(f"the bridge dials {config.bridge.daemon}, not {path}")
     # serve.socket.mode itself cannot be world-writable (the config refuses it); the socket file
     # on disk can still be, if something else made or chmod-ed it: that is checked below.
     tcp = f"; also TCP {sock.tcp_host}:{sock.tcp_port}" if sock.tcp_port is not None else ""
-    fix_notes = "set [bridge] daemon to the serve socket (or leave it out); use mode 0o600, or 0o660 with a group" if notes else ""
+    fix_notes = ""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
         folder = _nearest_existing(path.parent)
         if not os.access(folder, os.W_OK | os.X_OK):
-            return Check("socket", WARN, f"no daemon at {path}; {me} cannot create it ({folder} is not writable)",
+            return Check("socket", WARN, f"no daemon at {path}; {me()} cannot create it ({folder} is not writable)",
                          "run the daemon as the user that owns it, or under systemd (RuntimeDirectory=listen makes /run/listen)")
         summary = f"no daemon running; `listen serve` will create {path} with mode 0o{sock.mode:o}{tcp}"
         return Check("socket", WARN if notes else OK, "; ".join([summary, *notes]), fix_notes)
-    owner = f"owner {_user(st.st_uid)}:{_group(st.st_gid)}, mode 0o{stat.S_IMODE(st.st_mode):o}"
+    owner = f"owner {user_name(st.st_uid)}:{group_name(st.st_gid)}, mode 0o{stat.S_IMODE(st.st_mode):o}"
     if not stat.S_ISSOCK(st.st_mode):
         return Check("socket", FAIL, f"{path} exists and is not a socket ({owner})",
                      "remove it, or set `path` under [serve.socket] to another file")
@@ -309,9 +281,9 @@ def check_socket(config: ListenConfig) -> Check:
     try:
         probe.connect(str(path))
     except PermissionError:
-        return Check("socket", FAIL, f"{path}: {me} may not connect ({owner})",
-                     f"run as the service user (sudo -u {_user(st.st_uid)} ...), or set mode = 0o660 under "
-                     f"[serve.socket] and add {me} to group {_group(st.st_gid)}")
+        return Check("socket", FAIL, f"{path}: {me()} may not connect ({owner})",
+                     f"run as the service user (sudo -u {user_name(st.st_uid)} ...), or set mode = 0o660 under "
+                     f"[serve.socket] and add {me()} to group {group_name(st.st_gid)}")
     except OSError as err:
         return Check("socket", WARN, f"{path} is a stale socket, no daemon answers ({err.strerror}; {owner})",
                      "start the daemon (it replaces a stale socket), e.g. systemctl start listen-serve")
@@ -327,67 +299,17 @@ def check_socket(config: ListenConfig) -> Check:
     return Check("socket", WARN if notes else OK, "; ".join([summary, *notes]), fix_notes or ("restart the daemon" if notes else ""))
 
 
-def _me() -> str:
-    return _user(os.geteuid())
-
-
 def _nearest_existing(path: Path) -> Path:
     while not path.exists() and path != path.parent:
         path = path.parent
     return path
 
 
-def _user(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
-
-
-def _group(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
-
-
-# -- serial ------------------------------------------------------------------------------
-
-
-def check_serial(config: ListenConfig) -> Check:
-    port = config.bridge.port
-    if port is None:
-        return Check("serial", SKIP, "no bridge port configured (`port` under [bridge]); the bridge is optional")
-    try:
-        import serial  # noqa: F401  (the bridge needs it; the port itself is not opened)
-    except ImportError as err:
-        return Check("serial", FAIL, f"pyserial is not installed ({err})", "pip install 'listen-edge[bridge]'")
-    path = Path(port)
-    if not path.exists():
-        seen = sorted({p for pattern in SERIAL_GLOBS for p in glob.glob(pattern)})
-        return Check("serial", FAIL, f"serial port {port} does not exist (ports seen: {', '.join(seen) or 'none'})",
-                     "plug in the MCU, or set `port` under [bridge] to one of the ports seen (prefer /dev/serial/by-id/...)")
-    real = path.resolve()
-    st = os.stat(real)
-    owner = f"owner {_user(st.st_uid)}:{_group(st.st_gid)}, mode 0o{stat.S_IMODE(st.st_mode):o}"
-    shown = f"{port}" + (f" -> {real}" if real != path else "")
-    if not stat.S_ISCHR(st.st_mode):
-        return Check("serial", FAIL, f"{shown} is not a character device ({owner})", "set `port` under [bridge] to the MCU's tty")
-    me = _me()
-    if not os.access(real, os.R_OK | os.W_OK):
-        group = _group(st.st_gid)
-        return Check("serial", FAIL, f"{shown}: {me} may not read and write it ({owner})",
-                     f"add the user to group {group} (usermod -aG {group} {me}, then log in again), "
-                     f"or SupplementaryGroups={group} in the unit")
-    return Check("serial", OK, f"{shown} ({owner}) is readable and writable by {me}; not opened (a running bridge holds it)")
-
-
-CHECKS: list[tuple[str, Callable[[ListenConfig], Check]]] = [
+CHECKS: list[tuple[str, Callable[[ServeSettings], Check]]] = [
     ("system", check_system),
     ("audio", check_audio),
     ("onnxruntime", check_onnxruntime),
     ("llama.cpp", check_llama),
     ("bundle", check_bundle),
     ("socket", check_socket),
-    ("serial", check_serial),
 ]

@@ -24,13 +24,11 @@ connection stays open. Times are Unix seconds (float), durations seconds.
 from __future__ import annotations
 
 import json
-import math
 import re
-import types
-import typing
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Union
 
+from core import binding
 from core.json_tree import JSONTooDeep, iter_json_strings
 from edge.errors import ProtocolError
 
@@ -400,63 +398,20 @@ def _decode(line: bytes, registry: dict[str, type[Message]], what: str) -> Messa
     cls = registry.get(kind)
     if cls is None:
         raise ProtocolError(ErrorCode.UNKNOWN_TYPE, f'unknown {what} type {kind!r}; one of {", ".join(registry)}')
-    hints = typing.get_type_hints(cls)
-    values: dict[str, Any] = {}
-    for f in fields(cls):
-        if f.name in obj:
-            values[f.name] = _check_field(kind, f.name, obj[f.name], hints[f.name])
-        elif f.default is MISSING and f.default_factory is MISSING:
-            raise ProtocolError(ErrorCode.BAD_MESSAGE, f"{kind} needs the field {f.name!r} ({_type_name(hints[f.name])})")
-    message = cls(**values)
+    values = {k: v for k, v in obj.items() if k not in ("v", "type")}
+    message = binding.bind(cls, values, _convert, lambda text: ProtocolError(ErrorCode.BAD_MESSAGE, f"{kind}: {text}"),
+                           unknown="ignore")  # a newer peer may send more fields
     message.validate()
     return message
 
 
-def _check_field(kind: str, name: str, value: Any, hint: Any) -> Any:
-    if name == "id":
+def _convert(value: Any, hint: Any, key: str) -> Any:
+    """JSON values as they are (core.binding.strict); `id` also has a length and range."""
+    if key == "id":
         if not _valid_id(value):
-            raise ProtocolError(
-                ErrorCode.BAD_MESSAGE, f'{kind}: "id" must be a string of <= {MAX_ID_CHARS} chars or a signed 64-bit integer'
-            )
+            raise binding.Mismatch(f"a string of <= {MAX_ID_CHARS} chars or a signed 64-bit integer")
         return value
-    if _matches(value, hint):
-        return float(value) if _base(hint) is float and isinstance(value, int) else value
-    raise ProtocolError(
-        ErrorCode.BAD_MESSAGE, f"{kind}: field {name!r} must be {_type_name(hint)}, got {json.dumps(value)[:40]}"
-    )
-
-
-def _base(hint: Any) -> Any:
-    args = [a for a in typing.get_args(hint) if a is not type(None)] if _is_union(hint) else [hint]
-    return args[0] if len(args) == 1 else hint
-
-
-def _is_union(hint: Any) -> bool:
-    return typing.get_origin(hint) in (Union, types.UnionType)
-
-
-def _matches(value: Any, hint: Any) -> bool:
-    if _is_union(hint):
-        return any(_matches(value, a) for a in typing.get_args(hint))
-    if hint is type(None):
-        return value is None
-    if hint is bool:
-        return isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if hint is str:
-        return isinstance(value, str)
-    origin = typing.get_origin(hint) or hint
-    return isinstance(value, origin) if isinstance(origin, type) else True
-
-
-def _type_name(hint: Any) -> str:
-    if _is_union(hint):
-        return " or ".join(_type_name(a) for a in typing.get_args(hint))
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true/false", type(None): "null"}
-    return names.get(hint, getattr(typing.get_origin(hint) or hint, "__name__", str(hint)))
+    return binding.strict(value, hint, key)
 
 
 def _valid_id(value: Any) -> bool:

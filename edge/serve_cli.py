@@ -69,12 +69,12 @@ def run(args: argparse.Namespace) -> int:
     from edge.activity import Segmenter
     from edge.capture import FileSource, MicrophoneSource, find_input_device
     from edge.client import default_socket_path
-    from edge.config import load_config
     from edge.daemon import Daemon, DaemonConfig
+    from edge.settings import load_serve_settings
 
     if os.environ.get("JOURNAL_STREAM"):
         use_journald_format()
-    s = load_config(args.config, serve_overrides(args)).serve
+    s = load_serve_settings(args.config, serve_overrides(args))
     if s.source is not None:
         source = FileSource(s.source, speed=s.speed, loop=s.loop)
     else:
@@ -131,7 +131,7 @@ def serve_overrides(args: argparse.Namespace) -> dict:
 
 def load_assistant(bundle: Path | None, settings=None):
     """(assistant, bundle summary) from `edge.assistant.Assistant.from_bundle`; `settings`: an
-    edge.config.ServeSettings that places the models (variant, providers, threads, GPU layers)."""
+    edge.settings.ServeSettings that places the models (variant, providers, threads, GPU layers)."""
     try:
         from edge.assistant import Assistant
     except ImportError as err:

@@ -23,7 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
-from edge.protocol import AlertEvent, StateEvent
+from core.binding import allowed, between
+from edge.protocol import MAX_LISTEN_SECONDS, MAX_QUESTION_CHARS, AlertEvent, StateEvent
 from firmware_bridge.connection import LinkRunner
 from firmware_bridge.daemon_link import Answer, DaemonPort
 from firmware_bridge.errors import BridgeError
@@ -64,13 +65,13 @@ IDLE_BRIGHTNESS_SCALE = 0.25  # the idle ring glows dimly
 class BridgeConfig:
     """How buttons map to questions and how long patterns stay."""
 
-    question: str | None = None  # asked on a press of `ask_button`; None: a press starts listening
-    ask_button: int = 0  # the button that asks (a long press of it always starts listening)
-    listen_seconds: float = 5.0  # how long a "start listening" records before the daemon answers
-    answer_hold_s: float = 4.0  # the answer pattern shows this long, then idle
-    alert_hold_s: float = 10.0  # a watch alert shows this long
-    brightness: int = 160  # LED brightness 0..255 for every pattern but idle
-    long_press_ms: int | None = None  # pushed to the MCU (SET_CONFIG) after each HELLO when set
+    question: str | None = field(default=None, metadata=allowed(lambda v: 0 < len(v.strip()) <= MAX_QUESTION_CHARS, f"a question of 1..{MAX_QUESTION_CHARS} characters"))  # asked on a press of `ask_button`; None: a press starts listening
+    ask_button: int = field(default=0, metadata=between(0, 255, unit="(button id)"))  # the button that asks (a long press of it always starts listening)
+    listen_seconds: float = field(default=5.0, metadata=between(0, MAX_LISTEN_SECONDS, lo_open=True, unit="s"))  # how long a "start listening" records before the daemon answers
+    answer_hold_s: float = field(default=4.0, metadata=between(0, None, unit="s"))  # the answer pattern shows this long, then idle
+    alert_hold_s: float = field(default=10.0, metadata=between(0, None, unit="s"))  # a watch alert shows this long
+    brightness: int = field(default=160, metadata=between(0, 255))  # LED brightness 0..255 for every pattern but idle
+    long_press_ms: int | None = field(default=None, metadata=between(50, 60000, unit="ms"))  # pushed to the MCU (SET_CONFIG) after each HELLO when set
 
 
 @dataclass

@@ -56,17 +56,17 @@ def run(args: argparse.Namespace) -> int:
     import threading
     from pathlib import Path
 
-    from edge.config import load_config
     from edge.client import default_socket_path
     from firmware_bridge.daemon_link import NdjsonDaemonClient
     from firmware_bridge.errors import BridgeError
     from firmware_bridge.service import BridgeService
+    from firmware_bridge.settings import load_bridge_settings
 
     if args.brightness is not None and not 0 <= args.brightness <= 255:
         raise BridgeError(f"--brightness {args.brightness} is out of range; use 0..255")
     if args.baud is not None and args.baud <= 0:
         raise BridgeError(f"--baud {args.baud} must be positive, e.g. 115200")
-    settings = load_config(args.config, {
+    settings = load_bridge_settings(args.config, {
         "bridge.port": args.port,
         "bridge.baud": args.baud,
         "bridge.daemon": Path(args.daemon) if args.daemon else None,
@@ -75,10 +75,10 @@ def run(args: argparse.Namespace) -> int:
         "bridge.mapping.answer_hold_s": args.answer_hold,
         "bridge.mapping.brightness": args.brightness,
     })
-    if settings.bridge.port is None:
+    if settings.port is None:
         raise BridgeError("no serial port: pass --port /dev/ttyUSB0 or set `port` under [bridge] in the --config file")
-    port, baud, config = settings.bridge.port, settings.bridge.baud, settings.bridge.mapping
-    socket_path = settings.bridge_socket or default_socket_path()
+    port, baud, config = settings.port, settings.baud, settings.mapping
+    socket_path = settings.daemon or default_socket_path()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -1,7 +1,7 @@
 """Frozen dataclass configs <-> JSON files <-> command-line flags (torch-free).
 
-- `from_dict(cls, data)` builds a (nested) config and refuses unknown keys, naming them
-  and listing the known ones (nanoGPT's "Unknown config key").
+- `from_dict(cls, data)` builds a (nested) config through the one dataclass binding of the
+  project (core.binding), which refuses unknown keys, naming them and listing the known ones.
 - `add_arguments(parser, cls)` adds one `--section.field` flag per field, its help taken
   from the field's `metadata["help"]` and its default shown, so `--help` documents all.
 - `overrides_from_args(args, cls)` collects the flags the user actually gave, as a
@@ -17,13 +17,14 @@ import typing
 from pathlib import Path
 from typing import Any
 
+from core.binding import Mismatch, bind, strict, type_words
 from training.errors import TrainingError
 
 
 class TrainConfigError(TrainingError):
     """A training config file or override with an unknown key or a value of the wrong type.
 
-    Not `edge.config.ConfigError`, which is about the `listen` settings file (listen.toml).
+    Not `core.errors.ConfigError`, which is about the `listen` settings file (listen.toml).
     """
 
 
@@ -33,44 +34,34 @@ def to_dict(config: Any) -> dict:
 
 
 def from_dict(cls: type, data: dict, where: str = "config") -> Any:
-    if not isinstance(data, dict):
-        raise TrainConfigError(f"{where} must be a JSON object, found {type(data).__name__}")
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise TrainConfigError(f"Unknown config key: {', '.join(f'{where}.{k}' for k in unknown)}; known keys: {', '.join(fields)}")
-    hints = typing.get_type_hints(cls)
-    values = {}
-    for name, value in data.items():
-        values[name] = _coerce(hints[name], value, f"{where}.{name}")
-    return cls(**values)
+    """A (nested) config from JSON values or from the strings `--section.field` flags give
+    (core.binding: unknown keys refused, naming the known ones)."""
+    return bind(cls, data, _convert, TrainConfigError, prefix=f"{where}.")
 
 
-def _coerce(hint: Any, value: Any, where: str) -> Any:
-    if dataclasses.is_dataclass(hint):
-        return from_dict(hint, value, where)
+def _convert(value: Any, hint: Any, key: str) -> Any:
+    """JSON values as they are; a string from a flag parsed as the field's type."""
     origin = typing.get_origin(hint)
     if origin is tuple:
         if isinstance(value, str):
             value = [v for v in value.replace(",", " ").split() if v]
         if not isinstance(value, (list, tuple)):
-            raise TrainConfigError(f"{where} must be a list, found {value!r}")
+            raise Mismatch("a list")
         (item,) = {a for a in typing.get_args(hint) if a is not Ellipsis}
-        return tuple(_coerce(item, v, where) for v in value)
-    try:
-        if hint is bool:
-            if isinstance(value, str):
-                if value.lower() in ("1", "true", "yes", "on"):
-                    return True
-                if value.lower() in ("0", "false", "no", "off"):
-                    return False
-                raise ValueError(value)
-            return bool(value)
-        if hint is int and isinstance(value, float) and not value.is_integer():
-            raise ValueError(value)
-        return hint(value)
-    except (TypeError, ValueError) as err:
-        raise TrainConfigError(f"{where} must be {getattr(hint, '__name__', hint)}, found {value!r}") from err
+        return tuple(_convert(v, item, key) for v in value)
+    if isinstance(value, str) and hint in (bool, int, float):
+        words = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+        if hint is bool and value.lower() in words:
+            return words[value.lower()]
+        try:
+            value = hint(value) if hint is not bool else value
+        except ValueError:
+            raise Mismatch(type_words(hint)) from None
+    if hint is int and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if hint is bool and value in (0, 1) and not isinstance(value, bool):
+        value = bool(value)
+    return strict(value, hint, key)
 
 
 def load_config(cls: type, path: Path) -> Any:

@@ -97,7 +97,7 @@ def test_listen_serve_notifies_ready_once_its_socket_answers_and_stopping_on_sig
     notify = _notify_socket(notify_path)
     env = {**os.environ, "PYTHONPATH": str(REPO), "NOTIFY_SOCKET": str(notify_path)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "edge.cli", "serve", "--no-model", "--source", str(wav), "--loop",
+        [sys.executable, "-m", "core.cli", "serve", "--no-model", "--source", str(wav), "--loop",
          "--socket", str(daemon_sock)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

@@ -108,7 +108,7 @@ def test_ask_cli_json_shape(tiny_bundle, tmp_path):
     wav = tmp_path / "tone.wav"
     sf.write(wav, np.stack([_tone(3.0), _tone(3.0)], axis=1), 44100)  # stereo 44.1 kHz: downmixed, resampled
     proc = subprocess.run(
-        [sys.executable, "-m", "edge.cli", "ask", "--bundle", str(tiny_bundle), "--audio", str(wav), "--json",
+        [sys.executable, "-m", "core.cli", "ask", "--bundle", str(tiny_bundle), "--audio", str(wav), "--json",
          "--max-tokens", "3", "Is there a smoke alarm?", "What do you hear?"],
         capture_output=True, text=True, timeout=300,
     )
@@ -129,7 +129,7 @@ def test_ask_cli_answers_a_question_in_another_language_honestly(tiny_bundle, tm
     wav = tmp_path / "tone.wav"
     sf.write(wav, _tone(3.0), SR)
     proc = subprocess.run(
-        [sys.executable, "-m", "edge.cli", "ask", "--bundle", str(tiny_bundle), "--audio", str(wav), "--json",
+        [sys.executable, "-m", "core.cli", "ask", "--bundle", str(tiny_bundle), "--audio", str(wav), "--json",
          "--max-tokens", "2", "¿Hay un perro ladrando?"],
         capture_output=True, text=True, timeout=300,
     )
@@ -145,7 +145,7 @@ def test_ask_cli_bad_file_is_one_line(tiny_bundle, tmp_path):
     bad = tmp_path / "empty.wav"
     bad.write_bytes(b"")
     proc = subprocess.run(
-        [sys.executable, "-m", "edge.cli", "ask", "--bundle", str(tiny_bundle), "--audio", str(bad), "Is it?"],
+        [sys.executable, "-m", "core.cli", "ask", "--bundle", str(tiny_bundle), "--audio", str(bad), "Is it?"],
         capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
@@ -206,7 +206,7 @@ def test_several_questions_share_one_encoder_pass_over_a_stream(assistant, monke
 # Runs `listen ask` and writes its own VmHWM (peak RSS, kB). rusage of a child is no use here:
 # Linux starts a child's ru_maxrss at its parent's RSS at fork, and pytest's is larger.
 _ASK_WITH_PEAK = (
-    "import sys\nfrom edge.cli import main\nrc = main(sys.argv[2:])\n"
+    "import sys\nfrom core.cli import main\nrc = main(sys.argv[2:])\n"
     "hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
     "open(sys.argv[1], 'w').write(hwm.split()[1])\nsys.exit(rc)\n"
 )
@@ -297,12 +297,12 @@ def test_llm_context_is_an_ask_option(tiny_bundle, tmp_path):
     long_question = "Is there a dog barking" + " or a cat meowing" * 120 + "?"  # about 600 tokens
     wav = tmp_path / "tone.wav"
     sf.write(wav, _tone(1.0), SR)
-    cmd = [sys.executable, "-m", "edge.cli", "ask", "--bundle", str(tiny_bundle), "--audio", str(wav), "--no-verify",
+    cmd = [sys.executable, "-m", "core.cli", "ask", "--bundle", str(tiny_bundle), "--audio", str(wav), "--no-verify",
            "--max-tokens", "1"]
     proc = subprocess.run(cmd + ["--ctx", "256", long_question], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "n_ctx" in proc.stderr
-    helped = subprocess.run([sys.executable, "-m", "edge.cli", "ask", "--help"], capture_output=True, text=True, timeout=120)
+    helped = subprocess.run([sys.executable, "-m", "core.cli", "ask", "--help"], capture_output=True, text=True, timeout=120)
     assert "--n-ctx" in helped.stdout and "--ctx" in helped.stdout
     ok = subprocess.run(cmd + ["--n-ctx", "1024", long_question], capture_output=True, text=True, timeout=300)
     assert ok.returncode == 0, ok.stderr

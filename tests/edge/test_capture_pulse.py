@@ -87,7 +87,7 @@ def next_segment(events: EventStream, timeout: float) -> SegmentEvent | None:
 
 def test_missing_device_error_names_the_devices_seen(pulse_env, tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "edge.cli", "serve", "--no-model", "--device", "no-such-mic", "--socket", str(tmp_path / "s")],
+        [sys.executable, "-m", "core.cli", "serve", "--no-model", "--device", "no-such-mic", "--socket", str(tmp_path / "s")],
         cwd=REPO, env=pulse_env, capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 2
@@ -99,7 +99,7 @@ def test_daemon_captures_a_beep_played_through_pulseaudio(pulse_env, tmp_path):
     wav = beep_wav(tmp_path / "beep.wav")
     sock = tmp_path / "pulse.sock"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "edge.cli", "serve", "--no-model", "--device", "pulse", "--socket", str(sock)],
+        [sys.executable, "-m", "core.cli", "serve", "--no-model", "--device", "pulse", "--socket", str(sock)],
         cwd=REPO, env=pulse_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

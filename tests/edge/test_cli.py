@@ -13,7 +13,7 @@ import pytest
 from core.errors import ModelNotFoundError
 from core.paths import DefaultWeight
 
-LISTEN = [sys.executable, "-m", "edge.cli"]
+LISTEN = [sys.executable, "-m", "core.cli"]
 
 
 def _run(args, home: Path, **kw):

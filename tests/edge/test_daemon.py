@@ -429,7 +429,7 @@ def test_sigterm_shuts_listen_serve_down_cleanly(tmp_path):
     sock_path = tmp_path / "serve.sock"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "edge.cli", "serve", "--no-model", "--source", str(wav), "--loop",
+        [sys.executable, "-m", "core.cli", "serve", "--no-model", "--source", str(wav), "--loop",
          "--socket", str(sock_path)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
@@ -536,7 +536,7 @@ def test_sigterm_answers_the_request_in_flight(tmp_path):
     wav = write_wav(tmp_path / "p.wav", BEEPS)
     sock_path = tmp_path / "serve.sock"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "edge.cli", "serve", "--no-model", "--source", str(wav), "--loop", "--socket", str(sock_path)],
+        [sys.executable, "-m", "core.cli", "serve", "--no-model", "--source", str(wav), "--loop", "--socket", str(sock_path)],
         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -18,7 +18,7 @@ def test_demo_asks_present_and_absent_and_scores(tiny_bundle, tmp_path):
             sf.write(tmp_path / "audio" / f"{cid}.wav", (0.1 * np.sin(np.arange(32000) * (0.2 + i))).astype(np.float32), 16000)
             f.write(json.dumps({"id": cid, "audio": f"audio/{cid}.wav", "labels": labels}) + "\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "edge.cli", "demo", "--bundle", str(tiny_bundle), "--clips", str(tmp_path), "--json"],
+        [sys.executable, "-m", "core.cli", "demo", "--bundle", str(tiny_bundle), "--clips", str(tmp_path), "--json"],
         capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
@@ -31,6 +31,6 @@ def test_demo_asks_present_and_absent_and_scores(tiny_bundle, tmp_path):
 
 
 def test_demo_without_manifest_is_one_line(tiny_bundle, tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "edge.cli", "demo", "--bundle", str(tiny_bundle), "--clips", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "demo", "--bundle", str(tiny_bundle), "--clips", str(tmp_path)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "listen corpus build" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,4 +1,5 @@
-"""`listen doctor`: the command on this machine (a subprocess), and each check on prepared cases."""
+"""`listen doctor`: the command on this machine (a subprocess), and each of the edge's checks on
+prepared cases (the bridge's: tests/firmware_bridge/test_doctor.py; the command's frame: tests/core)."""
 
 from __future__ import annotations
 
@@ -24,21 +25,9 @@ from core.manifest import (
     Manifest,
     PromptSpec,
 )
-from edge.config import ListenConfig, load_config
-from edge.doctor import (
-    FAIL,
-    OK,
-    SKIP,
-    WARN,
-    Check,
-    check_bundle,
-    check_llama,
-    check_onnxruntime,
-    check_serial,
-    check_socket,
-    run_checks,
-    tiny_onnx_model,
-)
+from core.doctor import FAIL, OK, SKIP, WARN
+from edge.doctor import check_bundle, check_llama, check_onnxruntime, check_socket
+from edge.settings import ServeSettings, load_serve_settings
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES = ["config", "system", "audio", "onnxruntime", "llama.cpp", "bundle", "socket", "serial"]
@@ -50,7 +39,7 @@ def doctor(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     """`listen doctor` in a clean environment: no user ALSA config, no cached bundle, a private socket path."""
     env = {k: v for k, v in os.environ.items() if k not in ("LISTEN_SOCKET", "XDG_RUNTIME_DIR")}
     env.update(HOME=str(tmp_path), LISTEN_HOME=str(tmp_path / "home"), LISTEN_SOCKET=str(tmp_path / "run" / "d.sock"))
-    return subprocess.run([sys.executable, "-m", "edge.cli", "doctor", *args], cwd=REPO, env=env,
+    return subprocess.run([sys.executable, "-m", "core.cli", "doctor", *args], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -71,7 +60,7 @@ def test_doctor_on_this_machine_diagnoses_no_audio_device_and_no_gpu(tmp_path):
     assert "fix: export one with `listen export" in rows["bundle"]
     assert proc.returncode == 1
     assert proc.stdout.strip().splitlines()[-1].startswith("listen doctor: 8 checks,")
-    assert rows["onnxruntime"].startswith("OK") and "a test graph runs on" in rows["onnxruntime"]
+    assert rows["onnxruntime"].startswith("OK") and "no bundle graph to run (see the bundle check)" in rows["onnxruntime"]
     assert rows["socket"].startswith("OK") and "no daemon running" in rows["socket"]
     assert rows["serial"].startswith("SKIP")
     if NO_SOUND_CARD:
@@ -79,7 +68,7 @@ def test_doctor_on_this_machine_diagnoses_no_audio_device_and_no_gpu(tmp_path):
         assert "/dev/snd does not exist" in rows["audio"] and "fix: connect a microphone" in rows["audio"]
     if NO_GPU:
         assert "no GPU" in rows["system"]
-        assert "runs on CPUExecutionProvider (CPU only" in rows["onnxruntime"]
+        assert "(CPU only: this onnxruntime build has no GPU provider" in rows["onnxruntime"]
     import llama_cpp
 
     if not llama_cpp.llama_supports_gpu_offload():
@@ -112,28 +101,21 @@ def test_a_bad_config_is_a_failed_check_and_the_rest_still_run(tmp_path):
 # -- one check at a time -----------------------------------------------------------------
 
 
-def with_settings(text: str, tmp_path: Path) -> ListenConfig:
+def with_settings(text: str, tmp_path: Path) -> ServeSettings:
     path = tmp_path / "c.toml"
     path.write_text(text)
-    return load_config(path)
+    return load_serve_settings(path)
 
 
-def test_the_tiny_graph_is_valid_onnx_and_computes_x_plus_x():
-    import onnxruntime as ort
-
-    data = tiny_onnx_model()
-    session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
-    x = np.array([[1.0, -2.0, 3.5, 0.0]], dtype=np.float32)  # (1, 4)
-    np.testing.assert_array_equal(session.run(None, {"x": x})[0], 2 * x)
-    onnx = pytest.importorskip("onnx")
-    model = onnx.load_from_string(data)
-    onnx.checker.check_model(model)
-    assert [n.op_type for n in model.graph.node] == ["Add"] and model.opset_import[0].version == 13
+def test_onnxruntime_runs_the_bundles_own_graph_and_reports_the_provider_that_really_ran(tiny_bundle, tmp_path):
+    check = check_onnxruntime(with_settings(f'[serve]\nbundle = "{tiny_bundle}"\nproviders = ["CPUExecutionProvider"]\n', tmp_path))
+    assert check.status == OK, check.line()
+    assert "the bundle's adapter" in check.summary and "runs on CPUExecutionProvider" in check.summary
 
 
-def test_onnxruntime_reports_the_provider_that_really_ran(tmp_path):
-    check = check_onnxruntime(with_settings('[serve]\nproviders = ["CPUExecutionProvider"]\n', tmp_path))
-    assert check.status == OK and "a test graph runs on CPUExecutionProvider" in check.summary
+def test_onnxruntime_without_a_bundle_names_the_providers_and_runs_nothing(tmp_path):
+    check = check_onnxruntime(with_settings("[serve]\nno_model = true\n", tmp_path))
+    assert check.status == OK and "no bundle graph to run" in check.summary and "CPUExecutionProvider" in check.summary
 
 
 def test_a_requested_provider_this_build_lacks_is_a_warning(tmp_path):
@@ -154,11 +136,11 @@ def test_cpu_only_builds_on_a_gpu_machine_are_warnings(monkeypatch):
 
     monkeypatch.setattr(edge.doctor, "nvidia_gpu", lambda: "NVIDIA GPU device nodes: /dev/nvidia0")
     if not set(ort.get_available_providers()) & {"CUDAExecutionProvider", "TensorrtExecutionProvider"}:
-        check = check_onnxruntime(ListenConfig())
+        check = check_onnxruntime(ServeSettings())
         assert check.status == WARN and "though this machine has a GPU" in check.summary
         assert "onnxruntime-gpu" in check.fix
     if not llama_cpp.llama_supports_gpu_offload():
-        check = check_llama(ListenConfig())
+        check = check_llama(ServeSettings())
         assert check.status == WARN and "though this machine has a GPU" in check.summary and "-DGGML_CUDA=on" in check.fix
 
 
@@ -236,33 +218,3 @@ def test_socket_cases(tmp_path, case):
     }[case]
     assert (check.status, expected[1] in check.summary) == (expected[0], True), check.line()
     assert str(path) in check.summary
-
-
-def test_serial_cases(tmp_path):
-    assert check_serial(ListenConfig()).status == SKIP
-    master, slave = os.openpty()
-    try:
-        tty = os.ttyname(slave)
-        check = check_serial(with_settings(f'[bridge]\nport = "{tty}"\n', tmp_path))
-        assert check.status == OK and "readable and writable" in check.summary
-    finally:
-        os.close(master)
-        os.close(slave)
-    check = check_serial(with_settings(f'[bridge]\nport = "{tmp_path / "ttyNOPE"}"\n', tmp_path))
-    assert check.status == FAIL and "does not exist (ports seen:" in check.summary and "plug in the MCU" in check.fix
-    (tmp_path / "plain").write_text("")
-    check = check_serial(with_settings(f'[bridge]\nport = "{tmp_path / "plain"}"\n', tmp_path))
-    assert check.status == FAIL and "is not a character device" in check.summary
-
-
-def test_a_crashing_check_is_a_fail_line_not_a_traceback():
-    def broken(config):
-        raise RuntimeError("driver exploded")
-
-    (check,) = run_checks(ListenConfig(), [("gpu", broken)])
-    assert check.status == FAIL and "RuntimeError: driver exploded" in check.summary
-
-
-def test_a_check_is_one_line_with_its_fix():
-    line = Check("audio", FAIL, "no device\n(really)", "plug\none in").line()
-    assert line == "FAIL  audio       no device (really); fix: plug one in"

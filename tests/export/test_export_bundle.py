@@ -100,10 +100,10 @@ def test_unchanged_steps_are_reused(tiny_checkpoint, tiny_bundle, tmp_path):
 
 
 def test_cli_verify_and_errors(tiny_bundle, tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "edge.cli", "export", "verify", str(tiny_bundle)],
+    ok = subprocess.run([sys.executable, "-m", "core.cli", "export", "verify", str(tiny_bundle)],
                         capture_output=True, text=True, timeout=300)
     assert ok.returncode == 0 and "OK" in ok.stdout, ok.stderr
-    bad = subprocess.run([sys.executable, "-m", "edge.cli", "export", "verify", str(tmp_path)],
+    bad = subprocess.run([sys.executable, "-m", "core.cli", "export", "verify", str(tmp_path)],
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2
     assert "manifest.json is missing" in bad.stderr and "Traceback" not in bad.stderr
@@ -128,7 +128,7 @@ def test_verify_refuses_a_resealed_manifest_naming_a_file_outside(tiny_bundle, t
     (evil / MANIFEST_NAME).write_text(json.dumps({**data, SEAL_KEY: _canonical_sha256(data)}))
     with pytest.raises(BundleError, match=r"manifest field llm\.file is '\.\./good/llm\.gguf': not a plain file name"):
         verify_bundle(evil)
-    bad = subprocess.run([sys.executable, "-m", "edge.cli", "export", "verify", str(evil)],
+    bad = subprocess.run([sys.executable, "-m", "core.cli", "export", "verify", str(evil)],
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "'../good/llm.gguf'" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1, bad.stderr

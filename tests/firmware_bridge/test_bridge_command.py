@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _listen(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "edge.cli", *args], cwd=REPO, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "core.cli", *args], cwd=REPO, capture_output=True, text=True,
                           timeout=60, **kw)
 
 
@@ -41,7 +41,7 @@ def test_bridge_process_serves_until_sigterm(short_tmp, fake_daemon):
     cable.plug()
     with McuSimulator(cable=cable) as sim:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "edge.cli", "bridge", "--port", cable.path, "--daemon", str(fake_daemon.path),
+            [sys.executable, "-m", "core.cli", "bridge", "--port", cable.path, "--daemon", str(fake_daemon.path),
              "--question", "Is the kettle whistling?"],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )

@@ -52,7 +52,7 @@ class Serve:
     """A `listen serve` process; restartable on the same socket."""
 
     def __init__(self, bundle: Path, wav: Path, sock: Path, log: Path) -> None:
-        self.args = [sys.executable, "-m", "edge.cli", "serve", "--bundle", str(bundle), "--source", str(wav),
+        self.args = [sys.executable, "-m", "core.cli", "serve", "--bundle", str(bundle), "--source", str(wav),
                      "--loop", "--speed", "4", "--socket", str(sock)]
         self.sock, self.log = sock, log
         self.proc: subprocess.Popen | None = None
@@ -85,7 +85,7 @@ def live(tiny_bundle, tmp_path_factory):
     bridge_log = tmp / "bridge.log"
     with open(bridge_log, "w") as out:
         bridge = subprocess.Popen(
-            [sys.executable, "-m", "edge.cli", "-v", "bridge", "--port", cable.path, "--daemon", str(serve.sock),
+            [sys.executable, "-m", "core.cli", "-v", "bridge", "--port", cable.path, "--daemon", str(serve.sock),
              "--question", "Is there a beep?", "--answer-hold", "0.5"],
             cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
         )

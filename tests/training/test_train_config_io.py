@@ -35,10 +35,11 @@ def test_file_then_flags(tmp_path):
 
 
 @pytest.mark.parametrize("data,match", [
-    ({"learning_rate": 1}, "Unknown config key: config.learning_rate"),
-    ({"adapter": {"queries": 3}}, "Unknown config key: config.adapter.queries"),
-    ({"max_steps": "many"}, "max_steps must be int"),
-    ({"use_cache": "maybe"}, "use_cache must be bool"),
+    ({"learning_rate": 1}, r"unknown key config\.learning_rate; allowed in \[config\]: .*\blr\b"),
+    ({"adapter": {"queries": 3}}, r"unknown key config\.adapter\.queries; allowed in \[config\.adapter\]"),
+    ({"max_steps": "many"}, r"config\.max_steps = 'many' has the wrong type; allowed: an integer"),
+    ({"use_cache": "maybe"}, r"config\.use_cache = 'maybe' has the wrong type; allowed: true or false"),
+    ({"encoder": {"taps": "a,b"}}, r"config\.encoder\.taps = 'a,b' has the wrong type; allowed: an integer"),
 ])
 def test_refused(data, match):
     with pytest.raises(TrainConfigError, match=match):

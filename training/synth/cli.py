@@ -17,7 +17,7 @@ A consistency filter drops answers that contradict the metadata and reports the
 rejection rate per prompt.
 
   run        write training rows (JSONL); resumable; shardable (--shard K/N, or
-             `accelerate launch -m edge.cli synth run ...`)
+             `accelerate launch -m core.cli synth run ...`)
   merge      merge the outputs of several shards
   benchmark  write the object-hallucination benchmark for held-out clips"""
 

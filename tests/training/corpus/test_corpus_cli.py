@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from edge.cli import main
+from core.cli import main
 
 
 def test_build_check_stats_labels(tmp_path, capsys):

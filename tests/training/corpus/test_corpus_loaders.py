@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from edge.cli import main
+from core.cli import main
 from training.corpus.audio_io import write_wav
 from training.corpus.folder import load_corpus
 from training.corpus.loaders.audiocaps import load_audiocaps

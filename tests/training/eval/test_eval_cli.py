@@ -13,7 +13,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def listen(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "edge.cli", "eval", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "core.cli", "eval", *map(str, args)],
                           capture_output=True, text=True, timeout=120)
 
 
@@ -88,7 +88,7 @@ def test_compare_prints_runs_beside_the_papers(scored, tmp_path):
     (["--compare", "missing"], "missing does not exist; pass a metrics.json"),
 ])
 def test_errors_are_one_line_and_exit_2(tmp_path, args, message):
-    proc = subprocess.run([sys.executable, "-m", "edge.cli", "eval", *args], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "eval", *args], capture_output=True, text=True,
                           timeout=60, cwd=tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -51,7 +51,7 @@ def bench(tmp_path_factory) -> Path:
 def bundle_run(tiny_bundle, bench, tmp_path_factory):
     out = tmp_path_factory.mktemp("eval_bundle")
     proc = subprocess.run(
-        [sys.executable, "-m", "edge.cli", "eval", "--bundle", str(tiny_bundle), "--benchmark", str(bench),
+        [sys.executable, "-m", "core.cli", "eval", "--bundle", str(tiny_bundle), "--benchmark", str(bench),
          "--out", str(out), "--threads", "2", "--max-new-tokens", "3", "--open-max-new-tokens", "6", "--quiet"],
         capture_output=True, text=True, timeout=300,
     )
@@ -112,7 +112,7 @@ def test_listen_eval_bundle_writes_metrics_report_and_predictions(bundle_run, ti
 
 def test_bundle_predictions_rescore_to_the_same_metrics(bundle_run, tmp_path):
     out, _ = bundle_run
-    proc = subprocess.run([sys.executable, "-m", "edge.cli", "eval", "--predictions", str(out / "predictions.jsonl"),
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "eval", "--predictions", str(out / "predictions.jsonl"),
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     first, again = (json.loads((d / "metrics.json").read_text()) for d in (out, tmp_path))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from edge.cli import main
+from core.cli import main
 from training.synth.benchmark import make_benchmark, summary
 from training.synth.prompts import BENCHMARK_TEMPLATES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from edge.cli import main
+from core.cli import main
 from training.synth.run import resolve_shard
 
 
@@ -50,7 +50,7 @@ def test_accelerate_launch_shards_across_two_cpu_processes(small_corpus, tmp_pat
         pytest.skip("the accelerate launcher is not installed beside this Python")
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
     cmd = [str(launcher), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
-           "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "29517", "-m", "edge.cli",
+           "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "29517", "-m", "core.cli",
            "synth", "run", "--corpus", str(small_corpus.root), "--split", "all", "--out", str(tmp_path / "rows.jsonl"),
            "--answers", "template", "--quiet"]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)

@@ -1,7 +1,7 @@
 """`listen`: the one console command.
 
 Subcommands are discovered through the `listen.commands` entry-point group (see
-pyproject.toml), so this dispatcher never imports training or export. Each entry point
+pyproject.toml), so this dispatcher imports no package: each composes its own commands. Each entry point
 names a `register(subparsers)` function in a module that is cheap to import (no torch at
 import time); the parser it adds sets `func`, which receives the parsed arguments and
 returns an exit code. Any `ListenError` becomes one line on stderr and exit code 2.

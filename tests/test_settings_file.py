@@ -1,4 +1,5 @@
-"""The TOML configuration: valid files, an error table, overrides, and deploy/listen.toml itself."""
+"""The settings file (core.settings) with the tables the packages own: edge's [serve] and the
+bridge's [bridge]. Valid files, an error table, overrides, and deploy/listen.toml itself."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from core.binding import rules
+from core.errors import ConfigError
+from core.settings import section_keys
 from edge.activity import ActivityConfig
-from edge.config import RULES, ConfigError, ListenConfig, config_keys, load_config
+from edge.settings import ServeSettings, load_serve_settings
 from firmware_bridge.bridge import BridgeConfig
+from firmware_bridge.settings import BridgeSettings, load_bridge_settings
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "deploy" / "listen.toml"
 # The keys deploy/listen.toml sets for the systemd units; every other key it writes holds its default.
 DEPLOYED = {"serve.bundle": "/var/lib/listen/bundle", "serve.socket.path": "/run/listen/daemon.sock",
@@ -26,8 +31,25 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def flat(config: ListenConfig) -> dict:
-    """{dotted key: value} of a loaded config (the same keys as config_keys())."""
+class Both:
+    """Both tables of one file, read the way `listen serve` and `listen bridge` read them."""
+
+    def __init__(self, path: Path | None, overrides: dict | None = None) -> None:
+        overrides = overrides or {}
+        self.serve = load_serve_settings(path, {k: v for k, v in overrides.items() if k.startswith("serve.")})
+        self.bridge = load_bridge_settings(path, {k: v for k, v in overrides.items() if k.startswith("bridge.")})
+
+
+load_config = Both
+
+
+def config_keys() -> dict:
+    """Every key of the file with its default."""
+    return {**section_keys(ServeSettings, "serve"), **section_keys(BridgeSettings, "bridge")}
+
+
+def flat(config: Both) -> dict:
+    """{dotted key: value} of a loaded file (the same keys as config_keys())."""
     out = {}
     for key in config_keys():
         value = config
@@ -85,11 +107,13 @@ def test_sections_build_the_runtime_dataclasses(tmp_path):
 
 
 def test_the_bridge_dials_the_serve_socket_unless_told_otherwise(tmp_path):
-    c = load_config(write(tmp_path, '[serve.socket]\npath = "/run/listen/daemon.sock"\n'))
-    assert c.bridge_socket == Path("/run/listen/daemon.sock")
-    c = load_config(write(tmp_path, '[serve.socket]\npath = "/run/a.sock"\n[bridge]\ndaemon = "/run/b.sock"\n'))
-    assert c.bridge_socket == Path("/run/b.sock")
-    assert load_config(None).bridge_socket is None  # the environment's default then
+    c = load_bridge_settings(write(tmp_path, '[serve.socket]\npath = "/run/listen/daemon.sock"\n'))
+    assert c.daemon == Path("/run/listen/daemon.sock")
+    c = load_bridge_settings(write(tmp_path, '[serve.socket]\npath = "/run/a.sock"\n[bridge]\ndaemon = "/run/b.sock"\n'))
+    assert c.daemon == Path("/run/b.sock")
+    c = load_bridge_settings(write(tmp_path, '[serve.socket]\npath = "run/a.sock"\n'))
+    assert c.daemon == tmp_path / "run" / "a.sock"  # relative to the file, as the daemon reads it
+    assert load_bridge_settings(None).daemon is None  # the environment's default then
 
 
 # -- invalid files: the error names the key and the allowed values -----------------------
@@ -98,7 +122,7 @@ INVALID = [
     # (file text, fragments the one-line message must contain)
     ("[serve]\nbuffer_seconds = -1\n", ["serve.buffer_seconds", "-1.0", "allowed: > 0 s"]),
     ("[serve]\nbufer_seconds = 1\n", ["unknown key serve.bufer_seconds", "allowed in [serve]:", "buffer_seconds"]),
-    ("[speaker]\nvolume = 3\n", ["unknown key speaker", "allowed in [the top level]: serve, bridge"]),
+    ("[speaker]\nvolume = 3\n", ["unknown key speaker", "allowed at the top level: serve, bridge"]),
     ("serve = 3\n", ["serve", "must be a table"]),
     ("[serve]\nsocket = \"/run/x.sock\"\n", ["serve.socket", "must be a table ([serve.socket])"]),
     ("[serve.activity]\nvad_aggressiveness = 4\n", ["serve.activity.vad_aggressiveness = 4", "0, 1, 2 or 3"]),
@@ -152,8 +176,12 @@ def test_a_missing_file_is_named(tmp_path):
         load_config(tmp_path / "nowhere.toml")
 
 
-def test_every_rule_names_a_real_key():
-    assert set(RULES) <= set(config_keys())
+def test_the_allowed_values_sit_on_the_fields():
+    """Every range the old RULES table held is now field metadata, read back by key."""
+    found = {**rules(ServeSettings, "serve."), **rules(BridgeSettings, "bridge.")}
+    assert set(found) <= set(config_keys())
+    assert {"serve.speed", "serve.socket.mode", "serve.activity.vad_aggressiveness", "serve.segments.max_length_s",
+            "bridge.baud", "bridge.mapping.brightness"} <= set(found)
 
 
 # -- command-line overrides --------------------------------------------------------------
@@ -178,11 +206,11 @@ def test_a_bad_override_names_the_key_as_coming_from_the_command_line(tmp_path):
 def test_listen_serve_reads_the_file_and_flags_override_it(tmp_path):
     """The real command: a bad value in the file stops `listen serve` with the key named, exit 2."""
     path = write(tmp_path, "[serve]\nno_model = true\n[serve.activity]\nvad_aggressiveness = 7\n")
-    proc = subprocess.run([sys.executable, "-m", "edge.cli", "serve", "--config", str(path)], cwd=REPO,
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "serve", "--config", str(path)], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "serve.activity.vad_aggressiveness" in proc.stderr and "0, 1, 2 or 3" in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "edge.cli", "serve", "--config", str(path), "--vad-aggressiveness", "1",
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "serve", "--config", str(path), "--vad-aggressiveness", "1",
                            "--buffer-seconds", "0"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2  # the flag fixed the file's value; the next bad value is the flag's own
     assert "command line: serve.buffer_seconds = 0.0" in proc.stderr
@@ -194,7 +222,7 @@ def test_listen_serve_refuses_a_bad_socket_mode_flag(tmp_path, mode, fragment):
     """Once `--socket-mode 777` started a world-writable socket without a word."""
     wav = tmp_path / "q.wav"
     wav.write_bytes(b"")  # never read: the flags are checked first
-    proc = subprocess.run([sys.executable, "-m", "edge.cli", "serve", "--no-model", "--source", str(wav),
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "serve", "--no-model", "--source", str(wav),
                            "--socket", str(tmp_path / "s.sock"), "--socket-mode", mode],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2, proc.stderr
@@ -205,11 +233,11 @@ def test_listen_serve_refuses_a_bad_socket_mode_flag(tmp_path, mode, fragment):
 
 def test_listen_bridge_takes_its_port_from_the_file(tmp_path):
     path = write(tmp_path, "[bridge.mapping]\nbrightness = 999\n")
-    proc = subprocess.run([sys.executable, "-m", "edge.cli", "bridge", "--config", str(path), "--port", "/dev/null"],
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "bridge", "--config", str(path), "--port", "/dev/null"],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "bridge.mapping.brightness = 999" in proc.stderr and "0..255" in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "edge.cli", "bridge"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "bridge"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "no serial port" in proc.stderr
 
 
@@ -220,6 +248,7 @@ def test_the_example_file_is_valid_and_holds_the_defaults():
     got = flat(load_config(EXAMPLE))
     want = {**config_keys(), **{k: (Path(v) if k in ("serve.bundle", "serve.socket.path") else v)
                                 for k, v in DEPLOYED.items()}}
+    want["bridge.daemon"] = want["serve.socket.path"]  # unset in the file: the bridge dials the serve socket
     assert got == want
 
 

@@ -1,0 +1,146 @@
+"""The settings file that `listen serve`, `listen bridge` and `listen doctor` share (TOML).
+
+One file holds a table per program, so a value two programs need (the daemon's socket) is
+written once:
+
+    [serve]    the daemon         edge.settings.ServeSettings (with [serve.socket],
+                                  [serve.activity], [serve.segments])
+    [bridge]   the UART bridge    firmware_bridge.settings.BridgeSettings ([bridge.mapping])
+
+Each package owns the dataclass of its table, and each field carries its default and its
+allowed values (`core.binding.between` / `allowed`); this module only reads the file and
+binds one table. `deploy/listen.toml` lists every key with its default and unit. Unknown
+keys and tables are refused, values are type-checked, and every error names the key and
+the allowed values. A key that is absent keeps its default (TOML has no null, so an
+optional key is simply left out). Relative paths in the file are relative to the file's
+folder; command-line flags override the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+import typing
+from pathlib import Path
+from typing import Any, Callable
+
+from core import binding
+from core.errors import ConfigError
+
+SECTIONS = ("serve", "bridge")  # the file's top-level tables
+
+
+def octal_mode(test: Callable[[int], bool], words: str) -> dict[str, Any]:
+    """Field metadata for a file mode: also written as a string of octal digits ("0600"), shown in octal."""
+    return {**binding.allowed(test, words), "spelling": "octal"}
+
+
+INDEX = {"spelling": "index"}  # field metadata: a string that may also be written as an integer (a device index)
+
+
+def read_settings(path: str | Path) -> dict[str, Any]:
+    """The file's tables; ConfigError if it is missing, unreadable, not TOML, or has a table no program reads."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        try:
+            import tomli as tomllib
+        except ImportError as err:
+            raise ConfigError("reading TOML on Python 3.10 needs tomli: pip install tomli") from err
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            table = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {path} does not exist; see deploy/listen.toml for an example") from None
+    except OSError as err:
+        raise ConfigError(f"cannot read configuration file {path}: {err}") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path} is not valid TOML: {err}") from err
+    unknown = sorted(set(table) - set(SECTIONS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {unknown[0]}; allowed at the top level: {', '.join(SECTIONS)}")
+    return table
+
+
+def load_section(cls: type, section: str, path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Any:
+    """Table `section` of the file at `path` (None: defaults only) as a `cls`, with `overrides`
+    ({"serve.buffer_seconds": 60.0, ...}, full dotted keys; None values are skipped) on top.
+    `Path` values in overrides are relative to the working directory; strings in the file are
+    relative to the file's folder."""
+    table: Any = {}
+    base = Path.cwd()
+    where = ""
+    if path is not None:
+        path = Path(path).expanduser()
+        table = read_settings(path).get(section, {})
+        base = path.resolve().parent
+        where = f"{path}: "
+    given: set[str] = set()
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if not key.startswith(section + "."):
+            raise ValueError(f"override {key!r} is not in [{section}]")  # a programming error, not the user's
+        if isinstance(value, Path):
+            value = value.expanduser().absolute()
+        if isinstance(table, dict):
+            _set_dotted(table, key[len(section) + 1 :], value)
+        given.add(key)
+
+    spellings = _spellings(cls, section + ".")
+
+    def convert(value: Any, hint: Any, key: str) -> Any:
+        return _convert(value, hint, key, base, spellings.get(key))
+
+    return binding.bind(cls, table, convert, ConfigError, prefix=section + ".", where=where, given=frozenset(given))
+
+
+def path_value(value: Any, base: Path) -> Path:
+    """A path from the file: `~` expanded, relative to `base` (the file's folder)."""
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def section_keys(cls: type, section: str) -> dict[str, Any]:
+    """Every key of one table, dotted, with its default: {"serve.buffer_seconds": 300.0, ...}."""
+    return binding.defaults(cls, section + ".")
+
+
+def _set_dotted(table: dict, key: str, value: Any) -> None:
+    *parents, leaf = key.split(".")
+    for part in parents:
+        table = table.setdefault(part, {})
+        if not isinstance(table, dict):
+            return  # the file already holds a non-table here; bind reports it
+    table[leaf] = value
+
+
+def _spellings(cls: type, prefix: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        key = prefix + f.name
+        if dataclasses.is_dataclass(hints[f.name]):
+            out.update(_spellings(hints[f.name], key + "."))
+        elif "spelling" in f.metadata:
+            out[key] = f.metadata["spelling"]
+    return out
+
+
+def _convert(value: Any, hint: Any, key: str, base: Path, spelling: str | None) -> Any:
+    if binding.is_optional(hint):  # TOML has no null: a present key is always an X
+        hint = binding.optional_of(hint)
+    if spelling == "octal" and isinstance(value, str):
+        digits = value[2:] if value[:2].lower() == "0o" else value
+        if not re.fullmatch("[0-7]{1,4}", digits):  # int(_, 8) would also take " 6_0", "-600"
+            raise binding.Mismatch('e.g. 0o600 or "0600"', problem="is not an octal file mode")
+        return int(digits, 8)
+    if spelling == "index" and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if hint is Path:
+        if isinstance(value, (str, Path)) and str(value).strip():
+            return path_value(value, base)
+        raise binding.Mismatch(binding.type_words(Path))
+    return binding.strict(value, hint, key)
