@@ -37,7 +37,7 @@ from edge.errors import EdgeError
 from edge.onnx_sessions import PREFERRED_PROVIDERS
 from edge.protocol import MAX_LISTEN_SECONDS, MAX_QUESTION_CHARS
 from firmware_bridge.bridge import BridgeConfig
-from firmware_bridge.protocol import DEFAULT_BAUD
+from firmware_bridge.uart.protocol import DEFAULT_BAUD
 
 
 class ConfigError(EdgeError):

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from edge.protocol import AlertEvent, StateEvent
-from firmware_bridge.connection import LinkRunner
+from firmware_bridge.uart.runner import LinkRunner
 from firmware_bridge.daemon_link import Answer, DaemonPort
 from firmware_bridge.errors import BridgeError
-from firmware_bridge.link import Delivery, Received
+from firmware_bridge.uart.link import Delivery, Received
 from firmware_bridge.log_text import printable
-from firmware_bridge.messages import (
+from firmware_bridge.uart.messages import (
     Button,
     ButtonEvent,
     Capability,

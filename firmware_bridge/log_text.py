@@ -11,7 +11,7 @@ bounded in length.
 
 from __future__ import annotations
 
-from firmware_bridge.protocol import MAX_PAYLOAD
+from firmware_bridge.uart.protocol import MAX_PAYLOAD
 
 # A LOG payload holds at most MAX_PAYLOAD - 1 bytes of text; escaping can grow a character
 # to 10 ("\U000e0001"), so bound the result rather than trusting the frame limit alone.

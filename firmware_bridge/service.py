@@ -13,11 +13,11 @@ from typing import Callable
 
 from edge.backoff import Backoff
 from firmware_bridge.bridge import Bridge, BridgeConfig
-from firmware_bridge.connection import LinkRunner
+from firmware_bridge.uart.runner import LinkRunner
 from firmware_bridge.daemon_link import DaemonPort
-from firmware_bridge.link import LinkConfig
-from firmware_bridge.protocol import DEFAULT_BAUD, FROM_MCU
-from firmware_bridge.transport import SerialTransport, Transport
+from firmware_bridge.uart.link import LinkConfig
+from firmware_bridge.uart.protocol import DEFAULT_BAUD, FROM_MCU
+from firmware_bridge.uart.port import SerialTransport, Transport
 
 TICK_S = 0.05  # LED refresh period: answer and alert holds end within this
 

@@ -44,7 +44,7 @@ KNOWN_EXCEPTIONS = {
     # issue 15: the config file's schema (edge.config) holds the bridge's settings, and
     # `listen bridge` reads them through edge.config: a cycle between edge and the bridge.
     ("edge.config", "firmware_bridge.bridge"),
-    ("edge.config", "firmware_bridge.protocol"),
+    ("edge.config", "firmware_bridge.uart.protocol"),
     ("firmware_bridge.cli", "edge.config"),
 }
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from firmware_bridge.daemon_link import NdjsonDaemonClient
-from firmware_bridge.messages import LedPattern as P
+from firmware_bridge.uart.messages import LedPattern as P
 from firmware_bridge.service import BridgeService
 from firmware_bridge.bridge import BridgeConfig
 from firmware_bridge.simulator import McuSimulator, PtyCable

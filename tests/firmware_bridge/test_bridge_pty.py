@@ -11,7 +11,7 @@ import pytest
 from edge.backoff import Backoff
 from firmware_bridge.bridge import BridgeConfig
 from firmware_bridge.daemon_link import NdjsonDaemonClient
-from firmware_bridge.messages import ConfigKey, LedPattern as P
+from firmware_bridge.uart.messages import ConfigKey, LedPattern as P
 from firmware_bridge.service import BridgeService
 from firmware_bridge.simulator import McuSimulator, PtyCable
 

@@ -17,7 +17,7 @@ import pytest
 
 from firmware_bridge.daemon_link import NdjsonDaemonClient
 from firmware_bridge.errors import DaemonLinkError
-from firmware_bridge.messages import LedPattern as P
+from firmware_bridge.uart.messages import LedPattern as P
 from firmware_bridge.simulator import McuSimulator, PtyCable
 
 REPO = Path(__file__).resolve().parents[2]

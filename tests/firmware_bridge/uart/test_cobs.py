@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from firmware_bridge import cobs
+from firmware_bridge.uart import cobs
 from firmware_bridge.errors import CobsError, FrameError
 
 

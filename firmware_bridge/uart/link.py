@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from firmware_bridge.errors import FrameError, LinkError
-from firmware_bridge.frame import Frame, encode_frame
-from firmware_bridge.messages import Ack, Heartbeat, Message, Nack, NackReason, from_frame, is_reliable, to_frame
-from firmware_bridge.protocol import RELIABLE_TYPES, SESSION_START_SEQ, MessageType, next_seq
-from firmware_bridge.stream import StreamDecoder
+from firmware_bridge.uart.frame import Frame, encode_frame
+from firmware_bridge.uart.messages import Ack, Heartbeat, Message, Nack, NackReason, from_frame, is_reliable, to_frame
+from firmware_bridge.uart.protocol import RELIABLE_TYPES, SESSION_START_SEQ, MessageType, next_seq
+from firmware_bridge.uart.stream import StreamDecoder
 
 log = logging.getLogger(__name__)
 

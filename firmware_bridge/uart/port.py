@@ -12,7 +12,7 @@ import select
 from typing import Protocol
 
 from firmware_bridge.errors import TransportError
-from firmware_bridge.protocol import DEFAULT_BAUD
+from firmware_bridge.uart.protocol import DEFAULT_BAUD
 
 READ_TIMEOUT_S = 0.02  # how long a read waits for the first byte; the link's timer granularity
 READ_CHUNK = 512  # bytes per read at most (7 max-size frames)

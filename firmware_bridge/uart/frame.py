@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from firmware_bridge import cobs
-from firmware_bridge.crc import crc16
+from firmware_bridge.uart import cobs
+from firmware_bridge.uart.crc import crc16
 from firmware_bridge.errors import (
     CrcError,
     FrameError,
@@ -24,7 +24,7 @@ from firmware_bridge.errors import (
     UnknownTypeError,
     VersionError,
 )
-from firmware_bridge.protocol import (
+from firmware_bridge.uart.protocol import (
     CRC_SIZE,
     DELIMITER,
     HEADER_SIZE,

@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from firmware_bridge.errors import FrameError, OversizedFrameError
-from firmware_bridge.frame import KNOWN_TYPES, Frame, decode_frame
-from firmware_bridge.protocol import DELIMITER, MAX_ENCODED_BODY
+from firmware_bridge.uart.frame import KNOWN_TYPES, Frame, decode_frame
+from firmware_bridge.uart.protocol import DELIMITER, MAX_ENCODED_BODY
 
 log = logging.getLogger(__name__)
 

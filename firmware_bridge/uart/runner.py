@@ -16,9 +16,9 @@ from typing import Callable, Protocol
 
 from edge.backoff import Backoff
 from firmware_bridge.errors import LinkError, TransportError
-from firmware_bridge.link import Delivery, Link, LinkConfig, Received
-from firmware_bridge.messages import Message
-from firmware_bridge.transport import Transport
+from firmware_bridge.uart.link import Delivery, Link, LinkConfig, Received
+from firmware_bridge.uart.messages import Message
+from firmware_bridge.uart.port import Transport
 
 log = logging.getLogger(__name__)
 
