@@ -5,8 +5,7 @@ Layers, bottom up; each module imports only the ones above it in this list:
     protocol.py  the constants of PROTOCOL.md (sizes, message types, seq rules)
     crc.py       CRC-16/CCITT-FALSE
     cobs.py      COBS byte stuffing
-    frame.py     one frame <-> its wire bytes
-    stream.py    the stream decoder: bytes in any chunks -> frames
+    frame.py     one frame <-> its wire bytes, and the stream decoder: bytes -> frames
     messages.py  one typed dataclass per message type (frame payload <-> fields)
     link.py      the link rules, sans I/O: ACK, retransmission, duplicates, heartbeats
     port.py      the byte ports under the link: a pyserial port, a pty master fd

@@ -1,20 +1,26 @@
-"""Frame codec: one `Frame` <-> the bytes of one frame on the wire.
+"""The frame layer: one `Frame` <-> its wire bytes, and the decoder of a byte stream into frames.
 
-    frame := 0x00 cobs(body) 0x00
-    body  := version:u8 type:u8 seq:u8 len:u8 payload[len] crc:u16be
-    crc   := CRC-16/CCITT-FALSE over version..payload
+    stream := { 0x00 | frame }
+    frame  := 0x00 cobs(body) 0x00
+    body   := version:u8 type:u8 seq:u8 len:u8 payload[len] crc:u16be
+    crc    := CRC-16/CCITT-FALSE over version..payload
 
-`decode_body` checks in a fixed order, so each bad frame has exactly one cause:
-COBS, then size (truncated / trailing bytes / oversized), then CRC, then version,
-then type. Every failure is a `FrameError` subclass; nothing else escapes.
+`encode_frame` writes one frame, delimiters included. Reading goes the other way in two
+steps: `StreamDecoder` splits the bytes the port returns at 0x00 and hands each run to
+`decode_frame`. `decode_body` checks in a fixed order, so each bad frame has exactly one
+cause: COBS, then size (truncated / trailing bytes / oversized), then CRC, then version,
+then type. Every failure is a `FrameError` subclass; the stream decoder counts it and
+drops the frame, so nothing escapes `feed`. The payload stays raw bytes here; it becomes
+a typed message in messages.py, and acknowledgements are link.py's business. The C codec
+(`firmware_bridge/c/listen_frame.c`) is the same layer for firmware.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
 
-from firmware_bridge.uart import cobs
-from firmware_bridge.uart.crc import crc16
 from firmware_bridge.errors import (
     CrcError,
     FrameError,
@@ -24,6 +30,8 @@ from firmware_bridge.errors import (
     UnknownTypeError,
     VersionError,
 )
+from firmware_bridge.uart import cobs
+from firmware_bridge.uart.crc import crc16
 from firmware_bridge.uart.protocol import (
     CRC_SIZE,
     DELIMITER,
@@ -34,6 +42,8 @@ from firmware_bridge.uart.protocol import (
     PROTOCOL_VERSION,
     MessageType,
 )
+
+log = logging.getLogger(__name__)
 
 KNOWN_TYPES = frozenset(int(t) for t in MessageType)
 
@@ -115,3 +125,79 @@ def decode_frame(encoded: bytes, known_types: frozenset[int] = KNOWN_TYPES) -> F
             "a frame can take"
         )
     return decode_body(cobs.decode(encoded), known_types)
+
+
+# -- reading a stream ----------------------------------------------------------------------
+# The port returns bytes in arbitrary chunks. The stream is split at 0x00; an empty run (two
+# delimiters in a row) is idle line, not an error. Any other run is decoded with
+# `decode_frame`; a failure increments the counter named by the error's class and the
+# decoder carries on with the next run, so a valid frame that follows garbage is never lost
+# as long as it was sent with its leading delimiter. A run longer than any frame is dropped
+# as `oversized` without buffering it. `feed` never raises on any input bytes.
+
+COUNTERS = ("frames", "garbage", "truncated", "bad_length", "crc", "oversized", "bad_version", "unknown_type")
+
+
+@dataclass
+class StreamDecoder:
+    """Incremental decoder; keep one per direction and feed it whatever the port returns."""
+
+    known_types: frozenset[int] = KNOWN_TYPES  # types outside this set count as unknown_type
+    counters: Counter = field(default_factory=Counter)  # COUNTERS -> count, since creation
+    last_error: FrameError | None = None  # the most recent drop, for logs and tests
+    _buf: bytearray = field(default_factory=bytearray)
+    _overflow: bool = False  # inside a run already counted as oversized
+
+    def feed(self, data: bytes) -> list[Frame]:
+        """Consume `data`; return the valid frames completed by it, in order."""
+        frames: list[Frame] = []
+        start = 0
+        view = bytes(data)
+        while True:
+            end = view.find(DELIMITER, start)
+            chunk = view[start:] if end < 0 else view[start:end]
+            if not self._overflow:
+                self._buf += chunk
+                if len(self._buf) > MAX_ENCODED_BODY:
+                    self._drop(
+                        OversizedFrameError(
+                            f"more than {MAX_ENCODED_BODY} bytes without a delimiter; "
+                            "dropping up to the next 0x00"
+                        )
+                    )
+                    self._buf.clear()
+                    self._overflow = True
+            if end < 0:
+                return frames
+            if self._overflow:
+                self._overflow = False
+            elif self._buf:
+                frame = self._complete(bytes(self._buf))
+                if frame is not None:
+                    frames.append(frame)
+                self._buf.clear()
+            start = end + 1
+
+    def reset(self) -> None:
+        """Forget a partial frame (e.g. after the port was reopened); counters are kept."""
+        self._buf.clear()
+        self._overflow = False
+
+    def _complete(self, encoded: bytes) -> Frame | None:
+        try:
+            frame = decode_frame(encoded, self.known_types)
+        except FrameError as err:
+            self._drop(err)
+            return None
+        self.counters["frames"] += 1
+        return frame
+
+    def _drop(self, err: FrameError) -> None:
+        self.counters[err.counter] += 1
+        self.last_error = err
+        log.debug("dropped frame (%s): %s", err.counter, err)
+
+    @property
+    def dropped(self) -> int:
+        """Frames dropped for any reason."""
+        return sum(v for k, v in self.counters.items() if k != "frames")

@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from firmware_bridge.errors import FrameError, LinkError
-from firmware_bridge.uart.frame import Frame, encode_frame
+from firmware_bridge.uart.frame import Frame, StreamDecoder, encode_frame
 from firmware_bridge.uart.messages import Ack, Heartbeat, Message, Nack, NackReason, from_frame, is_reliable, to_frame
 from firmware_bridge.uart.protocol import RELIABLE_TYPES, SESSION_START_SEQ, MessageType, next_seq
-from firmware_bridge.uart.stream import StreamDecoder
 
 log = logging.getLogger(__name__)
 

@@ -62,7 +62,8 @@ COBS_ERRORS = [
 
 def build() -> dict:
     sys.path.insert(0, str(HERE.parents[1]))
-    from firmware_bridge.uart.frame import Frame, encode_body, encode_frame
+    from firmware_bridge.uart import cobs
+    from firmware_bridge.uart.frame import Frame, StreamDecoder, encode_body, encode_frame
     from firmware_bridge.uart.messages import (
         Ack,
         Button,
@@ -82,8 +83,6 @@ def build() -> dict:
         SetConfig,
         to_frame,
     )
-    from firmware_bridge.uart.stream import StreamDecoder
-    from firmware_bridge.uart import cobs
 
     messages = [
         ("hello", Hello(0, 1, 0, Capability.BUTTONS | Capability.MUTE_SWITCH | Capability.LED_RING, 2), 0),

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from firmware_bridge.errors import LinkError
-from firmware_bridge.uart.frame import Frame, encode_frame
+from firmware_bridge.uart.frame import Frame, StreamDecoder, encode_frame
 from firmware_bridge.uart.link import DeliveryState, Link, LinkConfig
 from firmware_bridge.uart.messages import (
     Button,
@@ -26,7 +26,6 @@ from firmware_bridge.uart.messages import (
     to_frame,
 )
 from firmware_bridge.uart.protocol import FROM_HOST, FROM_MCU, MessageType
-from firmware_bridge.uart.stream import StreamDecoder
 
 CONFIG = LinkConfig(ack_timeout_s=0.1, max_retries=3, heartbeat_interval_s=1.0, peer_timeout_s=3.5)
 
