@@ -7,7 +7,7 @@ One file holds both programs, so the socket path is written once:
     [serve.activity]     VAD aggressiveness and the activity gates (edge.activity.ActivityConfig)
     [serve.segments]     how activity becomes segments (edge.activity.SegmenterConfig)
     [bridge]             serial port, baud rate, daemon socket
-    [bridge.mapping]     buttons and LEDs (firmware_bridge.bridge.BridgeConfig)
+    [bridge.mapping]     buttons and LEDs (firmware_bridge.controller.BridgeConfig)
 
 Each default is written once: in the dataclasses below, or in the runtime dataclass a
 section reuses. `deploy/listen.toml` lists every key with its default and unit. Unknown
@@ -36,7 +36,7 @@ from edge.daemon_sockets import socket_mode_problem
 from edge.errors import EdgeError
 from edge.onnx_sessions import PREFERRED_PROVIDERS
 from edge.protocol import MAX_LISTEN_SECONDS, MAX_QUESTION_CHARS
-from firmware_bridge.bridge import BridgeConfig
+from firmware_bridge.controller import BridgeConfig
 from firmware_bridge.uart.protocol import DEFAULT_BAUD
 
 

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     from edge.config import load_config
     from edge.client import default_socket_path
-    from firmware_bridge.daemon_link import NdjsonDaemonClient
+    from firmware_bridge.daemon_client import NdjsonDaemonClient
     from firmware_bridge.errors import BridgeError
     from firmware_bridge.service import BridgeService
 

@@ -43,7 +43,7 @@ TRAINING_EDGE_MODULES = {"edge.assistant"}
 KNOWN_EXCEPTIONS = {
     # issue 15: the config file's schema (edge.config) holds the bridge's settings, and
     # `listen bridge` reads them through edge.config: a cycle between edge and the bridge.
-    ("edge.config", "firmware_bridge.bridge"),
+    ("edge.config", "firmware_bridge.controller"),
     ("edge.config", "firmware_bridge.uart.protocol"),
     ("firmware_bridge.cli", "edge.config"),
 }
@@ -110,7 +110,7 @@ def test_the_parser_sees_the_imports_it_must():
     """A must-fail control: known imports are found, lazy ones included."""
     pairs = {(a, b) for a, b, _ in EDGES}
     assert ("core.bundle", "core.manifest") in pairs
-    assert ("edge.config", "firmware_bridge.bridge") in pairs
+    assert ("edge.config", "firmware_bridge.controller") in pairs
     assert any(a == "training.eval.runners" and b == "edge.assistant" for a, b in pairs)  # inside a function
     assert ("edge.assistant", "core.audio") in pairs  # `from core import audio as af`
 

@@ -12,6 +12,6 @@ Layers, bottom up; each module imports only the ones above it in this list:
     runner.py    the thread that keeps a port open and runs the link over it
 
 Nothing here knows the daemon, buttons or LED patterns' meaning: that is
-`firmware_bridge.bridge`. The C frame codec for firmware (`../c/`) mirrors
+`firmware_bridge.controller`. The C frame codec for firmware (`../c/`) mirrors
 crc.py, cobs.py and frame.py.
 """

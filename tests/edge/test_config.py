@@ -11,7 +11,7 @@ import pytest
 
 from edge.activity import ActivityConfig
 from edge.config import RULES, ConfigError, ListenConfig, config_keys, load_config
-from firmware_bridge.bridge import BridgeConfig
+from firmware_bridge.controller import BridgeConfig
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "deploy" / "listen.toml"

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from firmware_bridge.daemon_link import NdjsonDaemonClient
+from firmware_bridge.daemon_client import NdjsonDaemonClient
 from firmware_bridge.errors import DaemonLinkError
 from firmware_bridge.uart.messages import LedPattern as P
 from firmware_bridge.simulator import McuSimulator, PtyCable

@@ -1,8 +1,11 @@
-"""The bridge's mapping: MCU events -> daemon calls, daemon state -> LED patterns.
+"""The button and LED logic: MCU events -> daemon calls, daemon state -> LED patterns.
 
-`Bridge` is the host's `LinkHandler`. It never talks to a socket or a port itself: the
-daemon is a `DaemonPort` and the MCU is the `LinkRunner` it is handed, so tests drive
-it with a real pty and a small NDJSON server. The LED shows, by priority:
+This is the bridge's only policy; everything around it is plumbing. `Controller` is the
+host's `LinkHandler`: it decides what a press, a long press or the mute switch asks of the
+daemon and which pattern the ring shows, as `BridgeConfig` (the `[bridge.mapping]`
+settings) says. It never talks to a socket or a port itself: the daemon is a `DaemonPort`
+(daemon_client.py) and the MCU is the `LinkRunner` (uart/runner.py) it is handed; service.py
+wires the three into the running process. The LED shows, by priority:
 
     muted        -> MUTED        (the switch is on, or the daemon reports itself muted)
     daemon gone  -> ERROR
@@ -25,7 +28,7 @@ from typing import Callable
 
 from edge.protocol import AlertEvent, StateEvent
 from firmware_bridge.uart.runner import LinkRunner
-from firmware_bridge.daemon_link import Answer, DaemonPort
+from firmware_bridge.daemon_client import Answer, DaemonPort
 from firmware_bridge.errors import BridgeError
 from firmware_bridge.uart.link import Delivery, Received
 from firmware_bridge.log_text import printable
@@ -80,7 +83,7 @@ class _Activity:
 
 
 @dataclass
-class BridgeStats:
+class ControllerStats:
     asks: int = 0
     answers: int = 0
     ignored_presses: int = 0  # pressed while muted or while a question ran
@@ -89,14 +92,14 @@ class BridgeStats:
     errors: list[str] = field(default_factory=list)  # last messages of daemon / link failures
 
 
-class Bridge:
+class Controller:
     def __init__(
         self, daemon: DaemonPort, config: BridgeConfig = BridgeConfig(), clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.daemon = daemon
         self.config = config
         self.clock = clock
-        self.stats = BridgeStats()
+        self.stats = ControllerStats()
         self.mcu: Hello | None = None  # from the last HELLO
         self.muted: bool | None = None  # the switch position, None until the MCU reports it
         self.daemon_muted = False  # the daemon's own mute state (its `state` events, `status`)

@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from firmware_bridge.daemon_link import NdjsonDaemonClient
+from firmware_bridge.daemon_client import NdjsonDaemonClient
 from firmware_bridge.uart.messages import LedPattern as P
 from firmware_bridge.service import BridgeService
-from firmware_bridge.bridge import BridgeConfig
+from firmware_bridge.controller import BridgeConfig
 from firmware_bridge.simulator import McuSimulator, PtyCable
 
 REPO = Path(__file__).resolve().parents[2]
