@@ -27,11 +27,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from edge.protocol import AlertEvent, StateEvent
-from firmware_bridge.uart.runner import LinkRunner
 from firmware_bridge.daemon_client import Answer, DaemonPort
 from firmware_bridge.errors import BridgeError
-from firmware_bridge.uart.link import Delivery, Received
 from firmware_bridge.log_text import printable
+from firmware_bridge.uart.link import Delivery, Received
 from firmware_bridge.uart.messages import (
     Button,
     ButtonEvent,
@@ -46,6 +45,7 @@ from firmware_bridge.uart.messages import (
     Ping,
     SetConfig,
 )
+from firmware_bridge.uart.runner import LinkRunner
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from typing import Callable
 
 from edge.backoff import Backoff
 from firmware_bridge.controller import BridgeConfig, Controller
-from firmware_bridge.uart.runner import LinkRunner
 from firmware_bridge.daemon_client import DaemonPort
 from firmware_bridge.uart.link import LinkConfig
-from firmware_bridge.uart.protocol import DEFAULT_BAUD, FROM_MCU
 from firmware_bridge.uart.port import SerialTransport, Transport
+from firmware_bridge.uart.protocol import DEFAULT_BAUD, FROM_MCU
+from firmware_bridge.uart.runner import LinkRunner
 
 TICK_S = 0.05  # LED refresh period: answer and alert holds end within this
 

@@ -16,8 +16,8 @@ import threading
 from typing import Callable
 
 from edge.backoff import Backoff
-from firmware_bridge.uart.runner import LinkRunner
 from firmware_bridge.errors import BridgeError
+from firmware_bridge.simulator.pty_cable import PtyCable
 from firmware_bridge.uart.link import Delivery, LinkConfig, Received
 from firmware_bridge.uart.messages import (
     Button,
@@ -32,9 +32,9 @@ from firmware_bridge.uart.messages import (
     MuteSwitch,
     SetConfig,
 )
-from firmware_bridge.uart.protocol import FROM_HOST
-from firmware_bridge.simulator.pty_cable import PtyCable
 from firmware_bridge.uart.port import Transport
+from firmware_bridge.uart.protocol import FROM_HOST
+from firmware_bridge.uart.runner import LinkRunner
 
 log = logging.getLogger(__name__)
 

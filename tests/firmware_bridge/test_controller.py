@@ -11,9 +11,9 @@ import pytest
 from edge.backoff import Backoff
 from firmware_bridge.controller import BridgeConfig
 from firmware_bridge.daemon_client import NdjsonDaemonClient
-from firmware_bridge.uart.messages import ConfigKey, LedPattern as P
 from firmware_bridge.service import BridgeService
 from firmware_bridge.simulator import McuSimulator, PtyCable
+from firmware_bridge.uart.messages import ConfigKey, LedPattern as P
 
 QUESTION = "Is the smoke alarm beeping?"
 

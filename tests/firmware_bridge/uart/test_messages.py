@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from firmware_bridge.uart import messages as m
 from firmware_bridge.errors import PayloadError, UnknownTypeError
+from firmware_bridge.uart import messages as m
 from firmware_bridge.uart.frame import Frame
 from firmware_bridge.uart.protocol import RELIABLE_TYPES, MessageType
 
