@@ -4,7 +4,7 @@
   when there is one (yes/no questions under the factorised recipe); otherwise the answer
   counts as yes only when it opens with the word: "Yes, a dog barking." is yes, "I hear no
   yes-man here" is not. The daemon's watch alerts (`edge.daemon_watches`), the client's
-  `answered_yes` and through it the bridge's LEDs (`firmware_bridge.daemon_link`) share it,
+  `answered_yes` and through it the bridge's LEDs (`firmware_bridge.daemon_client`) share it,
   so that a false alarm cannot come from one of them alone. Strict on purpose: an alarm
   that fires on a stray "yes" inside a sentence is worse than one that stays quiet.
 - `paper_says_yes(text)` is the BENCHMARK's rule (Kuan et al. 2024, the number every table

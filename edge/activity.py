@@ -41,17 +41,29 @@ _EPS = 1e-10  # floor inside log10
 
 @dataclass(frozen=True)
 class ActivityConfig:
-    vad_aggressiveness: int = field(default=2, metadata=allowed(lambda v: v in (0, 1, 2, 3), "0, 1, 2 or 3 (webrtcvad mode, 3 = strictest)"))  # webrtcvad mode 0 (lenient) .. 3 (strict)
-    min_level_dbfs: float = field(default=-55.0, metadata=between(-120, 0, unit="dBFS"))  # dBFS; quieter frames are never active (a silent room)
-    warmup_s: float = field(default=0.5, metadata=between(0, None, unit="s"))  # s after a start or reset that only measure the floor (never active)
-    floor_window_s: float = field(default=10.0, metadata=between(0, None, lo_open=True, unit="s"))  # s; the noise floor is the quietest frame in this window
-    energy_margin_db: float = field(default=10.0, metadata=between(0, None, unit="dB"))  # dB above the floor that makes a frame a sound
-    speech_margin_db: float = field(default=6.0, metadata=between(0, None, unit="dB"))  # dB above the floor webrtcvad also needs (it fires on noise)
-    spectral_margin_db: float = field(default=12.0, metadata=between(0, None, unit="dB"))  # dB a bin must rise above the background spectrum
-    spectral_min_bins: int = field(default=2, metadata=between(1, 257, unit="FFT bins"))  # bins that must rise (a Hann-windowed tone: the peak and a neighbour at -6 dB)
-    tonal_fraction: float = field(default=0.7, metadata=between(0, 1, lo_open=True))  # a frame with this share of its power in 5 bins is a tone, not speech
-    background_tau_s: float = field(default=0.5, metadata=between(0, None, lo_open=True, unit="s"))  # s; background spectrum time constant while inactive
-    background_active_tau_s: float = field(default=8.0, metadata=between(0, None, lo_open=True, unit="s"))  # s; ... while active (a steady sound fades into it)
+    # webrtcvad mode 0 (lenient) .. 3 (strict)
+    vad_aggressiveness: int = field(default=2, metadata=allowed(
+        lambda v: v in (0, 1, 2, 3), "0, 1, 2 or 3 (webrtcvad mode, 3 = strictest)"))
+    # dBFS; quieter frames are never active (a silent room)
+    min_level_dbfs: float = field(default=-55.0, metadata=between(-120, 0, unit="dBFS"))
+    # s after a start or reset that only measure the floor (never active)
+    warmup_s: float = field(default=0.5, metadata=between(0, None, unit="s"))
+    # s; the noise floor is the quietest frame in this window
+    floor_window_s: float = field(default=10.0, metadata=between(0, None, lo_open=True, unit="s"))
+    # dB above the floor that makes a frame a sound
+    energy_margin_db: float = field(default=10.0, metadata=between(0, None, unit="dB"))
+    # dB above the floor webrtcvad also needs (it fires on noise)
+    speech_margin_db: float = field(default=6.0, metadata=between(0, None, unit="dB"))
+    # dB a bin must rise above the background spectrum
+    spectral_margin_db: float = field(default=12.0, metadata=between(0, None, unit="dB"))
+    # bins that must rise (a Hann-windowed tone: the peak and a neighbour at -6 dB)
+    spectral_min_bins: int = field(default=2, metadata=between(1, 257, unit="FFT bins"))
+    # a frame with this share of its power in 5 bins is a tone, not speech
+    tonal_fraction: float = field(default=0.7, metadata=between(0, 1, lo_open=True))
+    # s; background spectrum time constant while inactive
+    background_tau_s: float = field(default=0.5, metadata=between(0, None, lo_open=True, unit="s"))
+    # s; ... while active (a steady sound fades into it)
+    background_active_tau_s: float = field(default=8.0, metadata=between(0, None, lo_open=True, unit="s"))
 
     def __post_init__(self) -> None:
         if self.vad_aggressiveness not in (0, 1, 2, 3):
@@ -141,10 +153,14 @@ class ActivityDetector:
 
 @dataclass(frozen=True)
 class SegmenterConfig:
-    pre_roll_s: float = field(default=0.3, metadata=between(0, None, unit="s"))  # s kept before the first active frame (onsets are often quiet)
-    hangover_s: float = field(default=0.5, metadata=between(0, None, unit="s"))  # s of inactivity that ends a segment (bridges pauses between words/beeps)
-    min_active_s: float = field(default=0.09, metadata=between(0, None, unit="s"))  # s of active frames a segment needs (drops clicks)
-    max_length_s: float = field(default=10.0, metadata=between(0, None, lo_open=True, unit="s"))  # s; longer activity is cut into segments of this length
+    # s kept before the first active frame (onsets are often quiet)
+    pre_roll_s: float = field(default=0.3, metadata=between(0, None, unit="s"))
+    # s of inactivity that ends a segment (bridges pauses between words/beeps)
+    hangover_s: float = field(default=0.5, metadata=between(0, None, unit="s"))
+    # s of active frames a segment needs (drops clicks)
+    min_active_s: float = field(default=0.09, metadata=between(0, None, unit="s"))
+    # s; longer activity is cut into segments of this length
+    max_length_s: float = field(default=10.0, metadata=between(0, None, lo_open=True, unit="s"))
 
 
 class Segmenter:

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from edge.client import default_socket_path
-    from firmware_bridge.daemon_link import NdjsonDaemonClient
+    from firmware_bridge.daemon_client import NdjsonDaemonClient
     from firmware_bridge.errors import BridgeError
     from firmware_bridge.service import BridgeService
     from firmware_bridge.settings import load_bridge_settings

@@ -83,7 +83,7 @@ class TransportError(BridgeError):
 class DaemonLinkError(BridgeError):
     """The daemon's socket is unreachable or answered with an error, as the bridge's `DaemonPort` reports it.
 
-    `firmware_bridge.daemon_link` raises it for every `edge.errors.EdgeError` of the daemon
+    `firmware_bridge.daemon_client` raises it for every `edge.errors.EdgeError` of the daemon
     client (`edge.errors.DaemonError` included); being a `BridgeError`, the bridge's handlers
     catch it with the link's and the port's failures.
     """

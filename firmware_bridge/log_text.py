@@ -1,5 +1,8 @@
 """Text from the MCU made safe for the host's log (journald, a terminal).
 
+The controller writes each LOG message's text through `printable`; it is a pure function
+apart from the controller so its escaping can be tested on any string.
+
 A LOG line is whatever the firmware (or line noise that forged a valid frame) put in it.
 Written raw, an escape sequence ("\\x1b[2J") would act on the terminal that tails the
 log, and a newline would forge a second log line with its own level and source. So
@@ -11,7 +14,7 @@ bounded in length.
 
 from __future__ import annotations
 
-from firmware_bridge.protocol import MAX_PAYLOAD
+from firmware_bridge.uart.protocol import MAX_PAYLOAD
 
 # A LOG payload holds at most MAX_PAYLOAD - 1 bytes of text; escaping can grow a character
 # to 10 ("\U000e0001"), so bound the result rather than trusting the frame limit alone.

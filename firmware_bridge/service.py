@@ -1,9 +1,11 @@
-"""BridgeService: the running bridge process, wired together.
+"""BridgeService: the running bridge process, wired together; it decides nothing itself.
 
-A `LinkRunner` keeps the serial port open (reconnecting with backoff when it vanishes),
-an event subscription keeps the daemon's alerts coming (re-subscribing when the daemon
-restarts), and a ticker refreshes the LED so held patterns expire. `listen bridge`
-runs one until SIGINT/SIGTERM; tests run one in-process.
+It owns the threads and their lifetimes: a `LinkRunner` (uart/runner.py) keeps the serial
+port open (reconnecting with backoff when it vanishes) and hands MCU messages to the
+`Controller` (controller.py, the button and LED logic); an event subscription of the
+daemon client (daemon_client.py) keeps the daemon's alerts coming (re-subscribing when the
+daemon restarts); and a ticker refreshes the LED so held patterns expire. `listen bridge`
+(cli.py) runs one until SIGINT/SIGTERM; tests run one in-process.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import threading
 from typing import Callable
 
 from edge.backoff import Backoff
-from firmware_bridge.bridge import Bridge, BridgeConfig
-from firmware_bridge.connection import LinkRunner
-from firmware_bridge.daemon_link import DaemonPort
-from firmware_bridge.link import LinkConfig
-from firmware_bridge.protocol import DEFAULT_BAUD, FROM_MCU
-from firmware_bridge.transport import SerialTransport, Transport
+from firmware_bridge.controller import BridgeConfig, Controller
+from firmware_bridge.daemon_client import DaemonPort
+from firmware_bridge.uart.link import LinkConfig
+from firmware_bridge.uart.port import SerialTransport, Transport
+from firmware_bridge.uart.protocol import DEFAULT_BAUD, FROM_MCU
+from firmware_bridge.uart.runner import LinkRunner
 
 TICK_S = 0.05  # LED refresh period: answer and alert holds end within this
 
@@ -35,10 +37,10 @@ class BridgeService:
     ) -> None:
         self.port = port
         self.daemon = daemon
-        self.bridge = Bridge(daemon, config)
+        self.controller = Controller(daemon, config)
         self.runner = LinkRunner(
             open_transport or (lambda: SerialTransport(port, baud)),
-            self.bridge,
+            self.controller,
             FROM_MCU,
             link_config,
             backoff or Backoff(),
@@ -50,13 +52,15 @@ class BridgeService:
 
     def start(self) -> BridgeService:
         self.runner.start()
-        self._subscription = self.daemon.subscribe(self.bridge.on_daemon_event, self.bridge.on_daemon_connected)
+        self._subscription = self.daemon.subscribe(
+            self.controller.on_daemon_event, self.controller.on_daemon_connected
+        )
         self._ticker.start()
         return self
 
     def _tick(self) -> None:
         while not self._stop.wait(TICK_S):
-            self.bridge.refresh()
+            self.controller.refresh()
 
     def wait(self, stop: threading.Event) -> None:
         """Block until `stop` is set."""
@@ -69,7 +73,7 @@ class BridgeService:
             self._subscription.close()
         self.runner.stop()
         self._ticker.join(1.0)
-        self.bridge.close()
+        self.controller.close()
 
     def __enter__(self) -> BridgeService:
         return self.start()

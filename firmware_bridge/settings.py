@@ -1,7 +1,7 @@
 """The bridge's table of the settings file: [bridge] and [bridge.mapping] (core.settings).
 
     [bridge]             serial port, baud rate, the daemon's socket
-    [bridge.mapping]     buttons and LEDs (firmware_bridge.bridge.BridgeConfig)
+    [bridge.mapping]     buttons and LEDs (firmware_bridge.controller.BridgeConfig)
 
 The daemon's socket is written once in the file: unless [bridge] names its own `daemon`,
 the bridge dials [serve.socket] `path`, read from the same file (the daemon's table is the
@@ -18,8 +18,8 @@ from typing import Any
 from core.binding import allowed, between
 from core.errors import ConfigError
 from core.settings import load_section, path_value, read_settings
-from firmware_bridge.bridge import BridgeConfig
-from firmware_bridge.protocol import DEFAULT_BAUD
+from firmware_bridge.controller import BridgeConfig
+from firmware_bridge.uart.protocol import DEFAULT_BAUD
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ def test_the_parser_sees_the_imports_it_must():
     """A must-fail control: known imports are found, lazy ones included."""
     pairs = {(a, b) for a, b, _ in EDGES}
     assert ("core.bundle", "core.manifest") in pairs
-    assert ("firmware_bridge.settings", "firmware_bridge.bridge") in pairs
+    assert ("firmware_bridge.settings", "firmware_bridge.controller") in pairs
     assert any(a == "training.eval.runners" and b == "edge.assistant" for a, b in pairs)  # inside a function
     assert ("edge.assistant", "core.audio") in pairs  # `from core import audio as af`
 

@@ -15,7 +15,7 @@ from core.errors import ConfigError
 from core.settings import section_keys
 from edge.activity import ActivityConfig
 from edge.settings import ServeSettings, load_serve_settings
-from firmware_bridge.bridge import BridgeConfig
+from firmware_bridge.controller import BridgeConfig
 from firmware_bridge.settings import BridgeSettings, load_bridge_settings
 
 REPO = Path(__file__).resolve().parents[1]

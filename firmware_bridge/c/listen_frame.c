@@ -120,7 +120,7 @@ int lf_frame_encode(const lf_frame *frame, uint8_t *out, size_t out_cap, size_t 
     return LF_OK;
 }
 
-/* Same order of checks as firmware_bridge/frame.py, so both file a bad frame alike. */
+/* Same order of checks as firmware_bridge/uart/frame.py, so both file a bad frame alike. */
 int lf_frame_decode(const uint8_t *encoded, size_t len, lf_frame *frame)
 {
     uint8_t body[LF_MAX_BODY];

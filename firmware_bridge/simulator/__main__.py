@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         open_transport = cable.open_transport
         print(f"simulator: host end at {cable.path} (-> {cable.slave_name})", flush=True)
     else:
-        from firmware_bridge.transport import SerialTransport
+        from firmware_bridge.uart.port import SerialTransport
 
         def open_transport():
             return SerialTransport(args.port, args.baud)

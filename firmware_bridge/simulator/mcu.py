@@ -16,10 +16,10 @@ import threading
 from typing import Callable
 
 from edge.backoff import Backoff
-from firmware_bridge.connection import LinkRunner
 from firmware_bridge.errors import BridgeError
-from firmware_bridge.link import Delivery, LinkConfig, Received
-from firmware_bridge.messages import (
+from firmware_bridge.simulator.pty_cable import PtyCable
+from firmware_bridge.uart.link import Delivery, LinkConfig, Received
+from firmware_bridge.uart.messages import (
     Button,
     ButtonEvent,
     Capability,
@@ -32,9 +32,9 @@ from firmware_bridge.messages import (
     MuteSwitch,
     SetConfig,
 )
-from firmware_bridge.protocol import FROM_HOST
-from firmware_bridge.simulator.pty_cable import PtyCable
-from firmware_bridge.transport import Transport
+from firmware_bridge.uart.port import Transport
+from firmware_bridge.uart.protocol import FROM_HOST
+from firmware_bridge.uart.runner import LinkRunner
 
 log = logging.getLogger(__name__)
 

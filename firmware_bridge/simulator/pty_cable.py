@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from firmware_bridge.errors import TransportError
-from firmware_bridge.transport import FdTransport
+from firmware_bridge.uart.port import FdTransport
 
 
 class PtyCable:

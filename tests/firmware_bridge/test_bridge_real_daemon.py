@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from firmware_bridge.daemon_link import NdjsonDaemonClient
+from firmware_bridge.daemon_client import NdjsonDaemonClient
 from firmware_bridge.errors import DaemonLinkError
-from firmware_bridge.messages import LedPattern as P
 from firmware_bridge.simulator import McuSimulator, PtyCable
+from firmware_bridge.uart.messages import LedPattern as P
 
 REPO = Path(__file__).resolve().parents[2]
 SR = 16000

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from firmware_bridge.log_text import MAX_LOG_CHARS, TRUNCATED, printable
-from firmware_bridge.messages import Log, LogLevel
-from firmware_bridge.protocol import MAX_PAYLOAD
+from firmware_bridge.uart.messages import Log, LogLevel
+from firmware_bridge.uart.protocol import MAX_PAYLOAD
 
 
 @pytest.mark.parametrize(

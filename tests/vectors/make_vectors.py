@@ -62,8 +62,9 @@ COBS_ERRORS = [
 
 def build() -> dict:
     sys.path.insert(0, str(HERE.parents[1]))
-    from firmware_bridge.frame import Frame, encode_body, encode_frame
-    from firmware_bridge.messages import (
+    from firmware_bridge.uart import cobs
+    from firmware_bridge.uart.frame import Frame, StreamDecoder, encode_body, encode_frame
+    from firmware_bridge.uart.messages import (
         Ack,
         Button,
         ButtonEvent,
@@ -82,8 +83,6 @@ def build() -> dict:
         SetConfig,
         to_frame,
     )
-    from firmware_bridge.stream import StreamDecoder
-    from firmware_bridge import cobs
 
     messages = [
         ("hello", Hello(0, 1, 0, Capability.BUTTONS | Capability.MUTE_SWITCH | Capability.LED_RING, 2), 0),
@@ -133,7 +132,7 @@ def build() -> dict:
     good = encode_body(frames["button_press"])  # 01 02 01 02 00 01 crc crc
 
     def raw_body(version: int, mtype: int, seq: int, payload: bytes, declared: int | None = None) -> bytes:
-        from firmware_bridge.crc import crc16
+        from firmware_bridge.uart.crc import crc16
 
         head = bytes((version, mtype, seq, len(payload) if declared is None else declared)) + payload
         return head + crc16(head).to_bytes(2, "big")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import binascii
 import random
 
-from firmware_bridge.crc import CHECK, crc16
+from firmware_bridge.uart.crc import CHECK, crc16
 
 
 def test_check_value():

@@ -1,8 +1,10 @@
-"""LinkRunner: one thread that owns a transport and a Link, and keeps them connected.
+"""LinkRunner: one thread that owns a port and a Link, and keeps them connected.
 
-It opens the transport (retrying with `Backoff` while it cannot), resets the Link for a
-fresh session, then reads, feeds the Link, runs its timers and hands delivered messages
-to a `LinkHandler` (pyserial-threaded style: connection_made / message_received /
+The I/O half of the link: link.py holds the rules and never touches a port; port.py
+moves bytes and knows no frames; this module joins them and reconnects. It opens the
+transport (retrying with `Backoff` while it cannot), resets the Link for a fresh session,
+then reads, feeds the Link, runs its timers and hands delivered messages to a
+`LinkHandler` (pyserial-threaded style: connection_made / message_received /
 connection_lost). Any `TransportError` (the port vanished) closes the transport and
 starts over. Handlers run on the runner's thread, outside the lock, and must be quick;
 `send` may be called from any thread.
@@ -16,9 +18,9 @@ from typing import Callable, Protocol
 
 from edge.backoff import Backoff
 from firmware_bridge.errors import LinkError, TransportError
-from firmware_bridge.link import Delivery, Link, LinkConfig, Received
-from firmware_bridge.messages import Message
-from firmware_bridge.transport import Transport
+from firmware_bridge.uart.link import Delivery, Link, LinkConfig, Received
+from firmware_bridge.uart.messages import Message
+from firmware_bridge.uart.port import Transport
 
 log = logging.getLogger(__name__)
 

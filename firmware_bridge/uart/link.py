@@ -2,8 +2,8 @@
 
 `Link` turns messages into wire bytes through a `write` callable and wire bytes into
 messages through `receive`; time only enters through `clock`, so tests drive it with a
-fake clock and a lossy channel. Not thread-safe: `LinkRunner` (connection.py) holds a
-lock around it. The rules it implements are PROTOCOL.md section 4:
+fake clock and a lossy channel; the port and the thread are runner.py's. Not thread-safe:
+`LinkRunner` holds a lock around it. The rules it implements are PROTOCOL.md section 4:
 
 - reliable messages go out one at a time (stop-and-wait); the next waits in a queue;
 - one without its ACK after `ack_timeout_s` is sent again, at most `max_retries` times;
@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from firmware_bridge.errors import FrameError, LinkError
-from firmware_bridge.frame import Frame, encode_frame
-from firmware_bridge.messages import Ack, Heartbeat, Message, Nack, NackReason, from_frame, is_reliable, to_frame
-from firmware_bridge.protocol import RELIABLE_TYPES, SESSION_START_SEQ, MessageType, next_seq
-from firmware_bridge.stream import StreamDecoder
+from firmware_bridge.uart.frame import Frame, StreamDecoder, encode_frame
+from firmware_bridge.uart.messages import Ack, Heartbeat, Message, Nack, NackReason, from_frame, is_reliable, to_frame
+from firmware_bridge.uart.protocol import RELIABLE_TYPES, SESSION_START_SEQ, MessageType, next_seq
 
 log = logging.getLogger(__name__)
 

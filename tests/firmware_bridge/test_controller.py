@@ -9,11 +9,11 @@ import time
 import pytest
 
 from edge.backoff import Backoff
-from firmware_bridge.bridge import BridgeConfig
-from firmware_bridge.daemon_link import NdjsonDaemonClient
-from firmware_bridge.messages import ConfigKey, LedPattern as P
+from firmware_bridge.controller import BridgeConfig
+from firmware_bridge.daemon_client import NdjsonDaemonClient
 from firmware_bridge.service import BridgeService
 from firmware_bridge.simulator import McuSimulator, PtyCable
+from firmware_bridge.uart.messages import ConfigKey, LedPattern as P
 
 QUESTION = "Is the smoke alarm beeping?"
 
@@ -67,7 +67,7 @@ def test_button_press_asks_and_shows_thinking_then_the_answer(rig, fake_daemon):
     assert sim.wait_for_led(P.ANSWER_YES)
     assert sim.wait_for_led(P.IDLE)  # after the hold time
     assert _in_order(sim.patterns(), [P.IDLE, P.THINKING, P.ANSWER_YES, P.IDLE])
-    assert service.bridge.stats.answers == 1
+    assert service.controller.stats.answers == 1
     led = next(x for x in sim.leds if x.pattern is P.THINKING)
     assert (led.red, led.green, led.blue, led.brightness) == (150, 0, 255, 160)
 
@@ -103,7 +103,7 @@ def test_mute_switch_mutes_the_daemon_and_shows_muted(rig, fake_daemon):
     assert fake_daemon.buffer_s == 0.0  # the ring buffer was wiped
     # A press while muted asks nothing and the ring stays muted.
     assert sim.press(0).wait(2)
-    assert _eventually(lambda: service.bridge.stats.ignored_presses == 1)  # handled after its ACK
+    assert _eventually(lambda: service.controller.stats.ignored_presses == 1)  # handled after its ACK
     assert not fake_daemon.of_type("ask")
     assert sim.led.pattern is P.MUTED
     sim.set_mute(False)
@@ -124,7 +124,7 @@ def test_daemon_restart_is_survived_and_mute_reasserted(rig, fake_daemon):
     sim.set_mute(True)
     assert fake_daemon.wait_for(lambda d: d.muted)
     fake_daemon.stop()
-    assert _eventually(lambda: service.bridge.daemon_up is False)
+    assert _eventually(lambda: service.controller.daemon_up is False)
     fake_daemon.restart()  # comes back unmuted, with no subscribers
     assert fake_daemon.wait_for(lambda d: len(d.subscribers) == 1)  # re-subscribed
     assert fake_daemon.wait_for(lambda d: d.muted)  # the switch is still on: muted again
@@ -170,7 +170,7 @@ def test_switch_moved_while_unplugged_is_picked_up_on_replug(rig, fake_daemon):
 
 
 def test_config_and_logs(rig, caplog):
-    caplog.set_level(logging.INFO, logger="firmware_bridge.bridge")
+    caplog.set_level(logging.INFO, logger="firmware_bridge.controller")
     sim, _ = rig(BridgeConfig(question=QUESTION, long_press_ms=700))
     assert sim.wait_for(lambda s: s.settings.get(ConfigKey.LONG_PRESS_MS) == 700)
     sim.log("mic gain clipped")
@@ -181,7 +181,7 @@ def test_config_and_logs(rig, caplog):
 def test_mcu_log_text_cannot_drive_the_terminal_or_forge_log_lines(rig, caplog):
     """A LOG line is untrusted bytes: an escape sequence, a newline that starts a fake
     record, a bidi override. The record the bridge writes holds them escaped, on one line."""
-    caplog.set_level(logging.INFO, logger="firmware_bridge.bridge")
+    caplog.set_level(logging.INFO, logger="firmware_bridge.controller")
     sim, _ = rig()
     sim.log("\x1b[2J\rok\nERROR listen: forged\u202e\x07\\x41")  # 36 bytes: fits one LOG payload
     assert _eventually(lambda: any(r.getMessage().startswith("mcu: ") for r in caplog.records))
@@ -199,7 +199,7 @@ def test_a_mute_set_on_the_daemon_itself_shows_muted(rig, fake_daemon):
     other.mute()
     assert sim.wait_for_led(P.MUTED)
     assert sim.press(0).wait(2)
-    assert _eventually(lambda: service.bridge.stats.ignored_presses == 1)
+    assert _eventually(lambda: service.controller.stats.ignored_presses == 1)
     other.unmute()
     assert sim.wait_for_led(P.IDLE)
     other.close()
@@ -218,4 +218,4 @@ def test_long_press_listens_and_its_release_asks_nothing(rig, fake_daemon):
     assert _in_order(sim.patterns(), [P.LISTENING, P.ANSWER_YES])
     assert fake_daemon.of_type("listen")[0]["seconds"] == 5.0
     assert sim.wait_for_led(P.IDLE)
-    assert not fake_daemon.of_type("ask") and service.bridge.stats.asks == 1
+    assert not fake_daemon.of_type("ask") and service.controller.stats.asks == 1

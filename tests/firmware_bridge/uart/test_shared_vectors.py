@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from firmware_bridge import cobs
-from firmware_bridge.frame import decode_frame
+from firmware_bridge.uart import cobs
+from firmware_bridge.uart.frame import decode_frame
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 C_DIR = ROOT / "firmware_bridge" / "c"
 VECTORS_TXT = ROOT / "tests" / "vectors" / "frames.txt"
 CFLAGS = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wconversion", "-Wshadow"]

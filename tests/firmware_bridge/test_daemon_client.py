@@ -9,7 +9,7 @@ import pytest
 
 from edge.backoff import Backoff
 from edge.protocol import AnswerReply
-from firmware_bridge.daemon_link import Answer, NdjsonDaemonClient
+from firmware_bridge.daemon_client import Answer, NdjsonDaemonClient
 from firmware_bridge.errors import DaemonLinkError
 
 

@@ -7,9 +7,9 @@ import random
 import pytest
 
 from firmware_bridge.errors import LinkError
-from firmware_bridge.frame import Frame, encode_frame
-from firmware_bridge.link import DeliveryState, Link, LinkConfig
-from firmware_bridge.messages import (
+from firmware_bridge.uart.frame import Frame, StreamDecoder, encode_frame
+from firmware_bridge.uart.link import DeliveryState, Link, LinkConfig
+from firmware_bridge.uart.messages import (
     Button,
     ButtonEvent,
     Capability,
@@ -25,8 +25,7 @@ from firmware_bridge.messages import (
     Ping,
     to_frame,
 )
-from firmware_bridge.protocol import FROM_HOST, FROM_MCU, MessageType
-from firmware_bridge.stream import StreamDecoder
+from firmware_bridge.uart.protocol import FROM_HOST, FROM_MCU, MessageType
 
 CONFIG = LinkConfig(ack_timeout_s=0.1, max_retries=3, heartbeat_interval_s=1.0, peer_timeout_s=3.5)
 

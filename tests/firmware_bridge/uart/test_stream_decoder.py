@@ -7,9 +7,8 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from firmware_bridge.frame import Frame, encode_frame
-from firmware_bridge.protocol import MAX_PAYLOAD, MessageType
-from firmware_bridge.stream import COUNTERS, StreamDecoder
+from firmware_bridge.uart.frame import COUNTERS, Frame, StreamDecoder, encode_frame
+from firmware_bridge.uart.protocol import MAX_PAYLOAD, MessageType
 
 
 def _feed_in_chunks(data: bytes, rng: random.Random) -> tuple[list[Frame], StreamDecoder]:

@@ -14,10 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from firmware_bridge.errors import FrameError
-from firmware_bridge.frame import Frame, decode_frame, encode_frame
-from firmware_bridge.messages import from_frame
-from firmware_bridge.protocol import MAX_ENCODED_BODY, MAX_PAYLOAD, MessageType
-from firmware_bridge.stream import StreamDecoder
+from firmware_bridge.uart.frame import Frame, StreamDecoder, decode_frame, encode_frame
+from firmware_bridge.uart.messages import from_frame
+from firmware_bridge.uart.protocol import MAX_ENCODED_BODY, MAX_PAYLOAD, MessageType
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from firmware_bridge import messages as m
 from firmware_bridge.errors import PayloadError, UnknownTypeError
-from firmware_bridge.frame import Frame
-from firmware_bridge.protocol import RELIABLE_TYPES, MessageType
+from firmware_bridge.uart import messages as m
+from firmware_bridge.uart.frame import Frame
+from firmware_bridge.uart.protocol import RELIABLE_TYPES, MessageType
 
 ENUMS = {
     "event": m.ButtonEvent,

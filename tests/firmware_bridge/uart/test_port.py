@@ -10,7 +10,7 @@ import pytest
 from edge.backoff import Backoff
 from firmware_bridge.errors import TransportError
 from firmware_bridge.simulator.pty_cable import PtyCable
-from firmware_bridge.transport import FdTransport, SerialTransport
+from firmware_bridge.uart.port import FdTransport, SerialTransport
 
 
 def _read_until(transport, n: int, timeout: float = 2.0) -> bytes:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from firmware_bridge import cobs
 from firmware_bridge.errors import CobsError, FrameError
+from firmware_bridge.uart import cobs
 
 
 def test_vectors_encode_and_decode_exactly(vectors):

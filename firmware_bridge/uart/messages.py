@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import ClassVar, Union
 
 from firmware_bridge.errors import FrameError, PayloadError, UnknownTypeError
-from firmware_bridge.frame import Frame
-from firmware_bridge.protocol import MAX_PAYLOAD, RELIABLE_TYPES, MessageType
+from firmware_bridge.uart.frame import Frame
+from firmware_bridge.uart.protocol import MAX_PAYLOAD, RELIABLE_TYPES, MessageType
 
 
 class ButtonEvent(enum.IntEnum):

@@ -1,8 +1,11 @@
-"""The bridge's mapping: MCU events -> daemon calls, daemon state -> LED patterns.
+"""The button and LED logic: MCU events -> daemon calls, daemon state -> LED patterns.
 
-`Bridge` is the host's `LinkHandler`. It never talks to a socket or a port itself: the
-daemon is a `DaemonPort` and the MCU is the `LinkRunner` it is handed, so tests drive
-it with a real pty and a small NDJSON server. The LED shows, by priority:
+This is the bridge's only policy; everything around it is plumbing. `Controller` is the
+host's `LinkHandler`: it decides what a press, a long press or the mute switch asks of the
+daemon and which pattern the ring shows, as `BridgeConfig` (the `[bridge.mapping]`
+settings) says. It never talks to a socket or a port itself: the daemon is a `DaemonPort`
+(daemon_client.py) and the MCU is the `LinkRunner` (uart/runner.py) it is handed; service.py
+wires the three into the running process. The LED shows, by priority:
 
     muted        -> MUTED        (the switch is on, or the daemon reports itself muted)
     daemon gone  -> ERROR
@@ -25,12 +28,11 @@ from typing import Callable
 
 from core.binding import allowed, between
 from edge.protocol import MAX_LISTEN_SECONDS, MAX_QUESTION_CHARS, AlertEvent, StateEvent
-from firmware_bridge.connection import LinkRunner
-from firmware_bridge.daemon_link import Answer, DaemonPort
+from firmware_bridge.daemon_client import Answer, DaemonPort
 from firmware_bridge.errors import BridgeError
-from firmware_bridge.link import Delivery, Received
 from firmware_bridge.log_text import printable
-from firmware_bridge.messages import (
+from firmware_bridge.uart.link import Delivery, Received
+from firmware_bridge.uart.messages import (
     Button,
     ButtonEvent,
     Capability,
@@ -44,6 +46,7 @@ from firmware_bridge.messages import (
     Ping,
     SetConfig,
 )
+from firmware_bridge.uart.runner import LinkRunner
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +68,19 @@ IDLE_BRIGHTNESS_SCALE = 0.25  # the idle ring glows dimly
 class BridgeConfig:
     """How buttons map to questions and how long patterns stay."""
 
-    question: str | None = field(default=None, metadata=allowed(lambda v: 0 < len(v.strip()) <= MAX_QUESTION_CHARS, f"a question of 1..{MAX_QUESTION_CHARS} characters"))  # asked on a press of `ask_button`; None: a press starts listening
-    ask_button: int = field(default=0, metadata=between(0, 255, unit="(button id)"))  # the button that asks (a long press of it always starts listening)
-    listen_seconds: float = field(default=5.0, metadata=between(0, MAX_LISTEN_SECONDS, lo_open=True, unit="s"))  # how long a "start listening" records before the daemon answers
-    answer_hold_s: float = field(default=4.0, metadata=between(0, None, unit="s"))  # the answer pattern shows this long, then idle
+    # asked on a press of `ask_button`; None: a press starts listening
+    question: str | None = field(default=None, metadata=allowed(
+        lambda v: 0 < len(v.strip()) <= MAX_QUESTION_CHARS, f"a question of 1..{MAX_QUESTION_CHARS} characters"))
+    # the button that asks (a long press of it always starts listening)
+    ask_button: int = field(default=0, metadata=between(0, 255, unit="(button id)"))
+    # how long a "start listening" records before the daemon answers
+    listen_seconds: float = field(default=5.0, metadata=between(0, MAX_LISTEN_SECONDS, lo_open=True, unit="s"))
+    # the answer pattern shows this long, then idle
+    answer_hold_s: float = field(default=4.0, metadata=between(0, None, unit="s"))
     alert_hold_s: float = field(default=10.0, metadata=between(0, None, unit="s"))  # a watch alert shows this long
     brightness: int = field(default=160, metadata=between(0, 255))  # LED brightness 0..255 for every pattern but idle
-    long_press_ms: int | None = field(default=None, metadata=between(50, 60000, unit="ms"))  # pushed to the MCU (SET_CONFIG) after each HELLO when set
+    # pushed to the MCU (SET_CONFIG) after each HELLO when set
+    long_press_ms: int | None = field(default=None, metadata=between(50, 60000, unit="ms"))
 
 
 @dataclass
@@ -81,7 +90,7 @@ class _Activity:
 
 
 @dataclass
-class BridgeStats:
+class ControllerStats:
     asks: int = 0
     answers: int = 0
     ignored_presses: int = 0  # pressed while muted or while a question ran
@@ -90,14 +99,14 @@ class BridgeStats:
     errors: list[str] = field(default_factory=list)  # last messages of daemon / link failures
 
 
-class Bridge:
+class Controller:
     def __init__(
         self, daemon: DaemonPort, config: BridgeConfig = BridgeConfig(), clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.daemon = daemon
         self.config = config
         self.clock = clock
-        self.stats = BridgeStats()
+        self.stats = ControllerStats()
         self.mcu: Hello | None = None  # from the last HELLO
         self.muted: bool | None = None  # the switch position, None until the MCU reports it
         self.daemon_muted = False  # the daemon's own mute state (its `state` events, `status`)

@@ -8,8 +8,8 @@ import random
 import pytest
 
 from firmware_bridge import errors
-from firmware_bridge.frame import Frame, decode_frame, encode_body, encode_frame
-from firmware_bridge.protocol import MAX_PAYLOAD, MAX_WIRE_FRAME, MessageType
+from firmware_bridge.uart.frame import Frame, decode_frame, encode_body, encode_frame
+from firmware_bridge.uart.protocol import MAX_PAYLOAD, MAX_WIRE_FRAME, MessageType
 
 ERROR_CLASSES = {
     "garbage": errors.CobsError,
@@ -61,7 +61,7 @@ def test_every_single_bit_flip_is_caught():
     for i in range(len(body) * 8):
         bad = bytearray(body)
         bad[i // 8] ^= 1 << (i % 8)
-        from firmware_bridge import cobs
+        from firmware_bridge.uart import cobs
 
         with pytest.raises(errors.FrameError):
             decode_frame(cobs.encode(bytes(bad)))

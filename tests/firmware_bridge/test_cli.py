@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from firmware_bridge.daemon_link import NdjsonDaemonClient
-from firmware_bridge.messages import LedPattern as P
+from firmware_bridge.controller import BridgeConfig
+from firmware_bridge.daemon_client import NdjsonDaemonClient
 from firmware_bridge.service import BridgeService
-from firmware_bridge.bridge import BridgeConfig
 from firmware_bridge.simulator import McuSimulator, PtyCable
+from firmware_bridge.uart.messages import LedPattern as P
 
 REPO = Path(__file__).resolve().parents[2]
 

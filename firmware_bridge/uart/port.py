@@ -1,8 +1,10 @@
-"""Byte transports under the link: a pyserial port (host) and a raw fd (simulator's pty end).
+"""The byte ports under the link: a pyserial port (host) and a raw fd (simulator's pty end).
 
-Each owns one OS handle, closes it in `close()` (also via `with`), and turns every OS
-or pyserial failure into `TransportError`, which the runner answers by reconnecting
-with `Backoff`. `read()` waits at most `read_timeout_s` and returns b"" when idle.
+Bytes in, bytes out, nothing about frames (frame.py) or when to reconnect (runner.py).
+Each transport owns one OS handle, closes it in `close()` (also via `with`), and turns
+every OS or pyserial failure into `TransportError`, which the runner answers by
+reconnecting with `Backoff`. `read()` waits at most `read_timeout_s` and returns b""
+when idle.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import select
 from typing import Protocol
 
 from firmware_bridge.errors import TransportError
-from firmware_bridge.protocol import DEFAULT_BAUD
+from firmware_bridge.uart.protocol import DEFAULT_BAUD
 
 READ_TIMEOUT_S = 0.02  # how long a read waits for the first byte; the link's timer granularity
 READ_CHUNK = 512  # bytes per read at most (7 max-size frames)

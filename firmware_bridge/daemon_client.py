@@ -1,7 +1,8 @@
-"""The daemon as the bridge sees it (`DaemonPort`), implemented over `edge.client`.
+"""The bridge's side of the daemon socket: `DaemonPort`, implemented over `edge.client`.
 
-The bridge reaches the daemon through its socket protocol only (edge/PROTOCOL.md, codec
-edge/protocol.py). `NdjsonDaemonClient` adapts the one client of that protocol,
+The daemon's counterpart of uart/ (which faces the MCU): the bridge reaches the daemon
+through its socket protocol only (edge/PROTOCOL.md, codec edge/protocol.py), and this is
+the one module that calls it. `NdjsonDaemonClient` adapts the one client of that protocol,
 `edge.client` (which reconnects after a daemon restart and re-subscribes to events), to
 the bridge's interface: answers as `Answer(text, yes)`, replies and events as dicts, and
 every failure as the bridge's own `firmware_bridge.errors.DaemonLinkError`.
