@@ -19,11 +19,11 @@ def evaluate_checkpoint(folder: Path, bench: Path, cache_dir: Path | None, rows:
                         batch_size: int = 16, max_new_tokens: int = 6, bf16: bool = True, answers: bool = False) -> dict:
     import torch
 
-    from training.clip_features import CachedStates
-    from training.dataset import load_benchmark_rows
-    from training.evaluate import evaluate_benchmark, subsample
-    from training.feature_cache import FeatureCache, default_cache_dir
-    from training.model import load_system
+    from training.data.clip_features import CachedStates
+    from training.data.rows import load_benchmark_rows
+    from training.eval.validation import evaluate_benchmark, subsample
+    from training.data.feature_cache import FeatureCache, default_cache_dir
+    from training.model.system import load_system
 
     system = load_system(folder)
     bench_rows = subsample(load_benchmark_rows(bench), rows, seed)

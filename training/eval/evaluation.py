@@ -47,7 +47,7 @@ class EvalRequest:
 
 
 def _labels_beside(*paths) -> Path | None:
-    from training.dataset import find_labels_file
+    from training.data.rows import find_labels_file
 
     return find_labels_file(*[Path(p) for p in paths if p and not str(p).startswith(bio.HF_PREFIX)])
 

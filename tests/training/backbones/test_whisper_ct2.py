@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from core.paths import whisper_tiny_en_ct2_dir
-from training.ct2_format import CT2FormatError, read_ct2_model
+from training.backbones.ct2_format import CT2FormatError, read_ct2_model
 
 SPOKEN = "please turn off the kitchen light and close the front door"
 
@@ -68,7 +68,7 @@ def test_converted_whisper_transcribes_espeak(default_whisper_dir, tmp_path):
 
 
 def test_conversion_cache_is_verified_and_repaired(default_whisper_dir):
-    from training.model_cache import prepare_default_whisper
+    from training.backbones.model_cache import prepare_default_whisper
 
     again = prepare_default_whisper()
     assert again.path == default_whisper_dir and not again.converted_now

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from training.adapter_config import AdapterConfig, resolve_recipe
-from training.qformer import AdapterConfigError, ListenAdapter
+from training.model.adapter_config import AdapterConfig, resolve_recipe
+from training.model.qformer import AdapterConfigError, ListenAdapter
 
 CFG = AdapterConfig(recipe="factorised", num_queries=4, num_layers=2, num_heads=4, decision_tokens=3)
 

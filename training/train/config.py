@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from training.adapter_config import AdapterConfig, EncoderConfig
+from training.model.adapter_config import AdapterConfig, EncoderConfig
 
 PRECISIONS = ("auto", "bf16", "fp16", "no")
 

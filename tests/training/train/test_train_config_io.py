@@ -10,7 +10,7 @@ import pytest
 
 from training.cli import register, resolve_config
 from training.config_io import TrainConfigError, from_dict, to_dict
-from training.train_config import TrainConfig
+from training.train.config import TrainConfig
 
 
 def parse(argv):

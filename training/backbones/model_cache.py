@@ -40,7 +40,7 @@ def prepare_default_whisper(force: bool = False) -> PreparedModel:
 
 
 def ensure_converted_whisper(ct2_dir: Path, out_dir: Path | None = None, force: bool = False) -> PreparedModel:
-    from training.whisper_ct2 import convert_ct2_whisper
+    from training.backbones.whisper_ct2 import convert_ct2_whisper
 
     t0 = time.perf_counter()
     ct2_dir = Path(ct2_dir)

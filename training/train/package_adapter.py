@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from training import checkpoint as ckpt
+from training.model import checkpoint as ckpt
 from training.errors import TrainingError
 from training.provenance import git_commit
 

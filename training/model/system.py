@@ -13,11 +13,11 @@ import torch
 from torch import nn
 
 from core.labels import LabelMatcher
-from training.adapter_config import AdapterConfig, EncoderConfig, resolve_recipe
-from training.encoder import TappedWhisperEncoder, load_tapped_encoder
-from training.prompt import PromptTemplate, build_prompt
-from training.qformer import ListenAdapter
-from training.sequences import PromptIds, prompt_ids
+from training.model.adapter_config import AdapterConfig, EncoderConfig, resolve_recipe
+from training.model.encoder import TappedWhisperEncoder, load_tapped_encoder
+from training.model.prompt import PromptTemplate, build_prompt
+from training.model.qformer import ListenAdapter
+from training.model.sequences import PromptIds, prompt_ids
 
 # Phrases whose embeddings initialise the decision tokens (then learned).
 DECISION_INIT = {"yes": "The answer is yes", "no": "The answer is no", "open": "Describe what you hear"}
@@ -54,7 +54,7 @@ def build_system(
     llm_and_tokenizer: tuple | None = None,
 ) -> ListenSystem:
     """Load (or reuse) the frozen backbones and build a freshly initialised adapter."""
-    from training.backbones import load_llm
+    from training.backbones.load import load_llm
 
     encoder = encoder or load_tapped_encoder(encoder_config)
     llm, tokenizer = llm_and_tokenizer or load_llm(llm_spec)
@@ -84,8 +84,8 @@ def load_system(folder, encoder: TappedWhisperEncoder | None = None, llm_and_tok
     the backbones it names (or the ones given, to share them between checkpoints)."""
     from pathlib import Path
 
-    from training.backbones import load_llm
-    from training.checkpoint import PROMPT_FILE, load_adapter, load_labels
+    from training.backbones.load import load_llm
+    from training.model.checkpoint import PROMPT_FILE, load_adapter, load_labels
 
     folder = Path(folder)
     adapter, meta = load_adapter(folder)

@@ -7,7 +7,7 @@
   5. loop       micro-batches with gradient accumulation (no DDP sync until the last),
                 clip, step, log, validate, checkpoint
 
-The objective is in training/losses.py.
+The objective is in training/train/losses.py.
 Everything random in a step derives from (seed, step), so 1 process and N processes with
 the same global batch, and an interrupted-then-resumed run, follow the same trajectory.
 """
@@ -23,15 +23,15 @@ from pathlib import Path
 
 import torch
 
-from training import checkpoint as ckpt
+from training.model import checkpoint as ckpt
 from training.config_io import to_dict
 from training.errors import TrainingError
-from training.evaluate import evaluate_benchmark, subsample
-from training.losses import compute_losses, presence_pos_weight
-from training.model import ListenSystem, build_system
-from training.run_log import RunLog
-from training.train_config import PRECISIONS, TrainConfig
-from training.train_data import BatchPlan, load_examples, presence_clips, read_label_entries, tokenize_rows
+from training.eval.validation import evaluate_benchmark, subsample
+from training.train.losses import compute_losses, presence_pos_weight
+from training.model.system import ListenSystem, build_system
+from training.train.run_log import RunLog
+from training.train.config import PRECISIONS, TrainConfig
+from training.data.batches import BatchPlan, load_examples, presence_clips, read_label_entries, tokenize_rows
 
 
 class ResumeError(TrainingError):
@@ -113,8 +113,8 @@ def train(cfg: TrainConfig, resume: str | Path | None = None, progress: bool = T
     """Run (or resume) training; returns the final state (step, samples, last validation)."""
     from tqdm.auto import tqdm
 
-    from training.clip_features import CachedStates, LiveStates
-    from training.feature_cache import FeatureCache, default_cache_dir
+    from training.data.clip_features import CachedStates, LiveStates
+    from training.data.feature_cache import FeatureCache, default_cache_dir
 
     accelerator = make_accelerator(cfg)
     main = accelerator.is_main_process

@@ -9,10 +9,10 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from training import checkpoint as ckpt
-from training.losses import compute_losses
-from training.train import ResumeError, train
-from training.train_data import BatchPlan, load_examples, read_label_entries, tokenize_rows
+from training.model import checkpoint as ckpt
+from training.train.losses import compute_losses
+from training.train.loop import ResumeError, train
+from training.data.batches import BatchPlan, load_examples, read_label_entries, tokenize_rows
 
 from tests.training.train_helpers import sharpen_tiny_models, tiny_config, write_dataset
 
@@ -25,7 +25,7 @@ def setup(tmp_path_factory, tiny_whisper_dir, tiny_llama_dir):
 
 
 def _system(cfg):
-    from training.model import build_system
+    from training.model.system import build_system
 
     return build_system(cfg.encoder, cfg.adapter, cfg.llm, read_label_entries(cfg), cfg.seed)
 
@@ -40,7 +40,7 @@ def test_every_adapter_param_gets_a_gradient(setup, recipe):
     cfg = tiny_config(data, whisper, llama, root / f"grad-{recipe}")
     cfg = replace(cfg, adapter=replace(cfg.adapter, recipe=recipe))
     system = _system(cfg)
-    from training.clip_features import LiveStates
+    from training.data.clip_features import LiveStates
 
     rows = tokenize_rows(system, load_examples(cfg)[0], cfg.max_answer_tokens)
     assert {r.label_index for r in rows} >= {-1, 0, 1, 2}  # open and yes/no questions in the batch
@@ -72,7 +72,7 @@ def test_tiny_dataset_is_overfit(setup):
     """Measured on the whole tiny dataset before and after 40 steps. Stated factors: presence
     BCE / 10 and answer loss / 1.15. (A random 2-layer LLM caps how far soft tokens can steer
     it: free soft tokens optimised directly reach about 17 % lower answer loss on this data.)"""
-    from training.clip_features import LiveStates
+    from training.data.clip_features import LiveStates
 
     root, data, whisper, llama = setup
     cfg = tiny_config(data, whisper, llama, root / "overfit", max_steps=40, warmup_steps=3)
@@ -167,8 +167,8 @@ def test_reloaded_checkpoint_scores_like_the_run(setup):
 
 
 def test_validation_subsample_is_balanced_per_sampling():
-    from training.dataset import Example
-    from training.evaluate import subsample
+    from training.data.rows import Example
+    from training.eval.validation import subsample
 
     rows = [Example(str(i), f"a{i}", "q", "a", None, s, "yes" if i % 4 else "no")
             for i in range(120) for s in ("random", "popular")]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from training.prompt import PromptTemplate
+from training.model.prompt import PromptTemplate
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from training.adapter_config import HEAD_INPUTS, RECIPES, AdapterConfig
+from training.model.adapter_config import HEAD_INPUTS, RECIPES, AdapterConfig
 from training.errors import TrainingError
 
 

@@ -20,7 +20,7 @@ import torch
 
 from core import audio as af
 from core.paths import listen_home
-from training.encoder import TappedWhisperEncoder
+from training.model.encoder import TappedWhisperEncoder
 from training.errors import TrainingError
 
 

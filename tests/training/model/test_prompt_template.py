@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from training.prompt import PromptError, PromptTemplate, build_prompt
+from training.model.prompt import PromptError, PromptTemplate, build_prompt
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from training.adapter_config import EncoderConfig
-from training.encoder import EncoderConfigError, TappedWhisperEncoder
+from training.model.adapter_config import EncoderConfig
+from training.model.encoder import EncoderConfigError, TappedWhisperEncoder
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from training.errors import TrainingError
 from training.eval.benchmark_io import load_rows
 from training.eval.score import evaluate_rows
-from training.package_adapter import CARD_FILE, CARD_JSON, update_card
+from training.train.package_adapter import CARD_FILE, CARD_JSON, update_card
 
 ROOT = Path(__file__).resolve().parents[2]
 PREDICTIONS = ROOT / "tests" / "training" / "eval" / "fixtures" / "predictions.jsonl"

@@ -18,11 +18,11 @@ import torch
 
 from core.answers import paper_says_yes
 from core.labels import NO_LABEL
-from training.dataset import Example
+from training.data.rows import Example
 from training.eval.metrics import yes_no_metrics
-from training.generate import Sampling, generate
-from training.model import ListenSystem
-from training.sequences import generation_inputs, question_ids
+from training.model.generate import Sampling, generate
+from training.model.system import ListenSystem
+from training.model.sequences import generation_inputs, question_ids
 
 SMALL_MARGIN = 0.5  # logits: llama.cpp's Q4 weights move logits by about 0.25 (DESIGN.md 4b)
 

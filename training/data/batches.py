@@ -14,11 +14,11 @@ from pathlib import Path
 import torch
 
 from core.labels import NO_LABEL
-from training.dataset import Example, find_labels_file, load_benchmark_rows, load_manifest, load_training_rows
+from training.data.rows import Example, find_labels_file, load_benchmark_rows, load_manifest, load_training_rows
 from training.errors import ManifestError, TrainingError
-from training.model import ListenSystem
-from training.sequences import answer_ids, question_ids
-from training.train_config import TrainConfig
+from training.model.system import ListenSystem
+from training.model.sequences import answer_ids, question_ids
+from training.train.config import TrainConfig
 
 UNKNOWN = -1  # presence of the asked label unknown (clip labels not given)
 

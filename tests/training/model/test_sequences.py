@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from training.generate import Sampling, generate
-from training.prompt import build_prompt
-from training.sequences import (
+from training.model.generate import Sampling, generate
+from training.model.prompt import build_prompt
+from training.model.sequences import (
     answer_ids, answer_loss, generation_inputs, prompt_ids, question_ids, training_inputs,
 )
 

@@ -30,7 +30,7 @@ def resolve_llm_spec(spec: str) -> str:
 
 def resolve_whisper_spec(spec: str) -> str:
     """A concrete HF folder or hub id for a Whisper spec; CTranslate2 folders are converted once."""
-    from training.model_cache import ensure_converted_whisper, prepare_default_whisper
+    from training.backbones.model_cache import ensure_converted_whisper, prepare_default_whisper
 
     if spec == DEFAULT:
         return str(prepare_default_whisper().path)

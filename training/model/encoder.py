@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from core import audio as af
-from training.adapter_config import EncoderConfig
+from training.model.adapter_config import EncoderConfig
 from training.errors import TrainingError
 
 
@@ -87,8 +87,8 @@ class TappedWhisperEncoder(nn.Module):
 
 
 def load_tapped_encoder(config: EncoderConfig) -> TappedWhisperEncoder:
-    """Load Whisper via training.backbones and wrap its encoder (frozen, eval)."""
-    from training.backbones import load_whisper
+    """Load Whisper via training.backbones.load and wrap its encoder (frozen, eval)."""
+    from training.backbones.load import load_whisper
 
     model, _ = load_whisper(config.whisper)
     return TappedWhisperEncoder(model.model.encoder, config)
