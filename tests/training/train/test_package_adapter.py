@@ -15,7 +15,7 @@ from training.eval.benchmark_io import load_rows
 from training.eval.score import evaluate_rows
 from training.train.package_adapter import CARD_FILE, CARD_JSON, update_card
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PREDICTIONS = ROOT / "tests" / "training" / "eval" / "fixtures" / "predictions.jsonl"
 
 
