@@ -14,8 +14,10 @@ from pathlib import Path
 import torch
 
 from core.labels import NO_LABEL
-from training.data.rows import Example, find_labels_file, load_benchmark_rows, load_manifest, load_training_rows
-from training.errors import ManifestError, TrainingError
+from training.corpus.clip_index import clip_labels
+from training.data.rows import Example, find_labels_file, load_training_rows
+from training.errors import CorpusFileError, TrainingError
+from training.eval.benchmark_io import BenchmarkRow, load_rows, subsample
 from training.model.system import ListenSystem
 from training.model.sequences import answer_ids, question_ids
 from training.train.config import TrainConfig
@@ -37,7 +39,7 @@ class TrainRow:
 def read_label_entries(cfg: TrainConfig) -> list[dict]:
     from training.corpus.events import read_labels_json
 
-    path = Path(cfg.labels) if cfg.labels else find_labels_file(Path(cfg.train_data), Path(cfg.manifest or ""))
+    path = Path(cfg.labels) if cfg.labels else find_labels_file(Path(cfg.train_data), Path(cfg.clip_index or ""))
     if path is None:
         raise TrainingError(
             f"no labels.json found beside {cfg.train_data}; pass --labels CORPUS/labels.json"
@@ -45,20 +47,21 @@ def read_label_entries(cfg: TrainConfig) -> list[dict]:
     return read_labels_json(path)
 
 
-def load_examples(cfg: TrainConfig) -> tuple[list[Example], list[Example]]:
-    """(training examples, validation benchmark rows)."""
+def load_examples(cfg: TrainConfig) -> tuple[list[Example], list[BenchmarkRow]]:
+    """(training examples, validation rows: `eval_rows` yes/no rows per sampling of val_data,
+    drawn by `benchmark_io.subsample` with the run's seed, as `listen eval --rows` draws them)."""
     if not cfg.train_data:
         raise TrainingError("no training data: pass --train_data ROWS.jsonl (written by `listen synth`)")
-    clips = load_manifest(Path(cfg.manifest)) if cfg.manifest else None
+    clips = clip_labels(Path(cfg.clip_index)) if cfg.clip_index else None
     train = load_training_rows(Path(cfg.train_data), clips)
-    val = load_benchmark_rows(Path(cfg.val_data), clips) if cfg.val_data else []
+    val = [r for r in load_rows(cfg.val_data, need_audio=True) if not r.is_open] if cfg.val_data else []
     held_out = {r.audio for r in val}
     leaked = sum(r.audio in held_out for r in train)
     if leaked:
-        raise ManifestError(
+        raise CorpusFileError(
             f"{leaked} training rows use clips of the validation set {cfg.val_data}; build them from disjoint splits"
         )
-    return train, val
+    return train, subsample(val, cfg.eval_rows, cfg.seed)
 
 
 def tokenize_rows(system: ListenSystem, examples: list[Example], max_answer_tokens: int) -> list[TrainRow]:

@@ -5,7 +5,7 @@ For each sampling (random, popular, adversarial): accuracy, yes-ratio, precision
 presence head's own accuracy on the same questions (its score for the label the question
 names, threshold 0.5), and the share of first-token Yes-No margins under 0.5 logit (those
 may flip under llama.cpp's quantized weights). An answer counts as yes when it contains
-the word "yes".
+the word "yes". The rows are `benchmark_io` rows, drawn with `benchmark_io.subsample`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import torch
 
 from core.answers import paper_says_yes
 from core.labels import NO_LABEL
-from training.data.rows import Example
+from training.eval.benchmark_io import BenchmarkRow
 from training.eval.metrics import yes_no_metrics
 from training.model.generate import Sampling, generate
 from training.model.system import ListenSystem
@@ -34,28 +34,26 @@ def _first_word_ids(tokenizer) -> dict[str, int]:
 @torch.no_grad()
 def evaluate_benchmark(
     system: ListenSystem,
-    rows: Sequence[Example],
+    rows: Sequence[BenchmarkRow],
     states_of: Callable[[Sequence[str]], torch.Tensor],
     batch_size: int = 16,
     max_new_tokens: int = 6,
     autocast=nullcontext,
     sampling: Sampling = Sampling(),
-    keep_answers: bool = False,
 ) -> dict:
-    """Metrics per sampling and `all`; `answers` holds each row's text when keep_answers."""
+    """Metrics per sampling and `all` of yes/no rows (open rows have no expected answer)."""
     adapter, llm, tok = system.adapter, system.llm, system.tokenizer
     was_training = adapter.training
     adapter.eval()
     device = next(adapter.parameters()).device
     word_ids = _first_word_ids(tok)
     by_sampling: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    answers = []
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]
-        label_index = torch.tensor([system.matcher.match(r.question) for r in batch], device=device)
+        label_index = torch.tensor([system.matcher.match(r.prompt_text) for r in batch], device=device)
         with autocast():
             soft, presence = adapter(states_of([r.audio for r in batch]).to(device), label_index)
-            qids = [question_ids(tok, system.prompt, r.question) for r in batch]
+            qids = [question_ids(tok, system.prompt, r.prompt_text) for r in batch]
             inputs, mask = generation_inputs(system.embed, system.ids, soft, qids)
             tokens, first = generate(llm, inputs, mask, max_new_tokens, system.ids.eos_ids, sampling)
         texts = tok.batch_decode(tokens, skip_special_tokens=True)
@@ -64,15 +62,13 @@ def evaluate_benchmark(
         for i, r in enumerate(batch):
             for key in (r.sampling, "all"):
                 m = by_sampling[key]
-                m["expected"].append(r.expected)
+                m["expected"].append(r.label)
                 m["predicted"].append("yes" if paper_says_yes(texts[i]) else "no")
-                m["nll"].append(-float(logp[i, word_ids[r.expected]]))
+                m["nll"].append(-float(logp[i, word_ids[r.label]]))
                 m["margin"].append(float(first[i, word_ids["yes"]] - first[i, word_ids["no"]]))
                 matched = int(label_index[i]) != NO_LABEL
                 m["matched"].append(matched)
                 m["head"].append("yes" if matched and float(head_p[i]) > 0.5 else "no")
-            if keep_answers:
-                answers.append({"row_id": r.row_id, "question": r.question, "answer": texts[i], "expected": r.expected})
     adapter.train(was_training)
     out = {}
     for key, m in sorted(by_sampling.items()):
@@ -85,21 +81,5 @@ def evaluate_benchmark(
         # a first-token Yes-No margin under SMALL_MARGIN may flip on the edge
         metrics["small_margin_rate"] = sum(abs(x) < SMALL_MARGIN for x in m["margin"]) / len(m["margin"])
         out[key] = metrics
-    if keep_answers:
-        out["answers"] = answers
     return out
 
-
-def subsample(rows: Sequence[Example], per_sampling: int, seed: int) -> list[Example]:
-    """At most `per_sampling` rows of each sampling, half expecting yes and half no (so the
-    yes-ratio of a perfect model stays 0.5), chosen reproducibly; 0 = all rows."""
-    if per_sampling <= 0:
-        return list(rows)
-    gen = torch.Generator().manual_seed(seed)
-    out = []
-    for s in sorted({r.sampling for r in rows}):
-        for expected, n in (("yes", per_sampling // 2), ("no", per_sampling - per_sampling // 2)):
-            group = [r for r in rows if r.sampling == s and r.expected == expected]
-            order = torch.randperm(len(group), generator=gen)[:n].tolist()
-            out.extend(group[i] for i in sorted(order))
-    return out

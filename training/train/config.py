@@ -20,7 +20,7 @@ class TrainConfig:
     train_data: str = field(default="", metadata={"help": "training rows (JSONL from `listen synth`: id, audio, question, answer, labels)"})
     val_data: str = field(default="", metadata={"help": "held-out benchmark rows (JSONL: audio, prompt_text, object, label, sampling); empty = no validation"})
     labels: str = field(default="", metadata={"help": "labels.json of the corpus (label vocabulary); empty = next to train_data or its corpus"})
-    manifest: str = field(default="", metadata={"help": "corpus manifest.jsonl giving each clip's labels and split (optional when rows carry labels)"})
+    clip_index: str = field(default="", metadata={"help": "the corpus's clip index (clips.jsonl) giving each clip's labels (optional when rows carry labels)"})
     out_dir: str = field(default="runs/train", metadata={"help": "checkpoints and logs go here"})
     cache_dir: str = field(default="", metadata={"help": "feature cache folder; empty = $LISTEN_HOME/features"})
     use_cache: bool = field(default=True, metadata={"help": "read cached encoder states (false = run the encoder every step; slower)"})

@@ -7,7 +7,7 @@
   5. loop       micro-batches with gradient accumulation (no DDP sync until the last),
                 clip, step, log, validate, checkpoint
 
-The objective is in training/train/losses.py.
+The objective is in training/train/losses.py, validation in training/eval/validation.py.
 Everything random in a step derives from (seed, step), so 1 process and N processes with
 the same global batch, and an interrupted-then-resumed run, follow the same trajectory.
 """
@@ -26,7 +26,7 @@ import torch
 from training.model import checkpoint as ckpt
 from training.config_io import to_dict
 from training.errors import TrainingError
-from training.eval.validation import evaluate_benchmark, subsample
+from training.eval.validation import evaluate_benchmark
 from training.train.losses import compute_losses, presence_pos_weight
 from training.model.system import ListenSystem, build_system
 from training.train.run_log import RunLog
@@ -131,7 +131,7 @@ def train(cfg: TrainConfig, resume: str | Path | None = None, progress: bool = T
 
     # 1. data
     labels = read_label_entries(cfg)
-    train_examples, val_examples = load_examples(cfg)
+    train_examples, val_rows = load_examples(cfg)
 
     # 2. models
     if system is None:
@@ -140,7 +140,6 @@ def train(cfg: TrainConfig, resume: str | Path | None = None, progress: bool = T
     system.encoder.to(device)
     system.llm.to(device)
     rows = tokenize_rows(system, train_examples, cfg.max_answer_tokens)
-    val_rows = subsample(val_examples, cfg.eval_rows, cfg.seed)
     pos_weight = presence_pos_weight(rows, len(labels), cfg.presence_balance)
     clip_rows = presence_clips(rows) if cfg.presence_weight else []
     extra_local = cfg.presence_clips // world if clip_rows else 0
