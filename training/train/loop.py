@@ -30,17 +30,12 @@ from training.eval.validation import evaluate_benchmark
 from training.train.losses import compute_losses, presence_pos_weight
 from training.model.system import ListenSystem, build_system
 from training.train.run_log import RunLog
-from training.train.config import PRECISIONS, TrainConfig
+from training.train.config import MODEL_FIELDS, PRECISIONS, TrainConfig
 from training.data.batches import BatchPlan, load_examples, presence_clips, read_label_entries, tokenize_rows
 
 
 class ResumeError(TrainingError):
     """A checkpoint that does not fit the run being resumed."""
-
-
-# Fields that define the trained model: a resumed run must not change them.
-MODEL_FIELDS = ("llm", "encoder", "adapter", "train_data", "seed", "batch_size", "lr", "head_lr", "presence_weight", "presence_balance",
-                "decision_margin", "max_answer_tokens", "warmup_steps", "min_lr_ratio", "weight_decay", "max_steps")
 
 
 def make_accelerator(cfg: TrainConfig):

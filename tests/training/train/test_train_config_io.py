@@ -67,3 +67,14 @@ def test_help_documents_every_field():
     for flag, help_text in names(TrainConfig):
         assert f"--{flag}" in text, flag
         assert help_text, f"{flag} has no help"
+
+
+def test_every_field_says_whether_a_resumed_run_may_change_it():
+    """MODEL_FIELDS is read from the fields' metadata: a new field must take a side."""
+    from training.train.config import MODEL_FIELDS
+
+    for f in dataclasses.fields(TrainConfig):
+        assert isinstance(f.metadata.get("model"), bool), (
+            f"TrainConfig.{f.name} needs metadata 'model': True (defines the trained model) or False")
+    assert {"llm", "encoder", "adapter", "train_data", "seed", "lr", "max_steps"} <= set(MODEL_FIELDS)
+    assert not {"out_dir", "cache_dir", "micro_batch", "eval_rows", "log_every"} & set(MODEL_FIELDS)
