@@ -69,8 +69,8 @@ def main() -> int:
 
     from training.model.adapter_config import AdapterConfig, EncoderConfig
     from training.model.system import build_system
-    from training.train.loop import train
     from training.train.config import TrainConfig
+    from training.train.loop import train
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_train_"))
     os.environ.setdefault("LISTEN_HOME", str(tmp / "home"))

@@ -57,8 +57,8 @@ class ExportOptions:
 
 
 def export_bundle(opts: ExportOptions, progress=print) -> Manifest:
-    from training.model import checkpoint as ckpt
     from training.backbones.load import resolve_llm_spec
+    from training.model import checkpoint as ckpt
     from training.model.encoder import load_tapped_encoder
     from training.model.prompt import PromptTemplate
 

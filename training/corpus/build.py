@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from training.corpus.audio_io import write_wav
+from training.corpus.clip_index import CLIP_INDEX_FILE, ClipRecord, locate, write_text_atomic
 from training.corpus.dsp import SR
 from training.corpus.folder import Corpus, save_corpus
 from training.corpus.instances import SPLIT_FRACTIONS, SPLITS, InstancePool
-from training.corpus.clip_index import CLIP_INDEX_FILE, ClipRecord, locate, write_text_atomic
 from training.corpus.mixer import SceneConfig, mix_scene
 from training.corpus.recordings import Recording, discover
 from training.errors import CorpusError

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.corpus.events import LABELS_FILE, read_labels_json, write_labels_json
 from training.corpus.clip_index import CLIP_INDEX_FILE, STATS_FILE, ClipRecord, locate, read_clip_index, write_clip_index
+from training.corpus.events import LABELS_FILE, read_labels_json, write_labels_json
 from training.corpus.stats import compute_stats, read_stats, write_stats
 from training.errors import AudioReadError, CorpusError, CorpusFileError
 

@@ -18,8 +18,8 @@ from training.corpus.clip_index import clip_labels
 from training.data.rows import Example, find_labels_file, load_training_rows
 from training.errors import CorpusFileError, TrainingError
 from training.eval.benchmark_io import BenchmarkRow, load_rows, subsample
-from training.model.system import ListenSystem
 from training.model.sequences import answer_ids, question_ids
+from training.model.system import ListenSystem
 from training.train.config import TrainConfig
 
 UNKNOWN = -1  # presence of the asked label unknown (clip labels not given)

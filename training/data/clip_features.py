@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import torch
 
 from core.audio_io import read_audio
-from training.model.encoder import TappedWhisperEncoder
 from training.data.feature_cache import FeatureCache, encode_audio
+from training.model.encoder import TappedWhisperEncoder
 
 INDEX_CHUNK = 64  # clips read into memory at once while indexing (10 s clips: 40 MB)
 

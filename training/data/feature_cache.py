@@ -20,8 +20,8 @@ import torch
 
 from core import audio as af
 from core.paths import listen_home
-from training.model.encoder import TappedWhisperEncoder
 from training.errors import TrainingError
+from training.model.encoder import TappedWhisperEncoder
 
 
 class FeatureCacheError(TrainingError):

@@ -92,9 +92,9 @@ def answer_with_checkpoint(folder: Path, rows: list[BenchmarkRow], opts: RunOpti
     """Load the checkpoint's system (and fill the feature cache), then `answer_rows`."""
     import torch
 
-    from training.model.checkpoint import ADAPTER_CONFIG_FILE
     from training.data.clip_features import CachedStates, LiveStates
     from training.data.feature_cache import FeatureCache, default_cache_dir
+    from training.model.checkpoint import ADAPTER_CONFIG_FILE
     from training.model.system import load_system
 
     folder = Path(folder)
@@ -165,8 +165,8 @@ def answer_rows(system, rows: list[BenchmarkRow], states_of, opts: RunOptions = 
 
 def answer_with_bundle(bundle: Path, rows: list[BenchmarkRow], opts: RunOptions = RunOptions(),
                        progress: bool = True) -> tuple[list[Prediction], RunInfo]:
-    from edge.assistant import Assistant
     from core.audio_io import read_audio
+    from edge.assistant import Assistant
 
     t0 = time.perf_counter()
     by_audio: dict[str, list[int]] = defaultdict(list)

@@ -21,8 +21,8 @@ from core.labels import NO_LABEL
 from training.eval.benchmark_io import BenchmarkRow
 from training.eval.metrics import yes_no_metrics
 from training.model.generate import Sampling, generate
-from training.model.system import ListenSystem
 from training.model.sequences import generation_inputs, question_ids
+from training.model.system import ListenSystem
 
 SMALL_MARGIN = 0.5  # logits: llama.cpp's Q4 weights move logits by about 0.25 (DESIGN.md 4b)
 

@@ -22,9 +22,9 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from training.model.adapter_config import AdapterConfig, EncoderConfig
 from training.config_io import from_dict, to_dict
 from training.errors import TrainingError
+from training.model.adapter_config import AdapterConfig, EncoderConfig
 from training.model.prompt import PromptTemplate
 from training.model.qformer import ListenAdapter
 

@@ -15,8 +15,8 @@ import torch
 from torch import nn
 
 from core import audio as af
-from training.model.adapter_config import EncoderConfig
 from training.errors import TrainingError
+from training.model.adapter_config import EncoderConfig
 
 
 class EncoderConfigError(TrainingError):

@@ -18,8 +18,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from training.model.adapter_config import HEAD_INPUTS, RECIPES, AdapterConfig
 from training.errors import TrainingError
+from training.model.adapter_config import HEAD_INPUTS, RECIPES, AdapterConfig
 
 
 class AdapterConfigError(TrainingError):

@@ -12,8 +12,8 @@ import hashlib
 import random
 from dataclasses import dataclass
 
-from training.corpus.folder import Corpus
 from training.corpus.clip_index import ClipRecord
+from training.corpus.folder import Corpus
 from training.synth.prompts import (
     ABSENT_YN_PROMPTS, DESCRIBE_PROMPTS, OPEN_NEGATIVE_PROMPTS, PRESENT_YN_PROMPTS, Prompt, chat_messages,
     metadata_text,

@@ -23,15 +23,15 @@ from pathlib import Path
 
 import torch
 
-from training.model import checkpoint as ckpt
 from training.config_io import to_dict
+from training.data.batches import BatchPlan, load_examples, presence_clips, read_label_entries, tokenize_rows
 from training.errors import TrainingError
 from training.eval.validation import evaluate_benchmark
-from training.train.losses import compute_losses, presence_pos_weight
+from training.model import checkpoint as ckpt
 from training.model.system import ListenSystem, build_system
-from training.train.run_log import RunLog
 from training.train.config import MODEL_FIELDS, PRECISIONS, TrainConfig
-from training.data.batches import BatchPlan, load_examples, presence_clips, read_label_entries, tokenize_rows
+from training.train.losses import compute_losses, presence_pos_weight
+from training.train.run_log import RunLog
 
 
 class ResumeError(TrainingError):

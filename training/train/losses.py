@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import torch
 
-from training.model.system import ListenSystem
-from training.model.sequences import answer_loss, training_inputs
-from training.train.config import TrainConfig
 from training.data.batches import TrainRow, decision_targets, presence_targets
+from training.model.sequences import answer_loss, training_inputs
+from training.model.system import ListenSystem
+from training.train.config import TrainConfig
 
 
 @dataclass

@@ -14,8 +14,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from training.model import checkpoint as ckpt
 from training.errors import TrainingError
+from training.model import checkpoint as ckpt
 from training.provenance import git_commit
 
 CARD_FILE = "MODEL_CARD.md"

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from training.corpus.folder import load_corpus
 from training.corpus.clip_index import read_clip_index
+from training.corpus.folder import load_corpus
 from training.errors import AudioReadError, CorpusError, CorpusFileError
 
 GOOD = {"id": "c1", "audio": "audio/train/c1.wav", "split": "train", "duration_s": 10.0, "sample_rate": 16000,

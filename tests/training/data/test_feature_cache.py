@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from core.audio import features_for_window
+from training.data.feature_cache import FeatureCache, encode_audio
 from training.model.adapter_config import EncoderConfig
 from training.model.encoder import TappedWhisperEncoder
-from training.data.feature_cache import FeatureCache, encode_audio
 
 from tests.training.train_helpers import clip
 

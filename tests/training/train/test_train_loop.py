@@ -9,10 +9,10 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from training.model import checkpoint as ckpt
-from training.train.losses import compute_losses
-from training.train.loop import ResumeError, train
 from training.data.batches import BatchPlan, load_examples, read_label_entries, tokenize_rows
+from training.model import checkpoint as ckpt
+from training.train.loop import ResumeError, train
+from training.train.losses import compute_losses
 
 from tests.training.train_helpers import sharpen_tiny_models, tiny_config, write_dataset
 

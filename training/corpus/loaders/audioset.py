@@ -14,9 +14,9 @@ import csv
 import json
 from pathlib import Path
 
+from training.corpus.clip_index import ClipRecord
 from training.corpus.events import to_label
 from training.corpus.loaders.common import ImportOptions, clip_row, find_audio, read_csv_rows, split_from_name
-from training.corpus.clip_index import ClipRecord
 from training.errors import CorpusError, CorpusFileError
 
 AUDIO_PATTERNS = ("Y{ytid}_{start:.3f}_{end:.3f}.wav", "{ytid}_{start:.3f}_{end:.3f}.wav", "Y{ytid}.wav",

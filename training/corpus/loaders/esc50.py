@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from training.corpus.clip_index import ClipRecord
 from training.corpus.events import to_label
 from training.corpus.loaders.common import ImportOptions, clip_row, find_audio, read_csv_rows
-from training.corpus.clip_index import ClipRecord
 from training.errors import CorpusFileError
 
 COLUMNS = ["filename", "fold", "target", "category", "src_file"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from training.corpus.clip_index import SPLIT_NAMES, ClipRecord
 from training.corpus.events import to_label
 from training.corpus.loaders.common import ImportOptions, clip_row, find_audio, library_matcher
-from training.corpus.clip_index import SPLIT_NAMES, ClipRecord
 from training.errors import CorpusError, CorpusFileError
 
 
