@@ -79,13 +79,13 @@ def run_torch(checkpoint: Path) -> dict:
     torch.set_num_threads(THREADS)
     t0 = time.perf_counter()
     from core import audio as af
-    from training import checkpoint as ckpt
-    from training.backbones import load_llm
-    from training.encoder import load_tapped_encoder
-    from training.generate import generate
-    from training.prompt import PromptTemplate
-    from training.sequences import generation_inputs, prompt_ids, question_ids
     from core.labels import LabelMatcher
+    from training.backbones.load import load_llm
+    from training.model import checkpoint as ckpt
+    from training.model.encoder import load_tapped_encoder
+    from training.model.generate import generate
+    from training.model.prompt import PromptTemplate
+    from training.model.sequences import generation_inputs, prompt_ids, question_ids
 
     adapter, meta = ckpt.load_adapter(checkpoint)
     encoder = load_tapped_encoder(meta.encoder)
@@ -164,10 +164,10 @@ def main() -> None:
 
 
 def _fresh_checkpoint(tmp: Path) -> Path:
-    from training import checkpoint as ckpt
-    from training.adapter_config import AdapterConfig, EncoderConfig
     from training.corpus.events import vocabulary
-    from training.model import build_system
+    from training.model import checkpoint as ckpt
+    from training.model.adapter_config import AdapterConfig, EncoderConfig
+    from training.model.system import build_system
 
     labels = vocabulary()
     enc, ad = EncoderConfig(), AdapterConfig()

@@ -40,10 +40,10 @@ def main() -> None:
 
     from core import audio as af
     from export import onnx_export as ox
-    from training.adapter_config import AdapterConfig, EncoderConfig, resolve_recipe
     from training.corpus.events import vocabulary
-    from training.encoder import load_tapped_encoder
-    from training.qformer import ListenAdapter
+    from training.model.adapter_config import AdapterConfig, EncoderConfig, resolve_recipe
+    from training.model.encoder import load_tapped_encoder
+    from training.model.qformer import ListenAdapter
 
     torch.set_num_threads(THREADS)
     encoder = load_tapped_encoder(EncoderConfig())

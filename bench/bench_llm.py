@@ -102,7 +102,7 @@ def child_llama(gguf_path: Path, soft: np.ndarray) -> dict:
 def child_torch(gguf_path: Path, soft: np.ndarray) -> dict:
     import torch
 
-    from training.backbones import load_llm
+    from training.backbones.load import load_llm
 
     torch.set_num_threads(THREADS)
     t0 = time.perf_counter()

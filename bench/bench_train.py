@@ -67,10 +67,10 @@ def main() -> int:
 
     import torch
 
-    from training.adapter_config import AdapterConfig, EncoderConfig
-    from training.model import build_system
-    from training.train import train
-    from training.train_config import TrainConfig
+    from training.model.adapter_config import AdapterConfig, EncoderConfig
+    from training.model.system import build_system
+    from training.train.config import TrainConfig
+    from training.train.loop import train
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_train_"))
     os.environ.setdefault("LISTEN_HOME", str(tmp / "home"))

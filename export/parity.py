@@ -102,10 +102,10 @@ def llm_parity(encoder, adapter, prompt, labels: list[dict], llm_spec: str, gguf
     """GGUF (llama.cpp) vs transformers, fed the same soft tokens and question on each prompt."""
     import torch
 
-    from edge.llm_session import LLMSession, SessionConfig, yes_no_probability
     from core.manifest import PromptSpec
-    from training.backbones import load_llm
-    from training.sequences import prompt_ids, question_ids
+    from edge.llm_session import LLMSession, SessionConfig, yes_no_probability
+    from training.backbones.load import load_llm
+    from training.model.sequences import prompt_ids, question_ids
 
     llm, tok = load_llm(llm_spec)
     embed = llm.get_input_embeddings()

@@ -57,10 +57,10 @@ class ExportOptions:
 
 
 def export_bundle(opts: ExportOptions, progress=print) -> Manifest:
-    from training import checkpoint as ckpt
-    from training.backbones import resolve_llm_spec
-    from training.encoder import load_tapped_encoder
-    from training.prompt import PromptTemplate
+    from training.backbones.load import resolve_llm_spec
+    from training.model import checkpoint as ckpt
+    from training.model.encoder import load_tapped_encoder
+    from training.model.prompt import PromptTemplate
 
     t_start = time.perf_counter()
     unknown = set(opts.variants) - set(VARIANTS)
@@ -164,7 +164,7 @@ def _check_writable(out: Path) -> None:
 
 def _manifest(opts, meta, encoder, prompt, labels, llm_spec, llm_info, graphs, folder: Path,
               onnx_parity, llm_parity, failures, cp: Path) -> Manifest:
-    from training import checkpoint as ckpt
+    from training.model import checkpoint as ckpt
 
     enc_in, enc_out = ox.graph_io(folder / graphs["encoder"][opts.default_variant])
     ad_in, ad_out = ox.graph_io(folder / graphs["adapter"][opts.default_variant])

@@ -52,7 +52,8 @@ timed() {  # timed NAME command...: run, and record the seconds it took (once pe
 }
 
 # 1. the same clips for both arms
-if [[ ! -f "$OUT/corpus/manifest.jsonl" ]]; then
+# (a corpus built before the clip index was renamed holds manifest.jsonl; it still reads)
+if [[ ! -f "$OUT/corpus/clips.jsonl" && ! -f "$OUT/corpus/manifest.jsonl" ]]; then
     log "corpus: $CLIPS clips of $CLIP_SECONDS s"
     timed corpus "$LISTEN" corpus build --out "$OUT/corpus" --clips "$CLIPS" --clip-seconds "$CLIP_SECONDS" \
         --seed "$SEED" --quiet
@@ -80,7 +81,7 @@ for recipe in $RECIPES; do
             log "train $name: $STEPS steps x $BATCH sequences"
             # shellcheck disable=SC2086 # rargs and TRAIN_ARGS are flag lists
             timed "train_$name" "$LISTEN" train --train_data "$OUT/rows/$arm.jsonl" --labels "$OUT/corpus/labels.json" \
-                --manifest "$OUT/corpus/manifest.jsonl" --out_dir "$OUT/train/$name" --cache_dir "$OUT/features" \
+                --clip_index "$OUT/corpus/clips.jsonl" --out_dir "$OUT/train/$name" --cache_dir "$OUT/features" \
                 --llm "$LLM" --encoder.whisper "$WHISPER" --max_steps "$STEPS" --batch_size "$BATCH" --seed "$SEED" \
                 --eval_every 0 --save_every 0 --no-progress $rargs $TRAIN_ARGS > "$OUT/train-$name.log"
         fi
@@ -88,7 +89,7 @@ for recipe in $RECIPES; do
             log "evaluate $name on $OUT/bench_test.jsonl"
             # shellcheck disable=SC2086
             timed "eval_$name" "$LISTEN" eval --checkpoint "$ckpt" --benchmark "$OUT/bench_test.jsonl" \
-                --labels "$OUT/corpus/labels.json" --manifest "$OUT/corpus/manifest.jsonl" --out "$OUT/eval/$name" \
+                --labels "$OUT/corpus/labels.json" --clip-index "$OUT/corpus/clips.jsonl" --out "$OUT/eval/$name" \
                 --rows "$EVAL_ROWS" --seed "$SEED" --cache-dir "$OUT/features" --title "$name" --quiet $EVAL_ARGS \
                 > "$OUT/eval-$name.log"
         fi

@@ -29,7 +29,8 @@ BUNDLE=${BUNDLE:-$HOME_DIR/default-bundle}
 mkdir -p "$RUN"
 
 echo "== 1/7 corpus ($CLIPS clips, seed $CORPUS_SEED)"
-[[ -f "$RUN/corpus/manifest.jsonl" ]] || $L corpus build --out "$RUN/corpus" --clips "$CLIPS" --seed "$CORPUS_SEED"
+# (a corpus built before the clip index was renamed holds manifest.jsonl; it still reads)
+[[ -f "$RUN/corpus/clips.jsonl" || -f "$RUN/corpus/manifest.jsonl" ]] || $L corpus build --out "$RUN/corpus" --clips "$CLIPS" --seed "$CORPUS_SEED"
 
 echo "== 2/7 LISTEN synthesis (answers: $SYNTH_ANSWERS, backend: $SYNTH_BACKEND; resumes)"
 # SmolLM2-135M says "yes" to most absent sounds: rejected generations get the template answer
@@ -44,14 +45,14 @@ echo "== 4/7 training (resumes from the newest checkpoint)"
 SECONDS=0
 $L train --config training/configs/default.json --out_dir "$RUN/train" --train_data "$RUN/rows.jsonl" \
     --val_data "$RUN/bench_validation.jsonl" --labels "$RUN/corpus/labels.json" \
-    --manifest "$RUN/corpus/manifest.jsonl" --seed "$SEED" --resume auto ${STEPS:+--max_steps "$STEPS"} $TRAIN_ARGS
+    --clip_index "$RUN/corpus/clips.jsonl" --seed "$SEED" --resume auto ${STEPS:+--max_steps "$STEPS"} $TRAIN_ARGS
 TRAIN_S=$SECONDS
 
 echo "== 5/7 export the best checkpoint"
 $L export --checkpoint "$RUN/train/best" --out "$BUNDLE"
 
 echo "== 6/7 evaluate the bundle on the held-out test split"
-$L eval --bundle "$BUNDLE" --benchmark "$RUN/bench_test.jsonl" --manifest "$RUN/corpus/manifest.jsonl" \
+$L eval --bundle "$BUNDLE" --benchmark "$RUN/bench_test.jsonl" --clip-index "$RUN/corpus/clips.jsonl" \
     --rows "$EVAL_ROWS" --open-max-new-tokens 24 --out "$RUN/eval_test" --quiet
 
 echo "== 7/7 package $OUT with its model card"

@@ -16,7 +16,8 @@ else
     echo "assembling the default bundle from $ADAPTER (about a minute) ..."
     $L export --checkpoint "$ADAPTER" --out "$BUNDLE"
 fi
-if [[ ! -f "$DEMO/manifest.jsonl" ]]; then
+# (demo clips made before the clip index was renamed hold manifest.jsonl; they still read)
+if [[ ! -f "$DEMO/clips.jsonl" && ! -f "$DEMO/manifest.jsonl" ]]; then
     # a seed no training run uses: fresh mixtures of synthesized and recorded (sound-theme) events
     $L corpus build --out "$DEMO" --clips 8 --seed 20261126 --quiet
 fi

@@ -1,4 +1,4 @@
-r"""Package a checkpoint as models/default-adapter with its model card (see training/package_adapter.py).
+r"""Package a checkpoint as models/default-adapter with its model card (see training/train/package_adapter.py).
 
     package_default_adapter.py --checkpoint runs/default/train/best --corpus ... --rows ... \
         --training-seconds 1809 --eval runs/default/eval_test/metrics.json
@@ -37,7 +37,7 @@ def named_run(text: str) -> tuple[str, Path]:
 def main() -> int:
     from training.errors import TrainingError
     from training.eval.report import read_run
-    from training.package_adapter import CardFacts, package, update_card
+    from training.train.package_adapter import CardFacts, package, update_card
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", type=Path, help="the `listen train` checkpoint folder to package")

@@ -41,7 +41,7 @@ def tiny_llama_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def default_whisper_dir(listen_home):
     """The real Whisper tiny.en, converted from the installed CTranslate2 weights (about 10 s once)."""
-    from training.model_cache import prepare_default_whisper
+    from training.backbones.model_cache import prepare_default_whisper
 
     return prepare_default_whisper().path
 

@@ -60,10 +60,10 @@ TINY_LABELS = [
 def build_tiny_checkpoint(out: Path, whisper_dir: Path, llama_dir: Path, recipe: str = "factorised",
                           window_seconds: float = 2.0, seed: int = 0) -> Path:
     """An untrained (freshly initialised) adapter checkpoint over the tiny backbones,
-    written by the real `training.checkpoint.save_checkpoint`."""
-    from training import checkpoint as ckpt
-    from training.adapter_config import AdapterConfig, EncoderConfig
-    from training.model import build_system
+    written by the real `training.model.checkpoint.save_checkpoint`."""
+    from training.model import checkpoint as ckpt
+    from training.model.adapter_config import AdapterConfig, EncoderConfig
+    from training.model.system import build_system
 
     enc_cfg = EncoderConfig(whisper=str(whisper_dir), window_seconds=window_seconds)
     ad_cfg = AdapterConfig(recipe=recipe, num_queries=4, num_layers=1, num_heads=4, decision_tokens=2)

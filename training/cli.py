@@ -23,7 +23,7 @@ logs to OUT_DIR/log.jsonl. Resume with --resume auto (the newest step-N) or a fo
 
 def register(subparsers) -> None:
     from training.config_io import add_arguments
-    from training.train_config import TrainConfig
+    from training.train.config import TrainConfig
 
     parser = subparsers.add_parser(
         "train", help="train the adapter (LISTEN, frozen encoder and LLM)", description=DESCRIPTION,
@@ -39,7 +39,7 @@ def register(subparsers) -> None:
 
 def resolve_config(args: argparse.Namespace):
     from training.config_io import from_dict, merge, overrides_from_args, to_dict
-    from training.train_config import TrainConfig
+    from training.train.config import TrainConfig
 
     base = to_dict(TrainConfig())
     if args.config:
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     if args.print_config:
         print(json.dumps(to_dict(cfg), indent=2))
         return 0
-    from training.train import train
+    from training.train.loop import train
 
     result = train(cfg, resume=args.resume, progress=not args.no_progress)
     last = result["history"][-1]["eval"] if result["history"] else {}

@@ -1,6 +1,6 @@
 """The exception family of `training/`.
 
-Every user-facing failure in training (a bad manifest row, a missing audio file, an
+Every user-facing failure in training (a bad clip index row, a missing audio file, an
 unusable backend) is a `TrainingError`, so the `listen` CLI prints it as one line. Other
 stages of training add their own subclasses here.
 """
@@ -18,8 +18,8 @@ class CorpusError(TrainingError):
     """A corpus cannot be built, read or imported (bad options, an empty corpus)."""
 
 
-class ManifestError(CorpusError):
-    """A manifest, labels or stats file, or one row of it, is malformed."""
+class CorpusFileError(CorpusError):
+    """A corpus file (the clip index, labels.json, stats.json, a dataset's metadata), or one row of it, is malformed."""
 
 
 class AudioReadError(CorpusError):

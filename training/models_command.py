@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.paths import SMOLLM2_GGUF, WHISPER_TINY_EN_CT2
-    from training.model_cache import prepare_default_whisper
+    from training.backbones.model_cache import prepare_default_whisper
 
     gguf = SMOLLM2_GGUF.path()
     ct2 = WHISPER_TINY_EN_CT2.path()

@@ -245,7 +245,7 @@ def test_corrupt_sdist_is_a_clear_error(tmp_path):
 
 # ---- the real default LLM ---------------------------------------------------------------
 
-BRIEF = "Answer the question in one short sentence."  # see tests/training/test_backbones.py
+BRIEF = "Answer the question in one short sentence."  # see tests/training/backbones/test_backbones.py
 PROMPTS = ["What is the capital of France?", "What color is the sky on a clear day?", "How many legs does a dog have?"]
 
 
@@ -279,7 +279,7 @@ def test_default_llm_round_trip_hf_to_q8_0_matches_transformers(converter, tmp_p
     import torch
 
     from edge.llm_session import LLMSession, Sampling, SessionConfig
-    from training.backbones import load_llm
+    from training.backbones.load import load_llm
 
     model, tok = load_llm("default")
     hf_dir = tmp_path / "smollm2-hf"

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from core.audio import SAMPLE_RATE
-from training.adapter_config import AdapterConfig, EncoderConfig
-from training.train_config import TrainConfig
+from training.model.adapter_config import AdapterConfig, EncoderConfig
+from training.train.config import TrainConfig
 
 LABELS = [
     {"label": "siren", "name": "a siren", "synonyms": ["siren", "sirens"]},

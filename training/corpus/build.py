@@ -2,7 +2,7 @@
 
 Clip `i` is a pure function of (seed, i) and of the recordings found on the machine: its
 split comes from a seeded shuffle, its content from `default_rng([seed, i])`. Workers write
-the WAV files; the parent writes the manifest, labels and statistics in id order, so the
+the WAV files; the parent writes the clip index, labels and statistics in id order, so the
 same seed gives byte-identical files whatever the number of workers.
 """
 
@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from training.corpus.audio_io import write_wav
+from training.corpus.clip_index import CLIP_INDEX_FILE, ClipRecord, locate, write_text_atomic
 from training.corpus.dsp import SR
 from training.corpus.folder import Corpus, save_corpus
 from training.corpus.instances import SPLIT_FRACTIONS, SPLITS, InstancePool
-from training.corpus.manifest import MANIFEST_FILE, ManifestRow, write_text_atomic
 from training.corpus.mixer import SceneConfig, mix_scene
 from training.corpus.recordings import Recording, discover
 from training.errors import CorpusError
@@ -55,7 +55,7 @@ def plan_splits(n: int, seed: int) -> list[str]:
 
 
 def build_corpus(out: Path, cfg: BuildConfig, workers: int = 2, overwrite: bool = False, progress: bool = True) -> Corpus:
-    """Mix `cfg.clips` clips into `out` and write manifest.jsonl, labels.json, stats.json, build.json."""
+    """Mix `cfg.clips` clips into `out` and write clips.jsonl, labels.json, stats.json, build.json."""
     if cfg.clips <= 0:
         raise CorpusError(f"--clips must be at least 1, got {cfg.clips}")
     out = Path(out)
@@ -65,7 +65,7 @@ def build_corpus(out: Path, cfg: BuildConfig, workers: int = 2, overwrite: bool 
     splits = plan_splits(cfg.clips, cfg.seed)
     jobs = [(i, splits[i]) for i in range(cfg.clips)]
     pool_args = (recordings, cfg, str(out))
-    rows: list[ManifestRow] = []
+    rows: list[ClipRecord] = []
     bar = _progress(total=len(jobs), disable=not progress)
     if workers <= 1:
         _init_worker(*pool_args)
@@ -94,7 +94,7 @@ def _init_worker(recordings: list[Recording], cfg: BuildConfig, out: str) -> Non
     _STATE["out"] = Path(out)
 
 
-def _make_clip(job: tuple[int, str]) -> ManifestRow:
+def _make_clip(job: tuple[int, str]) -> ClipRecord:
     index, split = job
     cfg: BuildConfig = _STATE["cfg"]
     rng = np.random.default_rng([cfg.seed, index])
@@ -102,7 +102,7 @@ def _make_clip(job: tuple[int, str]) -> ManifestRow:
     cid = clip_id(index)
     rel = f"audio/{split}/{cid}.wav"
     write_wav(_STATE["out"] / rel, scene.audio)
-    return ManifestRow(
+    return ClipRecord(
         id=cid,
         audio=rel,
         split=split,
@@ -130,7 +130,7 @@ def _build_record(cfg: BuildConfig, recordings: list[Recording]) -> dict:
 
 def _check_target(out: Path, record: dict, overwrite: bool) -> None:
     previous = out / BUILD_FILE
-    if overwrite or not (out / MANIFEST_FILE).exists():
+    if overwrite or not locate(out / CLIP_INDEX_FILE).exists():
         return
     try:
         old = json.loads(previous.read_text(encoding="utf-8"))

@@ -12,13 +12,13 @@ from pathlib import Path
 log = logging.getLogger("listen.corpus")
 
 DESCRIPTION = """\
-Sound corpora in one schema: <DIR>/manifest.jsonl, labels.json, stats.json and
+Sound corpora in one schema: <DIR>/clips.jsonl (the clip index), labels.json, stats.json and
 audio/<split>/<id>.wav (16 kHz mono PCM16).
 
   build    mix labelled events (procedural, espeak-ng speech, sound-theme recordings)
            over backgrounds; deterministic for --seed; split by event instance
   import   map a real dataset (AudioCaps, ESC-50, AudioSet, generic JSONL, HF datasets)
-           into the same manifest schema
+           into the same clip index schema
   stats    recount labels and co-occurrence (stats.json) and print them
   check    validate every row and that every audio file exists
   labels   write the built-in event library as labels.json"""
@@ -46,7 +46,7 @@ def register(subparsers) -> None:
     s.add_argument("corpus", type=Path, help="corpus folder")
     s.set_defaults(func=run_stats)
 
-    c = sub.add_parser("check", help="validate the manifest and the audio files")
+    c = sub.add_parser("check", help="validate the clip index and the audio files")
     c.add_argument("corpus", type=Path, help="corpus folder")
     c.add_argument("--decode", action="store_true", help="also decode every audio file (slower)")
     c.set_defaults(func=run_check)
@@ -99,6 +99,7 @@ def run_stats(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     from core.audio_io import read_audio
     from core.errors import AudioInputError
+    from training.corpus.clip_index import locate
     from training.corpus.folder import load_corpus
     from training.errors import AudioReadError
 
@@ -108,7 +109,7 @@ def run_check(args: argparse.Namespace) -> int:
             try:
                 read_audio(row.audio_path(corpus.root))
             except AudioInputError as err:
-                raise AudioReadError(f"{corpus.root}/manifest.jsonl row {i} (id {row.id}): {err}") from err
+                raise AudioReadError(f"{locate(corpus.root)} row {i} (id {row.id}): {err}") from err
     print(f"{args.corpus}: {len(corpus.rows)} rows, {len(corpus.labels)} labels, all audio files present")
     return 0
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from training.errors import ManifestError
+from training.errors import CorpusFileError
 
 LABELS_FILE = "labels.json"
 _LABEL_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -171,11 +171,11 @@ def vocabulary() -> list[dict]:
 
 
 def event(label: str) -> EventSpec:
-    """The spec of one built-in label; an unknown label is a ManifestError naming the known ones."""
+    """The spec of one built-in label; an unknown label is a CorpusFileError naming the known ones."""
     try:
         return _BY_LABEL[label]
     except KeyError:
-        raise ManifestError(
+        raise CorpusFileError(
             f"unknown event label {label!r}; known labels: {', '.join(sorted(_BY_LABEL))}"
         ) from None
 
@@ -188,7 +188,7 @@ def to_label(text: str) -> str:
     """Normalise a dataset's class name to a snake_case label ("Smoke detector" -> "smoke_detector")."""
     label = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
     if not label:
-        raise ManifestError(f"class name {text!r} has no letters or digits to form a label")
+        raise CorpusFileError(f"class name {text!r} has no letters or digits to form a label")
     return label if label[0].isalpha() else f"c_{label}"
 
 
@@ -206,30 +206,30 @@ def read_labels_json(path: Path) -> list[dict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ManifestError(f"{path} does not exist; a corpus folder needs labels.json (run `listen corpus stats DIR`)") from None
+        raise CorpusFileError(f"{path} does not exist; a corpus folder needs labels.json (run `listen corpus stats DIR`)") from None
     except (OSError, ValueError) as err:
-        raise ManifestError(f"{path} is not valid JSON ({err}); rewrite it with `listen corpus stats DIR`") from err
+        raise CorpusFileError(f"{path} is not valid JSON ({err}); rewrite it with `listen corpus stats DIR`") from err
     if not isinstance(data, list):
-        raise ManifestError(f"{path} must hold a JSON list of {{label, name, synonyms}}, found {type(data).__name__}")
+        raise CorpusFileError(f"{path} must hold a JSON list of {{label, name, synonyms}}, found {type(data).__name__}")
     seen: set[str] = set()
     for i, e in enumerate(data):
         check_label_entry(e, f"{path} entry {i}")
         if e["label"] in seen:
-            raise ManifestError(f"{path} entry {i}: label {e['label']!r} appears twice; keep one entry per label")
+            raise CorpusFileError(f"{path} entry {i}: label {e['label']!r} appears twice; keep one entry per label")
         seen.add(e["label"])
     return data
 
 
 def check_label_entry(e: object, where: str) -> None:
     if not isinstance(e, dict):
-        raise ManifestError(f"{where}: expected an object {{label, name, synonyms}}, found {type(e).__name__}")
+        raise CorpusFileError(f"{where}: expected an object {{label, name, synonyms}}, found {type(e).__name__}")
     label, name, syn = e.get("label"), e.get("name"), e.get("synonyms")
     if not isinstance(label, str) or not _LABEL_RE.match(label):
-        raise ManifestError(f"{where}: label {label!r} must be a snake_case string such as 'smoke_alarm'")
+        raise CorpusFileError(f"{where}: label {label!r} must be a snake_case string such as 'smoke_alarm'")
     if not isinstance(name, str) or not name.strip():
-        raise ManifestError(f"{where}: name of {label!r} must be a non-empty string such as 'a smoke alarm'")
+        raise CorpusFileError(f"{where}: name of {label!r} must be a non-empty string such as 'a smoke alarm'")
     if not isinstance(syn, list) or not all(isinstance(s, str) for s in syn):
-        raise ManifestError(f"{where}: synonyms of {label!r} must be a list of strings")
+        raise CorpusFileError(f"{where}: synonyms of {label!r} must be a list of strings")
 
 
 def entries_for(label_set: list[str], extra_synonyms: dict[str, list[str]] | None = None) -> list[dict]:

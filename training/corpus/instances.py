@@ -60,7 +60,7 @@ def assign_groups(groups: list[str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Drawn:
-    """One chosen instance: what the manifest records, and what renders it."""
+    """One chosen instance: what the clip index records, and what renders it."""
 
     label: str
     source: str  # "procedural", "espeak", or a theme / "pygame"

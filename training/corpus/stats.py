@@ -18,11 +18,11 @@ from collections import Counter
 from itertools import combinations
 from pathlib import Path
 
-from training.corpus.manifest import STATS_FILE, ManifestRow, write_text_atomic
-from training.errors import ManifestError
+from training.corpus.clip_index import STATS_FILE, ClipRecord, write_text_atomic
+from training.errors import CorpusFileError
 
 
-def compute_stats(rows: list[ManifestRow], all_labels: list[str] | None = None) -> dict:
+def compute_stats(rows: list[ClipRecord], all_labels: list[str] | None = None) -> dict:
     counts: Counter[str] = Counter({lab: 0 for lab in all_labels or []})
     by_split: dict[str, Counter[str]] = {}
     cooc: dict[str, Counter[str]] = {lab: Counter() for lab in counts}
@@ -56,12 +56,12 @@ def read_stats(path: Path) -> dict:
     try:
         stats = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ManifestError(f"{path} does not exist; write it with `listen corpus stats {path.parent}`") from None
+        raise CorpusFileError(f"{path} does not exist; write it with `listen corpus stats {path.parent}`") from None
     except (OSError, ValueError) as err:
-        raise ManifestError(f"{path} is not valid JSON ({err}); rewrite it with `listen corpus stats {path.parent}`") from err
+        raise CorpusFileError(f"{path} is not valid JSON ({err}); rewrite it with `listen corpus stats {path.parent}`") from err
     for key in ("label_counts", "cooccurrence"):
         if not isinstance(stats.get(key), dict):
-            raise ManifestError(f"{path} lacks the object {key!r}; rewrite it with `listen corpus stats {path.parent}`")
+            raise CorpusFileError(f"{path} lacks the object {key!r}; rewrite it with `listen corpus stats {path.parent}`")
     return stats
 
 

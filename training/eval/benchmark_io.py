@@ -297,43 +297,33 @@ def load_rows(spec: str | Path, audio_dir: Path | None = None, hf_split: str = "
 
 
 def subsample(rows: list[BenchmarkRow], per_sampling: int, seed: int = 0) -> list[BenchmarkRow]:
-    """At most `per_sampling` yes/no rows of each sampling, chosen reproducibly, in file order
-    (0 = all); open rows are kept."""
+    """At most `per_sampling` yes/no rows of each sampling, half expecting yes and half no (so
+    the yes-ratio of a perfect model stays 0.5), chosen reproducibly from `seed`, in file
+    order (0 = all); open rows are kept. Validation during training and `listen eval --rows`
+    both draw with this, so the same seed scores the same rows."""
     if per_sampling <= 0:
         return list(rows)
     rng = random.Random(seed)
     keep: set[int] = set()
     for s in SAMPLINGS:
-        group = [i for i, r in enumerate(rows) if r.sampling == s]
-        keep.update(rng.sample(group, min(per_sampling, len(group))))
+        for label, n in (("yes", per_sampling // 2), ("no", per_sampling - per_sampling // 2)):
+            group = [i for i, r in enumerate(rows) if r.sampling == s and r.label == label]
+            keep.update(rng.sample(group, min(n, len(group))))
     return [r for i, r in enumerate(rows) if r.is_open or i in keep]
 
 
 # ---- clip labels and open questions -------------------------------------------------------
-def read_manifest_labels(path: Path) -> dict[str, tuple[str, ...]]:
-    """Corpus manifest.jsonl -> {resolved audio path and clip id: present labels}."""
-    out: dict[str, tuple[str, ...]] = {}
-    for where, row in _read_jsonl(Path(path)):
-        labels = row.get("labels")
-        if not isinstance(labels, list):
-            raise EvalError(f"{where}: `labels` must be a list of label ids")
-        if isinstance(row.get("audio"), str):
-            out[str((Path(path).parent / row["audio"]).resolve())] = tuple(labels)
-        if row.get("id") is not None:
-            out[str(row["id"])] = tuple(labels)
-    return out
-
-
-def with_clip_labels(rows: list[BenchmarkRow], manifest: dict[str, tuple[str, ...]] | None) -> list[BenchmarkRow]:
-    """Rows whose clip labels the manifest knows (by audio path, clip_id or audio_index)."""
-    if not manifest:
+def with_clip_labels(rows: list[BenchmarkRow], clips: dict[str, tuple[str, ...]] | None) -> list[BenchmarkRow]:
+    """Rows whose clip labels the clip index knows (`clip_index.clip_labels`: by audio path,
+    clip_id or audio_index)."""
+    if not clips:
         return rows
     out = []
     for r in rows:
         if r.clip_labels is None:
             for key in (r.audio, str(r.fields.get("clip_id", "")), str(r.fields.get("audio_index", ""))):
-                if key and key in manifest:
-                    r = replace(r, clip_labels=manifest[key])
+                if key and key in clips:
+                    r = replace(r, clip_labels=clips[key])
                     break
         out.append(r)
     return out

@@ -35,7 +35,7 @@ def register(subparsers) -> None:
                    "join its answers by entry_id or order)")
     p.add_argument("--labels", type=Path, help="labels.json whose synonyms read the mentions (default: the system's, "
                    "else beside the benchmark, else the built-in library)")
-    p.add_argument("--manifest", type=Path, help="corpus manifest.jsonl giving each clip's labels (default: beside labels.json)")
+    p.add_argument("--clip-index", type=Path, help="the corpus's clip index (clips.jsonl) giving each clip's labels (default: beside labels.json)")
     p.add_argument("--out", type=Path, metavar="DIR", help="write metrics.json, report.md (and predictions.jsonl) here")
     p.add_argument("--audio-dir", type=Path, help="folder of <audio_index>.wav/.flac for rows without an audio path")
     p.add_argument("--hf-split", default="test", help="split of a Hugging Face dataset (default test)")
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     source = "checkpoint" if args.checkpoint else "bundle" if args.bundle else "predictions"
     request = EvalRequest(
         source=source, path=args.checkpoint or args.bundle or args.predictions, benchmark=args.benchmark,
-        labels=args.labels, manifest=args.manifest, out=args.out, audio_dir=args.audio_dir, hf_split=args.hf_split,
+        labels=args.labels, clip_index=args.clip_index, out=args.out, audio_dir=args.audio_dir, hf_split=args.hf_split,
         rows_per_sampling=args.rows, seed=args.seed,
         open_question=None if args.no_open else (args.open_question or DEFAULT_OPEN_QUESTION),
         options=RunOptions(batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,

@@ -8,7 +8,7 @@ re-scored with `--predictions`), `metrics.json` and `report.md`.
 The label vocabulary that reads mentions comes from, in order: `labels` if given, the
 checkpoint's or bundle's own labels, a `labels.json` beside (or above) the benchmark file,
 the built-in event library. Clip labels for the mentions come from the rows' `labels`, or
-from `manifest` (default: `manifest.jsonl` beside that `labels.json`).
+from the corpus's clip index `clip_index` (default: `clips.jsonl` beside that `labels.json`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class EvalRequest:
     path: Path  # the checkpoint folder, bundle folder or predictions file
     benchmark: str | None = None  # benchmark file or hf:DATASET (required unless source is predictions)
     labels: Path | None = None  # labels.json for the mentions (default: see the module docstring)
-    manifest: Path | None = None  # corpus manifest giving each clip's labels (default: beside labels.json)
+    clip_index: Path | None = None  # the corpus's clip index giving each clip's labels (default: beside labels.json)
     out: Path | None = None  # folder for predictions.jsonl, metrics.json, report.md
     audio_dir: Path | None = None  # where <audio_index>.wav files live, for rows without an audio path
     hf_split: str = "test"  # split of a Hugging Face dataset
@@ -47,7 +47,7 @@ class EvalRequest:
 
 
 def _labels_beside(*paths) -> Path | None:
-    from training.dataset import find_labels_file
+    from training.data.rows import find_labels_file
 
     return find_labels_file(*[Path(p) for p in paths if p and not str(p).startswith(bio.HF_PREFIX)])
 
@@ -65,18 +65,22 @@ def _label_entries(req: EvalRequest, system_labels: list) -> tuple[list[dict], s
     return vocabulary(), "the built-in event library"
 
 
-def _manifest(req: EvalRequest) -> Path | None:
-    if req.manifest:
-        if not Path(req.manifest).is_file():
-            raise EvalError(f"manifest {req.manifest} does not exist; pass the corpus manifest.jsonl or leave --manifest out")
-        return Path(req.manifest)
+def _clip_index(req: EvalRequest) -> Path | None:
+    from training.corpus.clip_index import CLIP_INDEX_FILE, locate
+
+    if req.clip_index:
+        found = locate(Path(req.clip_index))
+        if not found.is_file():
+            raise EvalError(f"clip index {req.clip_index} does not exist; pass the corpus's {CLIP_INDEX_FILE} or leave --clip-index out")
+        return found
     for labels in (req.labels, _labels_beside(req.benchmark, req.path if req.source == "predictions" else None)):
-        if labels and (Path(labels).parent / "manifest.jsonl").is_file():
-            return Path(labels).parent / "manifest.jsonl"
+        if labels and locate(Path(labels).parent / CLIP_INDEX_FILE).is_file():
+            return locate(Path(labels).parent / CLIP_INDEX_FILE)
     return None
 
 
-def _rows_to_answer(req: EvalRequest) -> list[bio.BenchmarkRow]:
+def rows_to_answer(req: EvalRequest) -> list[bio.BenchmarkRow]:
+    """The benchmark rows a checkpoint or bundle answers: `rows_per_sampling` per sampling (bio.subsample)."""
     if not req.benchmark:
         raise EvalError(f"--{req.source} needs --benchmark FILE (JSONL, CSV or hf:DATASET) with the questions")
     rows = bio.load_rows(req.benchmark, req.audio_dir, req.hf_split, need_audio=True,
@@ -96,15 +100,17 @@ def run_evaluation(req: EvalRequest, progress: bool = True) -> dict:
     """The result (also written to req.out): evaluate_rows output plus provenance."""
     if req.source not in SOURCES:
         raise EvalError(f"source {req.source!r} must be one of {', '.join(SOURCES)}")
-    manifest = _manifest(req)
-    clip_labels = bio.read_manifest_labels(manifest) if manifest else None
+    from training.corpus.clip_index import clip_labels as read_clip_labels
+
+    clip_index = _clip_index(req)
+    clip_labels = read_clip_labels(clip_index) if clip_index else None
     system, system_labels = None, []
     if req.source == "predictions":
         rows = bio.with_clip_labels(_answered_predictions(req), clip_labels)
     else:
         from training.eval.runners import answer_with_bundle, answer_with_checkpoint
 
-        rows = bio.with_clip_labels(_rows_to_answer(req), clip_labels)
+        rows = bio.with_clip_labels(rows_to_answer(req), clip_labels)
         if req.open_question:
             rows = rows + bio.open_question_rows(rows, req.open_question)
         answer = answer_with_checkpoint if req.source == "checkpoint" else answer_with_bundle
@@ -122,7 +128,7 @@ def run_evaluation(req: EvalRequest, progress: bool = True) -> dict:
         "benchmark": str(req.benchmark or req.path),
         "rows_per_sampling": req.rows_per_sampling or "all",
         "labels_source": labels_source,
-        "clip_labels_source": str(manifest) if manifest else "the rows' own labels, else the benchmark's objects",
+        "clip_labels_source": str(clip_index) if clip_index else "the rows' own labels, else the benchmark's objects",
         **({"system": system} if system else {}),
         **evaluate_rows(rows, entries),
     }

@@ -15,7 +15,7 @@ asserts nothing). Per answer, each distinct asserted event is one *mention*:
                            nothing hallucinates nothing; this shows it)
     silent                 answers naming no event
 
-Clip labels are *exact* when the row carries `labels` or a corpus manifest gives them.
+Clip labels are *exact* when the row carries `labels` or the corpus's clip index gives them.
 Otherwise only the benchmark's own objects for that clip are known (positives present,
 negatives absent): a mention of any other event is *unknown* and left out of both shares.
 Empty input: every share is None.

@@ -5,9 +5,9 @@ where and how long it took. Scoring happens elsewhere (`training.eval.score`), o
 answers alone, so a checkpoint, its exported bundle and a predictions file from another
 system are scored by the same code.
 
-- checkpoint: `training.model.load_system` rebuilds encoder + adapter + LLM, encoder states
-  come from the feature cache (or the encoder live), and `training.generate.generate`
-  decodes greedily from the prompt of `training.sequences.generation_inputs`: the same path
+- checkpoint: `training.model.system.load_system` rebuilds encoder + adapter + LLM, encoder states
+  come from the feature cache (or the encoder live), and `training.model.generate.generate`
+  decodes greedily from the prompt of `training.model.sequences.generation_inputs`: the same path
   as validation during training. Yes/no questions get the label the matcher reads from
   them; open questions get none (as on the edge).
 - bundle: `edge.assistant.Assistant` (ONNX Runtime + llama.cpp); each clip is encoded once
@@ -92,10 +92,10 @@ def answer_with_checkpoint(folder: Path, rows: list[BenchmarkRow], opts: RunOpti
     """Load the checkpoint's system (and fill the feature cache), then `answer_rows`."""
     import torch
 
-    from training.checkpoint import ADAPTER_CONFIG_FILE
-    from training.clip_features import CachedStates, LiveStates
-    from training.feature_cache import FeatureCache, default_cache_dir
-    from training.model import load_system
+    from training.data.clip_features import CachedStates, LiveStates
+    from training.data.feature_cache import FeatureCache, default_cache_dir
+    from training.model.checkpoint import ADAPTER_CONFIG_FILE
+    from training.model.system import load_system
 
     folder = Path(folder)
     if not (folder / ADAPTER_CONFIG_FILE).is_file():
@@ -122,15 +122,15 @@ def answer_with_checkpoint(folder: Path, rows: list[BenchmarkRow], opts: RunOpti
 def answer_rows(system, rows: list[BenchmarkRow], states_of, opts: RunOptions = RunOptions(), autocast=None,
                 progress: bool = False) -> list[Prediction]:
     """Greedy answers of a loaded `ListenSystem`; `states_of(audio paths)` gives (B, n_taps, T, d)
-    encoder states (`training.clip_features`). Yes/no rows and open rows are batched apart
+    encoder states (`training.data.clip_features`). Yes/no rows and open rows are batched apart
     (their answer lengths differ); the output follows the rows' order."""
     from contextlib import nullcontext
 
     import torch
 
     from core.labels import NO_LABEL
-    from training.generate import generate
-    from training.sequences import generation_inputs, question_ids
+    from training.model.generate import generate
+    from training.model.sequences import generation_inputs, question_ids
 
     autocast = autocast or nullcontext
     device = next(system.adapter.parameters()).device
@@ -165,8 +165,8 @@ def answer_rows(system, rows: list[BenchmarkRow], states_of, opts: RunOptions = 
 
 def answer_with_bundle(bundle: Path, rows: list[BenchmarkRow], opts: RunOptions = RunOptions(),
                        progress: bool = True) -> tuple[list[Prediction], RunInfo]:
-    from edge.assistant import Assistant
     from core.audio_io import read_audio
+    from edge.assistant import Assistant
 
     t0 = time.perf_counter()
     by_audio: dict[str, list[int]] = defaultdict(list)

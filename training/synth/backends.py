@@ -57,7 +57,7 @@ class TransformersBackend:
     def __init__(self, model: str, gen: GenerationConfig, device: str | None = None):
         import torch
 
-        from training.backbones import load_llm, resolve_llm_spec
+        from training.backbones.load import load_llm, resolve_llm_spec
 
         self.gen = gen
         self.model_id = model_label(resolve_llm_spec(model))
@@ -103,7 +103,7 @@ class LlamaCppBackend:
             from llama_cpp import Llama
         except ImportError as err:
             raise SynthError("the llamacpp backend needs llama-cpp-python: pip install 'listen-edge[edge]'") from err
-        from training.backbones import resolve_llm_spec
+        from training.backbones.load import resolve_llm_spec
 
         path = Path(resolve_llm_spec(model)).expanduser()
         if path.suffix != ".gguf" or not path.is_file():

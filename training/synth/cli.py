@@ -28,7 +28,7 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="synth_command", metavar="ACTION")
 
     r = sub.add_parser("run", help="synthesize training rows from a corpus")
-    r.add_argument("--corpus", type=Path, required=True, help="corpus folder (manifest.jsonl, labels.json, stats.json)")
+    r.add_argument("--corpus", type=Path, required=True, help="corpus folder (clips.jsonl, labels.json, stats.json)")
     r.add_argument("--out", type=Path, required=True, help="rows JSONL to write or resume")
     r.add_argument("--split", default="train", help="clips of this split, or 'all' (default train)")
     r.add_argument("--answers", choices=["llm", "template"], default="llm",

@@ -12,8 +12,8 @@ import hashlib
 import random
 from dataclasses import dataclass
 
+from training.corpus.clip_index import ClipRecord
 from training.corpus.folder import Corpus
-from training.corpus.manifest import ManifestRow
 from training.synth.prompts import (
     ABSENT_YN_PROMPTS, DESCRIBE_PROMPTS, OPEN_NEGATIVE_PROMPTS, PRESENT_YN_PROMPTS, Prompt, chat_messages,
     metadata_text,
@@ -33,7 +33,7 @@ class PlanConfig:
 @dataclass(frozen=True)
 class SynthRequest:
     id: str  # row id: "<clip id>:<slot>:<prompt id>", stable across runs (resume key)
-    clip: ManifestRow
+    clip: ClipRecord
     audio: str  # audio path as written in the row (absolute, or relative to the corpus folder)
     prompt: Prompt
     question: str  # the prompt with its objects filled in
@@ -55,7 +55,7 @@ def row_seed(seed: int, key: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest()[:4], "big") & 0x7FFFFFFF
 
 
-def plan_clip(clip: ManifestRow, corpus: Corpus, cfg: PlanConfig) -> list[SynthRequest]:
+def plan_clip(clip: ClipRecord, corpus: Corpus, cfg: PlanConfig) -> list[SynthRequest]:
     rng = random.Random(row_seed(cfg.seed, clip.id))
     names = corpus.label_names
     vocab = sorted(names)
@@ -97,5 +97,5 @@ def plan_clip(clip: ManifestRow, corpus: Corpus, cfg: PlanConfig) -> list[SynthR
     return out
 
 
-def plan_corpus(clips: list[ManifestRow], corpus: Corpus, cfg: PlanConfig) -> list[SynthRequest]:
+def plan_corpus(clips: list[ClipRecord], corpus: Corpus, cfg: PlanConfig) -> list[SynthRequest]:
     return [req for clip in clips for req in plan_clip(clip, corpus, cfg)]

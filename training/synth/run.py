@@ -263,7 +263,7 @@ def merge_outputs(parts: list[Path], out: Path) -> dict:
 
 
 def _model_id(spec: str) -> str:
-    from training.backbones import resolve_llm_spec
+    from training.backbones.load import resolve_llm_spec
 
     try:
         return model_label(resolve_llm_spec(spec))

@@ -11,18 +11,18 @@ import pytest
 
 from tests.training.corpus.corpus_helpers import SMALL, build_small
 from training.corpus.build import plan_splits
-from training.corpus.manifest import read_manifest
+from training.corpus.clip_index import read_clip_index
 from training.corpus.stats import compute_stats
 from training.errors import CorpusError
 
-FILES = ("manifest.jsonl", "labels.json", "stats.json", "build.json")
+FILES = ("clips.jsonl", "labels.json", "stats.json", "build.json")
 
 
 def test_layout_and_row_schema(small_corpus):
     root = small_corpus.root
     for name in FILES:
         assert (root / name).is_file()
-    rows = read_manifest(root / "manifest.jsonl")
+    rows = read_clip_index(root / "clips.jsonl")
     assert len(rows) == SMALL.clips
     for r in rows:
         assert r.audio == f"audio/{r.split}/{r.id}.wav"
@@ -38,7 +38,7 @@ def test_layout_and_row_schema(small_corpus):
 
 def test_same_seed_gives_byte_identical_files_whatever_the_workers(small_corpus, tmp_path):
     again = build_small(tmp_path / "again", workers=2)
-    for name in ("manifest.jsonl", "labels.json", "stats.json"):
+    for name in ("clips.jsonl", "labels.json", "stats.json"):
         assert (again.root / name).read_bytes() == (small_corpus.root / name).read_bytes(), name
     for r in small_corpus.rows:
         assert (again.root / r.audio).read_bytes() == (small_corpus.root / r.audio).read_bytes()
@@ -46,7 +46,7 @@ def test_same_seed_gives_byte_identical_files_whatever_the_workers(small_corpus,
 
 def test_another_seed_gives_another_corpus(small_corpus, tmp_path):
     other = build_small(tmp_path / "other", replace(SMALL, seed=8))
-    assert (other.root / "manifest.jsonl").read_bytes() != (small_corpus.root / "manifest.jsonl").read_bytes()
+    assert (other.root / "clips.jsonl").read_bytes() != (small_corpus.root / "clips.jsonl").read_bytes()
 
 
 def test_no_instance_or_sentence_or_recording_crosses_splits(tmp_path):
@@ -71,7 +71,7 @@ def test_splits_follow_the_fractions():
     assert splits == plan_splits(600, 0) and splits != plan_splits(600, 1)
 
 
-def test_stats_match_the_manifest(small_corpus):
+def test_stats_match_the_clip_index(small_corpus):
     stats = json.loads((small_corpus.root / "stats.json").read_text())
     assert stats == json.loads(json.dumps(compute_stats(small_corpus.rows, [e["label"] for e in small_corpus.labels])))
     assert sum(stats["splits"].values()) == SMALL.clips

@@ -11,7 +11,7 @@ from training.corpus.events import (
     AMBIGUOUS_TERMS, EVENTS, read_labels_json, to_label, vocabulary, write_labels_json,
 )
 from training.corpus.mentions import MentionFinder
-from training.errors import ManifestError
+from training.errors import CorpusFileError
 
 
 def test_vocabulary_is_plain_data_with_the_contract_fields():
@@ -60,7 +60,7 @@ def test_labels_json_round_trip(tmp_path):
 def test_bad_labels_json_is_one_line_error_naming_the_file(tmp_path, content, needle):
     path = tmp_path / "labels.json"
     path.write_text(content)
-    with pytest.raises(ManifestError, match=needle) as err:
+    with pytest.raises(CorpusFileError, match=needle) as err:
         read_labels_json(path)
     assert str(path) in str(err.value) and "\n" not in str(err.value)
 
@@ -69,5 +69,5 @@ def test_to_label_normalises_dataset_class_names():
     assert to_label("Smoke detector, smoke alarm") == "smoke_detector_smoke_alarm"
     assert to_label(" Dog ") == "dog"
     assert to_label("1st floor") == "c_1st_floor"
-    with pytest.raises(ManifestError):
+    with pytest.raises(CorpusFileError):
         to_label("  --  ")

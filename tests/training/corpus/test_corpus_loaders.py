@@ -15,7 +15,7 @@ from training.corpus.loaders.audioset import load_audioset
 from training.corpus.loaders.common import ImportOptions, write_imported
 from training.corpus.loaders.esc50 import load_esc50
 from training.corpus.loaders.jsonl import load_jsonl
-from training.errors import AudioReadError, ManifestError
+from training.errors import AudioReadError, CorpusFileError
 
 
 def _wav(path, seconds=1.0, sr=16000):
@@ -54,10 +54,10 @@ def test_missing_audio_names_file_and_line_unless_skipped(tmp_path):
 
 def test_audiocaps_bad_row(tmp_path):
     (tmp_path / "train.csv").write_text("audiocap_id,youtube_id,start_time,caption\nx,a,1,hello\n")
-    with pytest.raises(ManifestError, match=r"train.csv:2: audiocap_id and start_time must be numbers"):
+    with pytest.raises(CorpusFileError, match=r"train.csv:2: audiocap_id and start_time must be numbers"):
         load_audiocaps(tmp_path / "train.csv", ImportOptions(audio_dir=tmp_path))
     (tmp_path / "train.csv").write_text("id,caption\n1,x\n")
-    with pytest.raises(ManifestError, match="missing column"):
+    with pytest.raises(CorpusFileError, match="missing column"):
         load_audiocaps(tmp_path / "train.csv", ImportOptions(audio_dir=tmp_path))
 
 
@@ -118,7 +118,7 @@ def test_audioset_segments_with_ontology(tmp_path, ontology_kind):
 def test_audioset_unknown_label_id(tmp_path):
     (tmp_path / "ontology.json").write_text(json.dumps(ONTOLOGY[:1]))
     (tmp_path / "seg.csv").write_text('abc, 0.000, 10.000, "/m/nope"\n')
-    with pytest.raises(ManifestError, match=r"seg.csv:1: label id '/m/nope' is not in the ontology"):
+    with pytest.raises(CorpusFileError, match=r"seg.csv:1: label id '/m/nope' is not in the ontology"):
         load_audioset(tmp_path / "seg.csv", tmp_path / "ontology.json", ImportOptions(audio_dir=tmp_path))
 
 
@@ -143,7 +143,7 @@ def test_generic_jsonl(tmp_path):
 def test_generic_jsonl_errors_name_the_line(tmp_path, line, needle):
     _wav(tmp_path / "a.wav")
     (tmp_path / "d.jsonl").write_text('{"audio": "a.wav"}\n' + line + "\n")
-    with pytest.raises(ManifestError, match=needle) as err:
+    with pytest.raises(CorpusFileError, match=needle) as err:
         load_jsonl(tmp_path / "d.jsonl", ImportOptions(audio_dir=None))
     assert "d.jsonl:2:" in str(err.value)
 
@@ -179,5 +179,5 @@ def test_hf_loader_on_plain_rows(tmp_path):
     (row,) = rows
     assert (row.labels, row.split, row.duration_s, row.sample_rate) == (["siren"], "test", 1.0, 16000)
     assert (tmp_path / row.audio).is_file()
-    with pytest.raises(ManifestError, match="row 0: no column 'audio'"):
+    with pytest.raises(CorpusFileError, match="row 0: no column 'audio'"):
         load_hf([{"sound": 1}], tmp_path, "train")

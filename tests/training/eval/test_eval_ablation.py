@@ -49,7 +49,7 @@ def test_ablation_recipe_end_to_end(tmp_path, tiny_whisper_dir, tiny_llama_dir):
         result = json.loads((out / "eval" / f"listen-{arm}" / "metrics.json").read_text())
         assert result["parsers"]["paper"]["all"]["n"] == n_bench
         assert result["system"]["recipe"] == "listen"
-        assert result["mentions"]["exact_labels"] == result["mentions"]["n_answers"] > 0  # labels from the manifest
+        assert result["mentions"]["exact_labels"] == result["mentions"]["n_answers"] > 0  # labels from the clip index
 
     table = (out / "ablation.md").read_text()
     assert table in proc.stdout

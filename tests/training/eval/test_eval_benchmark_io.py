@@ -107,7 +107,7 @@ def test_file_level_errors(tmp_path):
 
 
 def test_subsample_is_reproducible_and_keeps_open_rows():
-    rows = [bio.parse_row(f"r{i}", {**GOOD, "sampling": s, "prompt_text": f"q{i}"}, Path("."))
+    rows = [bio.parse_row(f"r{i}", {**GOOD, "sampling": s, "prompt_text": f"q{i}", "label": "yes" if i % 2 else "no"}, Path("."))
             for i, s in enumerate(["random"] * 5 + ["popular"] * 5 + ["adversarial"] * 2)]
     rows += bio.open_question_rows(rows[:1], "What do you hear?")
     a, b = bio.subsample(rows, 2, seed=3), bio.subsample(rows, 2, seed=3)
@@ -117,13 +117,48 @@ def test_subsample_is_reproducible_and_keeps_open_rows():
     assert bio.subsample(rows, 0) == rows
 
 
-def test_manifest_labels_and_open_questions(tmp_path):
+def test_subsample_is_balanced_per_sampling():
+    rows = [bio.parse_row(f"r{i}{s}", {"audio": f"a{i}", "prompt_text": "q", "label": "yes" if i % 4 else "no", "sampling": s},
+                          Path("."))
+            for i in range(120) for s in ("random", "popular")]
+    picked = bio.subsample(rows, 10, seed=0)
+    for s in ("random", "popular"):
+        group = [r for r in picked if r.sampling == s]
+        assert len(group) == 10 and sum(r.label == "yes" for r in group) == 5
+    assert bio.subsample(rows, 10, seed=0) == picked and len(bio.subsample(rows, 0, 0)) == len(rows)
+
+
+def test_validation_and_listen_eval_score_the_same_rows(tmp_path):
+    """The training run's validation rows and `listen eval --rows N --seed S` are one draw."""
+    from training.data.batches import load_examples
+    from training.eval.evaluation import EvalRequest, rows_to_answer
+    from training.train.config import TrainConfig
+
+    bench = []
+    for i in range(40):
+        _wav(tmp_path / "held_out" / f"h{i}.wav")
+        for s in bio.SAMPLINGS:
+            bench.append({"audio": f"held_out/h{i}.wav", "prompt_text": f"Is there a siren? ({s})", "object": "siren",
+                          "label": "yes" if (i + len(s)) % 3 else "no", "sampling": s})
+    (tmp_path / "bench.jsonl").write_text("".join(json.dumps(r) + "\n" for r in bench))
+    (tmp_path / "rows.jsonl").write_text(json.dumps({"audio": "t.wav", "question": "q", "answer": "a"}) + "\n")
+    for seed in (0, 7):
+        cfg = TrainConfig(train_data=str(tmp_path / "rows.jsonl"), val_data=str(tmp_path / "bench.jsonl"), eval_rows=6, seed=seed)
+        validation = load_examples(cfg)[1]
+        listen_eval = rows_to_answer(EvalRequest("checkpoint", tmp_path, str(tmp_path / "bench.jsonl"),
+                                                 rows_per_sampling=6, seed=seed))
+        assert [r.where for r in validation] == [r.where for r in listen_eval]
+        assert len(validation) == 18 and sum(r.label == "yes" for r in validation) == 9
+
+
+def test_clip_index_labels_and_open_questions(tmp_path):
+    from training.corpus.clip_index import ClipRecord, clip_labels, write_clip_index
+
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "manifest.jsonl").write_text(json.dumps({"id": "c0", "audio": "audio/c0.wav", "labels": ["siren"]}) + "\n")
+    write_clip_index(corpus / "clips.jsonl", [ClipRecord("c0", "audio/c0.wav", "test", 1.0, 16000, ["siren"])])
     row = bio.parse_row("r", {**GOOD, "audio": str(corpus / "audio" / "c0.wav"), "audio_index": 7}, tmp_path)
     by_id = bio.parse_row("r", {**GOOD, "clip_id": "c0", "audio_index": 8}, tmp_path)
-    labelled = bio.with_clip_labels([row, by_id], bio.read_manifest_labels(corpus / "manifest.jsonl"))
+    labelled = bio.with_clip_labels([row, by_id], clip_labels(corpus / "clips.jsonl"))
     assert [r.clip_labels for r in labelled] == [("siren",), ("siren",)]
     opened = bio.open_question_rows(labelled + labelled, "Describe the sounds.")
     assert len(opened) == 2 and {r.clip for r in opened} == {"7", "8"}

@@ -60,7 +60,7 @@ def bundle_run(tiny_bundle, bench, tmp_path_factory):
 
 
 class _StepLogits:
-    """Records the last-position logits of every LLM call of `training.generate.generate`:
+    """Records the last-position logits of every LLM call of `training.model.generate.generate`:
     a prefill call (several positions) per batch, then one call per generated token."""
 
     def __init__(self, llm) -> None:
@@ -122,8 +122,8 @@ def test_bundle_predictions_rescore_to_the_same_metrics(bundle_run, tmp_path):
 
 
 def test_checkpoint_runner_agrees_with_the_bundle_and_batching_changes_nothing(tiny_checkpoint, bench, bundle_run):
-    from training.clip_features import LiveStates
-    from training.model import load_system
+    from training.data.clip_features import LiveStates
+    from training.model.system import load_system
 
     rows = bio.load_rows(bench, need_audio=True)
     rows = rows + bio.open_question_rows(rows, "Describe the sounds you hear in the audio.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from training.corpus.clip_index import ClipRecord
 from training.corpus.events import vocabulary
-from training.corpus.manifest import ManifestRow
 from training.corpus.mentions import MentionFinder
 from training.synth.consistency import REASONS, check_answer, polarity
 from training.synth.plan import SynthRequest
@@ -15,7 +15,7 @@ MATCHER = MentionFinder(vocabulary())
 
 
 def _req(prompt_id: str, labels: list[str], obj: str | None = None, other: str | None = None) -> SynthRequest:
-    clip = ManifestRow("c1", "a.wav", "train", 10.0, 16000, sorted(labels), [], "A caption.", None)
+    clip = ClipRecord("c1", "a.wav", "train", 10.0, 16000, sorted(labels), [], "A caption.", None)
     return SynthRequest(f"c1:0:{prompt_id}", clip, "/a.wav", PROMPTS[prompt_id], "q?", obj, other, None, 1, "meta")
 
 

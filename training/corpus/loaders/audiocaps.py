@@ -1,7 +1,7 @@
 """AudioCaps: `audiocap_id,youtube_id,start_time,caption` CSVs (train.csv, val.csv, test.csv).
 
 Validation and test list five captions per clip; rows of the same clip merge into one
-manifest row (the first caption by `audiocap_id`, labels from all captions). AudioCaps has
+clip record (the first caption by `audiocap_id`, labels from all captions). AudioCaps has
 no tags, so labels are the library labels that the captions assert (`MentionFinder`, negated
 mentions excluded); a clip whose captions name no library sound gets no labels.
 """
@@ -13,15 +13,15 @@ from pathlib import Path
 from training.corpus.loaders.common import (
     ImportOptions, clip_row, find_audio, library_matcher, read_csv_rows, split_from_name,
 )
-from training.corpus.manifest import ManifestRow
-from training.errors import ManifestError
+from training.corpus.clip_index import ClipRecord
+from training.errors import CorpusFileError
 
 COLUMNS = ["audiocap_id", "youtube_id", "start_time", "caption"]
 AUDIO_PATTERNS = ("{youtube_id}_{start_time}.wav", "Y{youtube_id}_{start_time}.wav", "{audiocap_id}.wav",
                   "{youtube_id}.wav", "Y{youtube_id}.wav", "{youtube_id}_{start_time}.flac")
 
 
-def load_audiocaps(csv_path: Path, opts: ImportOptions, pattern: str | None = None) -> list[ManifestRow]:
+def load_audiocaps(csv_path: Path, opts: ImportOptions, pattern: str | None = None) -> list[ClipRecord]:
     split = opts.split or split_from_name(csv_path)
     matcher = library_matcher()
     clips: dict[tuple[str, str], list[tuple[int, int, dict]]] = {}
@@ -30,10 +30,10 @@ def load_audiocaps(csv_path: Path, opts: ImportOptions, pattern: str | None = No
         try:
             cap_id, start = int(row["audiocap_id"]), int(float(row["start_time"]))
         except (TypeError, ValueError) as err:
-            raise ManifestError(f"{where}: audiocap_id and start_time must be numbers, found "
+            raise CorpusFileError(f"{where}: audiocap_id and start_time must be numbers, found "
                                 f"{row['audiocap_id']!r}, {row['start_time']!r}") from err
         if not row["youtube_id"] or not (row["caption"] or "").strip():
-            raise ManifestError(f"{where}: youtube_id and caption must not be empty")
+            raise CorpusFileError(f"{where}: youtube_id and caption must not be empty")
         clips.setdefault((row["youtube_id"], str(start)), []).append((cap_id, lineno, row))
     out = []
     for (ytid, start), items in clips.items():

@@ -14,10 +14,10 @@ import csv
 import json
 from pathlib import Path
 
+from training.corpus.clip_index import ClipRecord
 from training.corpus.events import to_label
 from training.corpus.loaders.common import ImportOptions, clip_row, find_audio, read_csv_rows, split_from_name
-from training.corpus.manifest import ManifestRow
-from training.errors import CorpusError, ManifestError
+from training.errors import CorpusError, CorpusFileError
 
 AUDIO_PATTERNS = ("Y{ytid}_{start:.3f}_{end:.3f}.wav", "{ytid}_{start:.3f}_{end:.3f}.wav", "Y{ytid}.wav",
                   "{ytid}.wav", "{ytid}_{start:.0f}.wav", "{ytid}_{start:.0f}_{end:.0f}.wav", "{ytid}.flac")
@@ -47,9 +47,9 @@ def read_ontology(path: Path) -> dict[str, str]:
     except FileNotFoundError:
         raise CorpusError(f"ontology {path} does not exist; pass ontology.json or class_labels_indices.csv") from None
     except (OSError, ValueError) as err:
-        raise ManifestError(f"ontology {path} is not valid JSON: {err}") from err
+        raise CorpusFileError(f"ontology {path} is not valid JSON: {err}") from err
     if not isinstance(data, list) or not all(isinstance(c, dict) and "id" in c and "name" in c for c in data):
-        raise ManifestError(f"ontology {path} must be a JSON list of {{id, name, ...}} classes")
+        raise CorpusFileError(f"ontology {path} must be a JSON list of {{id, name, ...}} classes")
     return {c["id"]: c["name"] for c in data}
 
 
@@ -61,7 +61,7 @@ def class_label(name: str) -> tuple[str, list[str]]:
 
 
 def load_audioset(segments_csv: Path, ontology: Path, opts: ImportOptions, pattern: str | None = None
-                  ) -> tuple[list[ManifestRow], dict[str, list[str]]]:
+                  ) -> tuple[list[ClipRecord], dict[str, list[str]]]:
     """Rows, and the synonyms of the labels that are not in the library."""
     mids = read_ontology(ontology)
     split = opts.split or split_from_name(segments_csv)
@@ -75,16 +75,16 @@ def load_audioset(segments_csv: Path, ontology: Path, opts: ImportOptions, patte
             continue
         where = f"{segments_csv}:{lineno}"
         if len(fields) != 4:
-            raise ManifestError(f"{where}: expected 4 fields (YTID, start_seconds, end_seconds, positive_labels), found {len(fields)}")
+            raise CorpusFileError(f"{where}: expected 4 fields (YTID, start_seconds, end_seconds, positive_labels), found {len(fields)}")
         ytid, start_s, end_s, positive = fields
         try:
             start, end = float(start_s), float(end_s)
         except ValueError as err:
-            raise ManifestError(f"{where}: start and end must be seconds, found {start_s!r}, {end_s!r}") from err
+            raise CorpusFileError(f"{where}: start and end must be seconds, found {start_s!r}, {end_s!r}") from err
         labels = []
         for mid in (m.strip() for m in positive.split(",") if m.strip()):
             if mid not in mids:
-                raise ManifestError(f"{where}: label id {mid!r} is not in the ontology {ontology}")
+                raise CorpusFileError(f"{where}: label id {mid!r} is not in the ontology {ontology}")
             label, syn = class_label(mids[mid])
             labels.append(label)
             if syn:

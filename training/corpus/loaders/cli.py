@@ -8,7 +8,7 @@ from pathlib import Path
 
 def register_import(sub) -> None:
     p = sub.add_parser("import", help="map a real dataset into a corpus folder",
-                       description="Read a dataset's metadata and write <OUT>/manifest.jsonl, labels.json and "
+                       description="Read a dataset's metadata and write <OUT>/clips.jsonl, labels.json and "
                                    "stats.json (audio paths absolute; HF datasets are decoded to WAV under OUT).")
     fmt = p.add_subparsers(dest="import_format", metavar="FORMAT")
 

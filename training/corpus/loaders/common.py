@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from training.corpus.audio_io import audio_info
+from training.corpus.clip_index import SPLIT_NAMES, ClipRecord
 from training.corpus.events import entries_for, vocabulary
 from training.corpus.folder import Corpus, save_corpus
-from training.corpus.manifest import SPLIT_NAMES, ManifestRow
 from training.corpus.mentions import MentionFinder
-from training.errors import AudioReadError, CorpusError, ManifestError
+from training.errors import AudioReadError, CorpusError, CorpusFileError
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,10 @@ def find_audio(audio_dir: Path, candidates: list[str], where: str, skip_missing:
 
 
 def clip_row(rid: str, path: Path, split: str, labels: list[str], source: str, instance: str | None,
-             caption: str, where: str, onset_offset: tuple[float | None, float | None] = (None, None)) -> ManifestRow:
+             caption: str, where: str, onset_offset: tuple[float | None, float | None] = (None, None)) -> ClipRecord:
     """A row for a dataset clip: duration and rate from the file header, weak (untimed) events."""
     if split not in SPLIT_NAMES:
-        raise ManifestError(f"{where}: split {split!r} must be one of {', '.join(SPLIT_NAMES)}")
+        raise CorpusFileError(f"{where}: split {split!r} must be one of {', '.join(SPLIT_NAMES)}")
     try:
         duration, sr = audio_info(path)
     except AudioReadError as err:
@@ -51,7 +51,7 @@ def clip_row(rid: str, path: Path, split: str, labels: list[str], source: str, i
     onset, offset = onset_offset
     events = [{"label": lab, "onset_s": onset, "offset_s": offset, "source": source, "instance": instance,
                "snr_db": None} for lab in labels]
-    return ManifestRow(id=rid, audio=str(path.resolve()), split=split, duration_s=round(duration, 3),
+    return ClipRecord(id=rid, audio=str(path.resolve()), split=split, duration_s=round(duration, 3),
                        sample_rate=sr, labels=labels, events=events, caption=caption, background=None)
 
 
@@ -75,7 +75,7 @@ def read_csv_rows(path: Path, required: list[str], comment: str | None = None) -
     header = reader.fieldnames or []
     missing = [c for c in required if c not in header]
     if missing:
-        raise ManifestError(f"{path}: missing column(s) {', '.join(missing)} (found {', '.join(header)})")
+        raise CorpusFileError(f"{path}: missing column(s) {', '.join(missing)} (found {', '.join(header)})")
     return [(lines[k + 1][0], row) for k, row in enumerate(reader)]
 
 
@@ -88,7 +88,7 @@ def split_from_name(path: Path, default: str = "train") -> str:
     return "train" if "train" in name else default
 
 
-def write_imported(out: Path, rows: list[ManifestRow], label_synonyms: dict[str, list[str]] | None = None,
+def write_imported(out: Path, rows: list[ClipRecord], label_synonyms: dict[str, list[str]] | None = None,
                    names: dict[str, str] | None = None) -> Corpus:
     """Write an imported corpus folder; labels.json holds the dataset's labels
     (library entries where the label is in the library, derived ones otherwise)."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from training.corpus.clip_index import ClipRecord
 from training.corpus.events import to_label
 from training.corpus.loaders.common import ImportOptions, clip_row, find_audio, read_csv_rows
-from training.corpus.manifest import ManifestRow
-from training.errors import ManifestError
+from training.errors import CorpusFileError
 
 COLUMNS = ["filename", "fold", "target", "category", "src_file"]
 TO_LIBRARY = {  # ESC-50 category -> library label
@@ -25,7 +25,7 @@ TO_LIBRARY = {  # ESC-50 category -> library label
 }
 
 
-def load_esc50(root: Path, opts: ImportOptions, test_folds=(5,), validation_folds=(4,)) -> list[ManifestRow]:
+def load_esc50(root: Path, opts: ImportOptions, test_folds=(5,), validation_folds=(4,)) -> list[ClipRecord]:
     """`root` is the ESC-50 folder (meta/esc50.csv, audio/); opts.audio_dir defaults to root/audio."""
     meta = Path(root) / "meta" / "esc50.csv"
     audio_dir = opts.audio_dir if opts.audio_dir else Path(root) / "audio"
@@ -35,10 +35,10 @@ def load_esc50(root: Path, opts: ImportOptions, test_folds=(5,), validation_fold
         try:
             fold = int(row["fold"])
         except (TypeError, ValueError) as err:
-            raise ManifestError(f"{where}: fold must be an integer, found {row['fold']!r}") from err
+            raise CorpusFileError(f"{where}: fold must be an integer, found {row['fold']!r}") from err
         category = (row["category"] or "").strip()
         if not category:
-            raise ManifestError(f"{where}: empty category")
+            raise CorpusFileError(f"{where}: empty category")
         split = opts.split or ("test" if fold in test_folds else "validation" if fold in validation_folds else "train")
         path = find_audio(audio_dir, [row["filename"]], where, opts.skip_missing)
         if path is None:

@@ -2,7 +2,7 @@
 
 The dataset is opened with `load_from_disk` (a saved folder) or `load_dataset` (a name or a
 data folder). Its audio may live in memory or in archives, so each clip is decoded,
-resampled to 16 kHz mono and written to `<out>/audio/<split>/<id>.wav`; the manifest then
+resampled to 16 kHz mono and written to `<out>/audio/<split>/<id>.wav`; the clip index then
 points at those files like a built corpus.
 """
 
@@ -16,10 +16,10 @@ import numpy as np
 from core.audio import SAMPLE_RATE
 from core.audio_io import resample
 from training.corpus.audio_io import write_wav
+from training.corpus.clip_index import SPLIT_NAMES, ClipRecord
 from training.corpus.events import to_label
 from training.corpus.loaders.common import library_matcher
-from training.corpus.manifest import SPLIT_NAMES, ManifestRow
-from training.errors import CorpusError, ManifestError
+from training.errors import CorpusError, CorpusFileError
 
 log = logging.getLogger(__name__)
 
@@ -40,27 +40,27 @@ def open_dataset(spec: str, hf_split: str):
 
 
 def load_hf(ds, out: Path, split: str, audio_column: str = "audio", tags_column: str | None = None,
-            caption_column: str | None = None, id_column: str | None = None, where: str = "dataset") -> list[ManifestRow]:
+            caption_column: str | None = None, id_column: str | None = None, where: str = "dataset") -> list[ClipRecord]:
     """Decode every row of `ds` (an iterable of dicts) into `out/audio/<split>/`, and build rows."""
     if split not in SPLIT_NAMES:
-        raise ManifestError(f"split {split!r} must be one of {', '.join(SPLIT_NAMES)}")
+        raise CorpusFileError(f"split {split!r} must be one of {', '.join(SPLIT_NAMES)}")
     matcher = library_matcher()
     rows = []
     for i, item in enumerate(ds):
         at = f"{where} row {i}"
         if audio_column not in item:
-            raise ManifestError(f"{at}: no column {audio_column!r} (columns: {', '.join(item)}); pass --audio-column")
+            raise CorpusFileError(f"{at}: no column {audio_column!r} (columns: {', '.join(item)}); pass --audio-column")
         x, sr = _decode(item[audio_column], at)
         x = resample(x, sr, SAMPLE_RATE)
         caption = str(item.get(caption_column) or "") if caption_column else ""
         tags = item.get(tags_column) if tags_column else None
         if tags is not None and not (isinstance(tags, list) and all(isinstance(t, (str, int)) for t in tags)):
-            raise ManifestError(f"{at}: column {tags_column!r} must hold a list of tags, found {tags!r}")
+            raise CorpusFileError(f"{at}: column {tags_column!r} must hold a list of tags, found {tags!r}")
         labels = sorted({to_label(str(t)) for t in tags}) if tags else matcher.asserted_labels(caption)
         rid = to_label(str(item[id_column])) if id_column else f"hf{i:06d}"
         rel = f"audio/{split}/{rid}.wav"
         write_wav(out / rel, x)
-        rows.append(ManifestRow(
+        rows.append(ClipRecord(
             id=rid, audio=rel, split=split, duration_s=round(x.size / SAMPLE_RATE, 3), sample_rate=SAMPLE_RATE,
             labels=labels, events=[{"label": lab, "onset_s": None, "offset_s": None, "source": "hf",
                                      "instance": f"{where}:{i}", "snr_db": None} for lab in labels],
@@ -78,9 +78,9 @@ def _decode(value, at: str) -> tuple[np.ndarray, int]:
         x = np.asarray(samples.data.numpy(), dtype=np.float32)
         sr = int(samples.sample_rate)
     else:
-        raise ManifestError(f"{at}: the audio column holds {type(value).__name__}, not decoded audio; cast it with datasets.Audio()")
+        raise CorpusFileError(f"{at}: the audio column holds {type(value).__name__}, not decoded audio; cast it with datasets.Audio()")
     if x.ndim == 2:  # (channels, samples) or (samples, channels): average the short axis
         x = x.mean(axis=0 if x.shape[0] < x.shape[1] else 1)
     if x.size == 0:
-        raise ManifestError(f"{at}: the audio holds no samples")
+        raise CorpusFileError(f"{at}: the audio holds no samples")
     return x, sr

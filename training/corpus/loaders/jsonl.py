@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from training.corpus.clip_index import SPLIT_NAMES, ClipRecord
 from training.corpus.events import to_label
 from training.corpus.loaders.common import ImportOptions, clip_row, find_audio, library_matcher
-from training.corpus.manifest import SPLIT_NAMES, ManifestRow
-from training.errors import CorpusError, ManifestError
+from training.errors import CorpusError, CorpusFileError
 
 
-def load_jsonl(path: Path, opts: ImportOptions) -> list[ManifestRow]:
+def load_jsonl(path: Path, opts: ImportOptions) -> list[ClipRecord]:
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -32,24 +32,24 @@ def load_jsonl(path: Path, opts: ImportOptions) -> list[ManifestRow]:
         try:
             obj = json.loads(line)
         except ValueError as err:
-            raise ManifestError(f"{where}: not valid JSON ({err.msg})") from err
+            raise CorpusFileError(f"{where}: not valid JSON ({err.msg})") from err
         if not isinstance(obj, dict) or not isinstance(obj.get("audio"), str) or not obj["audio"]:
-            raise ManifestError(f"{where}: each row needs \"audio\": a path string")
+            raise CorpusFileError(f"{where}: each row needs \"audio\": a path string")
         tags, caption = obj.get("tags", []), obj.get("caption", "")
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise ManifestError(f"{where}: \"tags\" must be a list of strings, found {tags!r}")
+            raise CorpusFileError(f"{where}: \"tags\" must be a list of strings, found {tags!r}")
         if not isinstance(caption, str):
-            raise ManifestError(f"{where}: \"caption\" must be a string, found {caption!r}")
+            raise CorpusFileError(f"{where}: \"caption\" must be a string, found {caption!r}")
         split = opts.split or obj.get("split", "train")
         if split not in SPLIT_NAMES:
-            raise ManifestError(f"{where}: split {split!r} must be one of {', '.join(SPLIT_NAMES)}")
+            raise CorpusFileError(f"{where}: split {split!r} must be one of {', '.join(SPLIT_NAMES)}")
         file = find_audio(audio_dir, [obj["audio"]], where, opts.skip_missing)
         if file is None:
             continue
         labels = [_tag_label(t, matcher) for t in tags] if tags else matcher.asserted_labels(caption)
         rid = str(obj.get("id") or Path(obj["audio"]).stem)
         if rid in seen:
-            raise ManifestError(f"{where}: id {rid!r} is used twice; give rows distinct \"id\" fields")
+            raise CorpusFileError(f"{where}: id {rid!r} is used twice; give rows distinct \"id\" fields")
         seen.add(rid)
         out.append(clip_row(rid, file, split, labels, "jsonl", obj["audio"], caption.strip(), where))
     return sorted(out, key=lambda r: r.id)

@@ -1,0 +1,1 @@
+"""Training rows, the deterministic batch plan, and the cache of encoder states per clip."""
