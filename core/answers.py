@@ -10,7 +10,7 @@
 - `paper_says_yes(text)` is the BENCHMARK's rule (Kuan et al. 2024, the number every table
   of the object-hallucination benchmark reports): the answer contains the whole word "yes",
   any case, anywhere ("Yesterday I heard..." is no). `training.eval.metrics.parse_paper`
-  and validation during training (`training.evaluate`) score with it, so that our numbers
+  and validation during training (`training.eval.validation`) score with it, so that our numbers
   compare with the paper's. Not for the device: "No, there is no yes-man" would count as yes.
 
 Torch-free and numpy-free.
