@@ -37,7 +37,7 @@ from edge.errors import CaptureError, DaemonError, RequestRefused
 from edge.protocol import AlertEvent, ErrorCode, SegmentEvent, StateEvent
 
 SR = 16000
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 class LoudnessAssistant:
