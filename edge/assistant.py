@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -45,6 +46,9 @@ from edge.answer import Answer, WindowAnswer
 from edge.errors import EdgeError
 from edge.llm_session import LLMSession, Sampling, SessionConfig, yes_no_probability
 from edge.onnx_sessions import GraphSession
+
+if TYPE_CHECKING:
+    from edge.settings import ServeSettings
 
 log = logging.getLogger(__name__)
 
@@ -337,6 +341,19 @@ class Assistant:
             self._answer_chunk(q, spans[lo : lo + CHUNK_WINDOWS], states[lo : lo + CHUNK_WINDOWS], sampling, on_token)
         out = {**(timings or {}), **q.timings, "total": (time.perf_counter() - t_start) * 1e3}
         return _combine(q.windows, q.yes_no, {k: round(v, 2) for k, v in out.items()})
+
+
+def load_assistant(settings: ServeSettings) -> tuple[Assistant, dict]:
+    """`listen serve`'s assistant, placed as its [serve] settings say (bundle, variant, providers,
+    threads, GPU layers), and its bundle's summary for the daemon's `status` replies."""
+    assistant = Assistant.from_bundle(
+        settings.bundle,
+        variant=settings.variant,
+        providers=list(settings.providers) or None,
+        n_threads=settings.threads or None,
+        n_gpu_layers=settings.gpu_layers,
+    )
+    return assistant, assistant.bundle.summary()
 
 
 def _not_english(spans: Sequence[tuple[float, float]], timings: dict) -> Answer:

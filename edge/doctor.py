@@ -254,7 +254,7 @@ def check_bundle(s: ServeSettings) -> Check:
 
 
 def check_socket(s: ServeSettings) -> Check:
-    from edge.client import default_socket_path
+    from edge.client.address import default_socket_path
 
     sock = s.socket
     path = sock.path or default_socket_path()

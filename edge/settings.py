@@ -20,8 +20,8 @@ from typing import Any
 from core.binding import allowed, between
 from core.settings import INDEX, load_section, octal_mode
 from edge.activity import ActivityConfig, SegmenterConfig
-from edge.daemon import DaemonConfig
-from edge.daemon_sockets import socket_mode_problem
+from edge.daemon.server import DaemonConfig
+from edge.daemon.sockets import socket_mode_problem
 from edge.onnx_sessions import PREFERRED_PROVIDERS
 from edge.protocol import MAX_QUESTION_CHARS
 

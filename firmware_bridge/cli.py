@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     import threading
     from pathlib import Path
 
-    from edge.client import default_socket_path
+    from edge.client.address import default_socket_path
     from firmware_bridge.daemon_client import NdjsonDaemonClient
     from firmware_bridge.errors import BridgeError
     from firmware_bridge.service import BridgeService

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Protocol, TypeVar
 
 from edge.backoff import Backoff
-from edge.client import DaemonClient, EventSubscription, answered_yes
+from edge.client.events import EventSubscription
+from edge.client.requests import DaemonClient, answered_yes
 from edge.errors import EdgeError
 from edge.protocol import AnswerReply
 from firmware_bridge.errors import DaemonLinkError
@@ -53,7 +54,7 @@ class DaemonPort(Protocol):
 
 
 class NdjsonDaemonClient:
-    """DaemonPort over `edge.client.DaemonClient`; connects on first use, reconnects after restarts."""
+    """DaemonPort over `edge.client.requests.DaemonClient`; connects on first use, reconnects after restarts."""
 
     def __init__(self, path: Path | str, timeout_s: float = 60.0, backoff: Backoff | None = None) -> None:
         self.path = path  # a unix socket path, `unix://PATH` or `tcp://HOST:PORT`

@@ -32,9 +32,17 @@ CORE_THIRD_PARTY = {"numpy"}
 CORE_LAZY_THIRD_PARTY = {"soxr", "soundfile", "tomli"}  # tomli: TOML on Python 3.10
 
 # The bridge reaches the daemon through its socket protocol and client, nothing else:
-# the messages (edge.protocol), the client (edge.client), the client's reconnect timing
-# (edge.backoff) and the client's exceptions (edge.errors).
-BRIDGE_EDGE_MODULES = {"edge.protocol", "edge.client", "edge.backoff", "edge.errors"}
+# the messages (edge.protocol), the client (the edge.client modules), the client's
+# reconnect timing (edge.backoff) and the client's exceptions (edge.errors).
+BRIDGE_EDGE_MODULES = {
+    "edge.protocol",
+    "edge.client.address",
+    "edge.client.connection",
+    "edge.client.requests",
+    "edge.client.events",
+    "edge.backoff",
+    "edge.errors",
+}
 # `listen eval --bundle` scores a bundle with the device's own assistant (lazily imported).
 TRAINING_EDGE_MODULES = {"edge.assistant"}
 

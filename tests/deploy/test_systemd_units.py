@@ -89,7 +89,7 @@ def test_listen_serve_notifies_ready_once_its_socket_answers_and_stopping_on_sig
     connects at once), STOPPING=1 when SIGTERM arrives, and the process exits 0."""
     import soundfile as sf
 
-    from edge.client import DaemonClient
+    from edge.client.requests import DaemonClient
 
     wav = tmp_path / "tone.wav"
     sf.write(wav, (0.3 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)).astype(np.float32), 16000)
@@ -120,7 +120,7 @@ def test_listen_serve_notifies_ready_once_its_socket_answers_and_stopping_on_sig
 
 def test_notify_reaches_an_abstract_socket_and_is_silent_outside_systemd(monkeypatch):
     """systemd may name an abstract socket (`@name`); without $NOTIFY_SOCKET nothing is sent."""
-    from edge.serve_cli import notify_systemd
+    from edge.daemon.systemd import notify_systemd
 
     name = f"listen-test-{os.getpid()}-{time.monotonic_ns()}"
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:

@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from edge.client import DaemonClient, EventStream
+from edge.client.events import EventStream
+from edge.client.requests import DaemonClient
 from edge.protocol import SegmentEvent, StateEvent
 
 REPO = Path(__file__).resolve().parents[2]

@@ -20,7 +20,7 @@ from edge.errors import DaemonError
 log = logging.getLogger("edge.daemon")  # the daemon's one logger, whichever module logs
 
 # Connections the kernel queues before `accept` (capped by net.core.somaxconn): a burst of
-# clients waits here instead of failing with EAGAIN (edge.client retries that too).
+# clients waits here instead of failing with EAGAIN (edge.client.connection retries that too).
 LISTEN_BACKLOG = 512
 
 

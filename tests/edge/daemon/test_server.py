@@ -1,4 +1,5 @@
-"""edge.daemon over a real unix socket, with real threads and (for SIGTERM) a real `listen serve` process.
+"""edge.daemon (the server and its parts) over a real unix socket, with real threads and (for
+SIGTERM) a real `listen serve` process.
 
 THE ASSISTANT HERE IS A TEST DOUBLE, not the model: `LoudnessAssistant` answers "Yes" when
 the RMS level of the audio it is handed is above a threshold (-25 dBFS) and "No" otherwise,
@@ -29,13 +30,14 @@ import soundfile as sf
 
 from edge.answer import Answer, WindowAnswer
 from edge.capture import FileSource
-from edge.client import DaemonClient, EventStream, as_answer
-from edge.daemon import Daemon, DaemonConfig
+from edge.client.events import EventStream
+from edge.client.requests import DaemonClient, as_answer
+from edge.daemon.server import Daemon, DaemonConfig
 from edge.errors import CaptureError, DaemonError, RequestRefused
 from edge.protocol import AlertEvent, ErrorCode, SegmentEvent, StateEvent
 
 SR = 16000
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 class LoudnessAssistant:
@@ -409,18 +411,6 @@ def test_tcp_is_loopback_only(tmp_path):
             assert client.status().source == f"file {wav}"
     finally:
         daemon.stop()
-
-
-def test_journald_format_carries_the_syslog_priority():
-    import logging
-
-    from edge.serve_cli import JournaldFormatter
-
-    fmt = JournaldFormatter("%(message)s")
-    record = logging.LogRecord("edge.daemon", logging.WARNING, __file__, 1, "capture failed: %s", ("x",), None)
-    assert fmt.format(record) == "<4>edge.daemon: capture failed: x"
-    record = logging.LogRecord("edge.daemon", logging.ERROR, __file__, 1, "a\nb", None, None)
-    assert fmt.format(record) == "<3>edge.daemon: a\n<3>b"  # every line keeps its priority
 
 
 def test_sigterm_shuts_listen_serve_down_cleanly(tmp_path):

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from core.answers import answer_says_yes
 from core.audio import SAMPLE_RATE
-from edge.daemon_jobs import AssistantLike
+from edge.daemon.jobs import AssistantLike
 from edge.protocol import AlertEvent
 from edge.ring_buffer import Segment
 

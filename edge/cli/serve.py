@@ -1,4 +1,6 @@
-"""`listen serve`: the smart-speaker daemon (argument parsing only; the logic is edge/daemon.py).
+"""`listen serve`: the smart-speaker daemon's arguments, and the wiring of its parts: settings
+(edge/settings.py), audio source (edge/capture.py), assistant (edge/assistant.py), the daemon
+(edge/daemon/server.py) and systemd (edge/daemon/systemd.py).
 
 Cheap to import: the model (edge.assistant) and sounddevice are imported inside `run`.
 """
@@ -7,15 +9,16 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
-import socket
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edge.errors import EdgeError
 
-log = logging.getLogger("edge.serve")
+if TYPE_CHECKING:
+    from edge.assistant import Assistant
+    from edge.settings import ServeSettings
 
 DESCRIPTION = """\
 Capture audio, keep the last minutes of activity (speech and other sounds) in RAM, and
@@ -68,19 +71,19 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from edge.activity import Segmenter
     from edge.capture import FileSource, MicrophoneSource, find_input_device
-    from edge.client import default_socket_path
-    from edge.daemon import Daemon, DaemonConfig
+    from edge.client.address import default_socket_path
+    from edge.daemon.server import Daemon, DaemonConfig
+    from edge.daemon.systemd import notify_systemd, use_journald_format
     from edge.settings import load_serve_settings
 
-    if os.environ.get("JOURNAL_STREAM"):
-        use_journald_format()
+    use_journald_format()
     s = load_serve_settings(args.config, serve_overrides(args))
     if s.source is not None:
         source = FileSource(s.source, speed=s.speed, loop=s.loop)
     else:
         find_input_device(s.device)  # fail now, naming the devices seen
         source = MicrophoneSource(s.device)
-    assistant, bundle = (None, {}) if s.no_model else load_assistant(s.bundle, s)
+    assistant, bundle = (None, {}) if s.no_model else _load_assistant(s)
     config = DaemonConfig(
         socket_path=s.socket.path or default_socket_path(),
         socket_mode=s.socket.mode,
@@ -129,61 +132,13 @@ def serve_overrides(args: argparse.Namespace) -> dict:
     }
 
 
-def load_assistant(bundle: Path | None, settings=None):
-    """(assistant, bundle summary) from `edge.assistant.Assistant.from_bundle`; `settings`: an
-    edge.settings.ServeSettings that places the models (variant, providers, threads, GPU layers)."""
+def _load_assistant(settings: ServeSettings) -> tuple[Assistant, dict]:
+    """edge.assistant.load_assistant, or one line saying how to run without a model."""
     try:
-        from edge.assistant import Assistant
+        from edge.assistant import load_assistant
     except ImportError as err:
         raise EdgeError(
             f"the on-device assistant is not available ({err}); install the edge extra, "
             f"or run `listen serve --no-model` for capture and events only"
         ) from err
-    if bundle is None:
-        try:
-            from core.bundle import default_bundle_dir
-
-            bundle = default_bundle_dir()
-        except ImportError:
-            pass
-    placement = {}
-    if settings is not None:
-        placement = dict(
-            variant=settings.variant,
-            providers=list(settings.providers) or None,
-            n_threads=settings.threads or None,
-            n_gpu_layers=settings.gpu_layers,
-        )
-    assistant = Assistant.from_bundle(bundle, **placement)
-    summary = getattr(getattr(assistant, "bundle", None), "summary", None)
-    return assistant, (summary() if callable(summary) else {})
-
-
-class JournaldFormatter(logging.Formatter):
-    """`<priority>name: message`: journald reads the syslog priority from the prefix and stamps the time."""
-
-    PRIORITIES = {logging.CRITICAL: 2, logging.ERROR: 3, logging.WARNING: 4, logging.INFO: 6, logging.DEBUG: 7}
-
-    def format(self, record: logging.LogRecord) -> str:
-        priority = self.PRIORITIES.get(record.levelno, 6)
-        text = super().format(record).replace("\n", "\n" + f"<{priority}>")  # every line of a traceback
-        return f"<{priority}>{record.name}: {text}"
-
-
-def use_journald_format() -> None:
-    for handler in logging.getLogger().handlers:
-        handler.setFormatter(JournaldFormatter("%(message)s"))
-
-
-def notify_systemd(state: str) -> None:
-    """sd_notify for `Type=notify` units; a no-op outside systemd."""
-    address = os.environ.get("NOTIFY_SOCKET")
-    if not address:
-        return
-    if address.startswith("@"):
-        address = "\0" + address[1:]
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-            sock.sendto(state.encode(), address)
-    except OSError as err:
-        log.debug("sd_notify failed: %s", err)
+    return load_assistant(settings)

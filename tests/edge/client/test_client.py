@@ -1,10 +1,9 @@
-"""edge.client against the real daemon (no model) and against a scripted socket server:
-reconnect after a daemon restart, lazy connect, re-subscribing event thread, the yes rule,
-a burst of 200 clients, a full backlog, and an idle-closed connection."""
+"""edge.client (connection, requests, events) against the real daemon (no model) and against a
+scripted socket server: reconnect after a daemon restart, lazy connect, re-subscribing event
+thread, the yes rule, a burst of 200 clients, a full backlog, and an idle-closed connection."""
 
 from __future__ import annotations
 
-import errno
 import socket
 import threading
 import time
@@ -16,9 +15,10 @@ import soundfile as sf
 
 from edge.backoff import Backoff
 from edge.capture import FileSource
-import edge.client
-from edge.client import DaemonClient, EventStream, EventSubscription, answered_yes
-from edge.daemon import Daemon, DaemonConfig
+import edge.client.connection
+from edge.client.events import EventStream, EventSubscription
+from edge.client.requests import DaemonClient, answered_yes
+from edge.daemon.server import Daemon, DaemonConfig
 from edge.errors import DaemonError
 from edge.protocol import AnswerReply, Ok, SegmentEvent, StateEvent, Subscribed
 
@@ -150,7 +150,7 @@ def test_a_full_backlog_is_retried_until_the_daemon_accepts(tmp_path):
     thread.start()
     try:
         began = time.monotonic()
-        edge.client._LineConnection(tmp_path / "b.sock", timeout_s=5).close()  # waits its turn, no EAGAIN
+        edge.client.connection.LineConnection(tmp_path / "b.sock", timeout_s=5).close()  # waits its turn, no EAGAIN
         assert 0.25 < time.monotonic() - began < 3
     finally:
         thread.join(5)
@@ -159,7 +159,7 @@ def test_a_full_backlog_is_retried_until_the_daemon_accepts(tmp_path):
 
 
 def test_connect_failures_say_what_happened(tmp_path, monkeypatch):
-    monkeypatch.setattr(edge.client, "CONNECT_RETRY_S", 0.3)
+    monkeypatch.setattr(edge.client.connection, "CONNECT_RETRY_S", 0.3)
     server, queued = full_backlog(tmp_path / "full.sock")
     try:
         with pytest.raises(DaemonError, match=r"full\.sock: .*for 0\.3 s: its listen backlog stayed full"):

@@ -4,12 +4,12 @@ Threads (all daemon threads, all stopped by `Daemon.stop`):
   capture   CaptureLoop: source blocks -> Segmenter -> RingBuffer, segment events, watch checks
   assistant one worker that runs every model call in order (asks, listens, watch checks);
             its queue is bounded: a full queue answers `busy` / skips a watch check
-            (edge/daemon_jobs.py; the watches and their shared encoding: edge/daemon_watches.py)
+            (jobs.py; the watches and their shared encoding: watches.py)
   accept    accepts unix (and loopback TCP) connections, at most `max_clients`
-            (edge/daemon_sockets.py)
+            (sockets.py)
   per connection: a reader (one request at a time, errors keep the connection open) and a
             writer with a bounded queue (events to a slow reader are dropped and counted)
-            (edge/daemon_connection.py)
+            (connection.py)
 
 This module holds the `Daemon` itself: its lifecycle, the capture callbacks, the answer to
 each request, and the event broadcast. The assistant is any object with
@@ -33,11 +33,11 @@ from core.audio import SAMPLE_RATE
 from edge.activity import Segmenter
 from edge.answer import Answer
 from edge.capture import AudioSource, Block, CaptureLoop
-from edge.daemon_connection import Connection
-from edge.daemon_jobs import AssistantLike, Job, JobQueue, work_loop
-from edge.daemon_recording import Recording
-from edge.daemon_sockets import Listeners, refuse_connection, socket_mode_problem
-from edge.daemon_watches import Watches, check_watches
+from edge.daemon.connection import Connection
+from edge.daemon.jobs import AssistantLike, Job, JobQueue, work_loop
+from edge.daemon.recording import Recording
+from edge.daemon.sockets import Listeners, refuse_connection, socket_mode_problem
+from edge.daemon.watches import Watches, check_watches
 from edge.errors import DaemonError, ProtocolError, Refused
 from edge.protocol import (
     AnswerReply,
@@ -64,7 +64,7 @@ from edge.ring_buffer import DEFAULT_MAX_SECONDS, RingBuffer, Segment, Span, wal
 
 __all__ = ["AssistantLike", "Daemon", "DaemonConfig"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("edge.daemon")  # the daemon's one logger, whichever module logs
 
 STOP_REPLY_S = 2.0  # at stop, a connection's `shutting_down` reply and queued lines get this long to go out
 
