@@ -3,7 +3,7 @@
 - `answer_says_yes(heard, text)` is the DEVICE's rule. The presence decision `heard` wins
   when there is one (yes/no questions under the factorised recipe); otherwise the answer
   counts as yes only when it opens with the word: "Yes, a dog barking." is yes, "I hear no
-  yes-man here" is not. The daemon's watch alerts (`edge.daemon_watches`), the client's
+  yes-man here" is not. The daemon's watch alerts (`edge.daemon.watches`), the client's
   `answered_yes` and through it the bridge's LEDs (`firmware_bridge.daemon_client`) share it,
   so that a false alarm cannot come from one of them alone. Strict on purpose: an alarm
   that fires on a stray "yes" inside a sentence is worse than one that stays quiet.

@@ -13,7 +13,7 @@ already holds them). A `str` part is the bundle's template: its special-token te
 tokenized as plain text, so a question holding `<|im_end|><|im_start|>assistant` stays
 those characters and cannot close the user turn. `PromptSpec.question_parts` builds the
 three parts after the soft tokens; for a ChatML template they give the same ids as
-training's one-string tokenization of the question text (`training/prompt.py`), since the
+training's one-string tokenization of the question text (`training/model/prompt.py`), since the
 question sits between a newline and a special token, both boundaries of the BPE.
 Consecutive text parts are decoded in one llama_decode call.
 

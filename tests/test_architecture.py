@@ -173,3 +173,26 @@ def test_known_exceptions_still_exist():
     """Strike an entry from KNOWN_EXCEPTIONS when its import is gone."""
     pairs = {(a, _project_module(b)) for a, b, _ in EDGES}
     assert not KNOWN_EXCEPTIONS - pairs, f"fixed, remove from KNOWN_EXCEPTIONS: {sorted(KNOWN_EXCEPTIONS - pairs)}"
+
+
+# Packages stay browsable: past this many modules side by side, parts become sub-packages.
+MAX_TOP_LEVEL_MODULES = 20
+
+
+@pytest.mark.parametrize("pkg", PACKAGES)
+def test_each_package_has_at_most_20_modules_at_its_top_level(pkg):
+    entries = [p.name for p in (REPO / pkg).iterdir()
+               if (p.suffix == ".py" and p.name != "__init__.py") or (p / "__init__.py").is_file()]
+    assert len(entries) <= MAX_TOP_LEVEL_MODULES, f"{pkg}/ has {len(entries)}: {sorted(entries)}"
+
+
+def test_each_shared_definition_exists_once():
+    """says_yes, LabelMatcher, resample, read_audio, subsample: one `def`/`class` each in the tree."""
+    wanted = {"answer_says_yes", "paper_says_yes", "LabelMatcher", "resample", "read_audio", "subsample",
+              "read_clip_index", "bind", "read_settings"}
+    found: dict[str, list[str]] = {name: [] for name in wanted}
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in wanted:
+                found[node.name].append(name)
+    assert {k: v for k, v in found.items() if len(v) != 1} == {}

@@ -3,5 +3,4 @@ in edge/. Each module's `register(subparsers)` is a `listen.commands` entry poin
 
     ask.py     `listen ask`: questions about an audio file (edge/assistant.py)
     serve.py   `listen serve`: the daemon (edge/daemon/)
-    demo.py    `listen demo`: the assistant on labelled demo clips, scored
 """

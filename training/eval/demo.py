@@ -1,7 +1,8 @@
 """`listen demo`: the assistant on a folder of labelled demo clips, with a score.
 
-The folder is a corpus (`manifest.jsonl` rows with `audio` and `labels`, as written by
-`listen corpus build`). For each clip it asks about every present sound (expected yes),
+The folder is a corpus (its clip index, `clips.jsonl`, as written by `listen corpus build`,
+read with the one reader, training.corpus.clip_index). The device's own assistant answers
+(edge.assistant, imported when the command runs). For each clip it asks about every present sound (expected yes),
 about as many absent ones from the bundle's vocabulary (expected no), and one open
 question; it prints each answer, heard/confidence, whether it was right, and the timings.
 """
@@ -13,7 +14,8 @@ import json
 import random
 from pathlib import Path
 
-from edge.errors import EdgeError
+from training.corpus.clip_index import CLIP_INDEX_FILE, read_clip_index
+from training.eval.errors import EvalError
 
 QUESTION = "Is there a sound of {name} in the audio?"
 OPEN_QUESTION = "What do you hear?"
@@ -24,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "demo", help="run the assistant on labelled demo clips and score its yes/no answers",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--clips", type=Path, required=True, help="corpus folder with manifest.jsonl (e.g. from `listen corpus build`)")
+    p.add_argument("--clips", type=Path, required=True, help=f"corpus folder with {CLIP_INDEX_FILE} (e.g. from `listen corpus build`)")
     p.add_argument("--bundle", type=Path, help="bundle folder (default: $LISTEN_HOME/default-bundle)")
     p.add_argument("--limit", type=int, default=8, help="clips to use (default: %(default)s)")
     p.add_argument("--absent", type=int, default=0, help="absent sounds asked per clip (default: as many as present)")
@@ -34,30 +36,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def read_clips(folder: Path, limit: int) -> list[dict]:
-    mf = folder / "manifest.jsonl"
-    try:
-        lines = mf.read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise EdgeError(f"cannot read {mf}: {err.strerror}; build demo clips with `listen corpus build --out {folder}`") from err
-    rows = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            rows.append({"audio": folder / row["audio"], "labels": list(row["labels"]), "id": row.get("id", str(n))})
-        except (ValueError, KeyError, TypeError) as err:
-            raise EdgeError(f"{mf} line {n} is not a corpus row with audio and labels ({err})") from err
-    return rows[:limit]
+    records = read_clip_index(folder)[:limit]
+    return [{"audio": r.audio_path(folder), "labels": list(r.labels), "id": r.id} for r in records]
 
 
 def run(args: argparse.Namespace) -> int:
-    from edge.assistant import Assistant
     from core.audio_io import read_audio
+    from edge.assistant import Assistant
 
     clips = read_clips(args.clips, args.limit)
     if not clips:
-        raise EdgeError(f"{args.clips}/manifest.jsonl holds no clips")
+        raise EvalError(f"the clip index in {args.clips} holds no clips; build some with `listen corpus build --out {args.clips}`")
     rng = random.Random(args.seed)
     right = asked = 0
     with Assistant.from_bundle(args.bundle) as assistant:
