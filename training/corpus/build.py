@@ -32,7 +32,7 @@ from training.corpus.instances import InstancePool, synthesized_labels
 from training.corpus.mixer import SceneConfig, mix_scene
 from training.corpus.recordings import Recording, discover
 from training.corpus.rooms import RirBank, RoomConfig, rir_bank
-from training.corpus.splits import (SPLIT_FRACTIONS, SPLITS, ClipSources, SplitPlan, check_clip_sources,
+from training.corpus.splits import (SPLIT_FRACTIONS, SPLITS, ClipSources, SplitPlan, check_clip_sources, check_plan,
                                     plan_recording_splits)
 from training.errors import CorpusError
 
@@ -84,6 +84,7 @@ def build_corpus(out: Path, cfg: BuildConfig, workers: int = 2, overwrite: bool 
     if recordings is None:
         recordings = discover(use_pygame=cfg.use_pygame) if cfg.use_recordings else []
     plan = plan_recording_splits(recordings, cfg.unseen_labels, cfg.split_seed, synthesized_labels())
+    check_plan(plan, recordings)  # refuse before mixing, whatever made the plan
     pool = InstancePool(recordings, use_speech=cfg.use_speech, plan=plan)
     _check_held_out_sources(pool, cfg)
     record = _build_record(cfg, pool)

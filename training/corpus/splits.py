@@ -109,15 +109,15 @@ def plan_recording_splits(recordings: list[Recording], unseen_labels: int = 0, s
                           synthesized: Iterable[str] = ()) -> SplitPlan:
     """The split of every recording group (see the module docstring for the rules)."""
     unseen = choose_unseen_labels(recordings, unseen_labels, seed, synthesized)
-    ordered = sorted(recordings, key=lambda r: (r.group, r.label, str(r.path)))
+    ordered = sorted(recordings, key=lambda r: (r.group, r.label, str(r.path), r.role, r.is_real, r.eval_only))
     out: dict[str, str] = {}
     for r in ordered:  # every recording of an unseen label, whatever else it is
         if r.label in unseen:
             out[r.group] = "unseen"
     eval_only = {r.group for r in recordings if r.eval_only}
-    for r in ordered:
-        if r.group in eval_only and r.group not in out:
-            out[r.group] = "real_test" if r.is_real else "test"
+    real = {r.group for r in recordings if r.is_real}
+    for g in sorted(eval_only - set(out)):
+        out[g] = "real_test" if g in real else "test"
     for real in (True, False):  # beds are pooled over labels: they are the scene, not the answer
         beds = [r.group for r in ordered if r.role == "ambience" and r.is_real == real and r.group not in out]
         out.update(assign_groups(beds, REAL_AMBIENCE_HELD_OUT if real else SYNTHETIC_HELD_OUT))
