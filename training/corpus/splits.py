@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from training.corpus.clip_index import SPLIT_NAMES
-from training.corpus.recordings import Recording
+from training.corpus.recordings import ROLES, Recording
 from training.errors import CorpusError
 
 SPLITS = SPLIT_NAMES
@@ -132,9 +132,11 @@ def plan_recording_splits(recordings: list[Recording], unseen_labels: int = 0, s
 
 
 def check_plan(plan: SplitPlan, recordings: list[Recording]) -> None:
-    """Refuse a plan that leaks: an eval-only recording outside the test splits, or an unseen
-    label with a recording outside `unseen`."""
+    """Refuse a plan that leaks (an eval-only recording outside the test splits, an unseen
+    label with a recording outside `unseen`) or a recording of unknown role."""
     for r in recordings:
+        if r.role not in ROLES:
+            raise CorpusError(f"recording {r.path} has role {r.role!r}; a role is one of {', '.join(ROLES)}")
         split = plan.split_of(r)
         if split not in SPLITS:
             raise CorpusError(f"recording {r.path} is planned for unknown split {split!r}")

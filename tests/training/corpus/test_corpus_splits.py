@@ -78,6 +78,8 @@ def test_a_plan_that_puts_an_eval_only_recording_in_training_is_refused():
     with pytest.raises(CorpusError, match="unseen label"):
         check_plan(SplitPlan({rec.group: "real_test"}, ("label5",)), [rec])
     check_plan(SplitPlan({rec.group: "real_test"}, ()), [rec])
+    with pytest.raises(CorpusError, match="role 'music'"):
+        check_plan(SplitPlan({rec.group: "real_test"}, ()), [replace(rec, role="music")])
 
 
 def test_clip_checks_refuse_every_leak():
