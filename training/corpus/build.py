@@ -1,9 +1,16 @@
-"""Build a synthetic corpus: N clips, deterministic for a seed, mixed in parallel.
+"""Build a corpus: N scenes, deterministic for a seed, mixed in parallel.
 
-Clip `i` is a pure function of (seed, i) and of the recordings found on the machine: its
-split comes from a seeded shuffle, its content from `default_rng([seed, i])`. Workers write
-the WAV files; the parent writes the clip index, labels and statistics in id order, so the
-same seed gives byte-identical files whatever the number of workers.
+Clip `i` is a pure function of (seed, i), of the recordings found on the machine and of the
+room bank (a function of the seed): its split comes from a seeded shuffle (the first
+`clips` ids share train / validation / test; then `real_test_clips`, then `unseen_clips`),
+its content from `default_rng([seed, i])`. Workers write the WAV files; the parent writes
+the clip index, labels and statistics in id order, so the same seed gives byte-identical
+files whatever the number of workers.
+
+Recordings are split by `splits.plan_recording_splits` before mixing, and the built clips
+are checked against that plan afterwards (`check_clip_sources`): a recording in two splits,
+an eval-only recording outside the test splits, or an unseen label in a training clip
+stops the build with an error before the clip index is written.
 """
 
 from __future__ import annotations
@@ -21,9 +28,12 @@ from training.corpus.audio_io import write_wav
 from training.corpus.clip_index import CLIP_INDEX_FILE, ClipRecord, locate, write_text_atomic
 from training.corpus.dsp import SR
 from training.corpus.folder import Corpus, save_corpus
-from training.corpus.instances import SPLIT_FRACTIONS, SPLITS, InstancePool
+from training.corpus.instances import InstancePool, synthesized_labels
 from training.corpus.mixer import SceneConfig, mix_scene
 from training.corpus.recordings import Recording, discover
+from training.corpus.rooms import RirBank, RoomConfig, rir_bank
+from training.corpus.splits import (SPLIT_FRACTIONS, SPLITS, ClipSources, SplitPlan, check_clip_sources, check_plan,
+                                    plan_recording_splits)
 from training.errors import CorpusError
 
 log = logging.getLogger(__name__)
@@ -32,9 +42,14 @@ BUILD_FILE = "build.json"  # the settings and recordings a corpus was built from
 
 @dataclass(frozen=True)
 class BuildConfig:
-    clips: int = 600  # number of clips (the default training corpus)
+    clips: int = 600  # number of train / validation / test clips (the default training corpus)
     seed: int = 0  # everything random derives from it
     scene: SceneConfig = field(default_factory=SceneConfig)
+    rooms: RoomConfig = field(default_factory=RoomConfig)
+    real_test_clips: int = 0  # clips of real recordings only, held out (400 for the real test split)
+    unseen_labels: int = 0  # labels held out of training entirely (20 for the unseen split)
+    unseen_clips: int = 0  # clips of the unseen labels
+    split_seed: int = 0  # picks the unseen labels; keep it fixed across corpora that are compared
     use_speech: bool = True  # espeak-ng speech events (needs the espeak-ng command)
     use_recordings: bool = True  # Debian sound-theme files
     use_pygame: bool = True  # pygame example sounds, when pygame is installed
@@ -54,76 +69,115 @@ def plan_splits(n: int, seed: int) -> list[str]:
     return [labels[i] for i in order]
 
 
-def build_corpus(out: Path, cfg: BuildConfig, workers: int = 2, overwrite: bool = False, progress: bool = True) -> Corpus:
-    """Mix `cfg.clips` clips into `out` and write clips.jsonl, labels.json, stats.json, build.json."""
-    if cfg.clips <= 0:
-        raise CorpusError(f"--clips must be at least 1, got {cfg.clips}")
+def plan_jobs(cfg: BuildConfig) -> list[tuple[int, str]]:
+    """(clip index, split) of every clip to mix."""
+    splits = plan_splits(cfg.clips, cfg.seed) + ["real_test"] * cfg.real_test_clips + ["unseen"] * cfg.unseen_clips
+    return list(enumerate(splits))
+
+
+def build_corpus(out: Path, cfg: BuildConfig, workers: int = 2, overwrite: bool = False, progress: bool = True,
+                 recordings: list[Recording] | None = None) -> Corpus:
+    """Mix the clips into `out` and write clips.jsonl, labels.json, stats.json, build.json.
+    `recordings` defaults to the sources found on this machine."""
+    _check_counts(cfg)
     out = Path(out)
-    recordings = discover(use_pygame=cfg.use_pygame) if cfg.use_recordings else []
-    record = _build_record(cfg, recordings)
+    if recordings is None:
+        recordings = discover(use_pygame=cfg.use_pygame) if cfg.use_recordings else []
+    plan = plan_recording_splits(recordings, cfg.unseen_labels, cfg.split_seed, synthesized_labels())
+    check_plan(plan, recordings)  # refuse before mixing, whatever made the plan
+    pool = InstancePool(recordings, use_speech=cfg.use_speech, plan=plan)
+    _check_held_out_sources(pool, cfg)
+    record = _build_record(cfg, pool)
     _check_target(out, record, overwrite)
-    splits = plan_splits(cfg.clips, cfg.seed)
-    jobs = [(i, splits[i]) for i in range(cfg.clips)]
-    pool_args = (recordings, cfg, str(out))
-    rows: list[ClipRecord] = []
+    rooms = rir_bank(cfg.rooms, cfg.seed) if cfg.scene.reverb_prob > 0 else None
+    jobs = plan_jobs(cfg)
+    pool_args = (recordings, plan, rooms, cfg, str(out))
+    made: list[tuple[ClipRecord, ClipSources]] = []
     bar = _progress(total=len(jobs), disable=not progress)
     if workers <= 1:
         _init_worker(*pool_args)
         for job in jobs:
-            rows.append(_make_clip(job))
+            made.append(_make_clip(job))
             bar.update()
     else:
         ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        with ctx.Pool(workers, initializer=_init_worker, initargs=pool_args) as pool:
-            for row in pool.imap(_make_clip, jobs, chunksize=4):
-                rows.append(row)
+        with ctx.Pool(workers, initializer=_init_worker, initargs=pool_args) as workers_pool:
+            for item in workers_pool.imap(_make_clip, jobs, chunksize=4):
+                made.append(item)
                 bar.update()
     bar.close()
+    check_clip_sources([src for _, src in made], plan, recordings)
+    rows = [row for row, _ in made]
     _remove_stale_audio(out, {r.audio for r in rows})
     corpus = save_corpus(out, rows)
     write_text_atomic(out / BUILD_FILE, json.dumps(record, indent=1, sort_keys=True) + "\n")
     return corpus
 
 
+def _check_counts(cfg: BuildConfig) -> None:
+    if cfg.clips <= 0:
+        raise CorpusError(f"--clips must be at least 1, got {cfg.clips}")
+    for name, value in (("--real-test-clips", cfg.real_test_clips), ("--unseen-labels", cfg.unseen_labels),
+                        ("--unseen-clips", cfg.unseen_clips)):
+        if value < 0:
+            raise CorpusError(f"{name} must be 0 or more, got {value}")
+    if cfg.unseen_clips and not cfg.unseen_labels:
+        raise CorpusError("--unseen-clips needs --unseen-labels K (the labels those clips hold)")
+
+
+def _check_held_out_sources(pool: InstancePool, cfg: BuildConfig) -> None:
+    """A held-out split asked for must have real event recordings to draw from."""
+    for split, clips in (("real_test", cfg.real_test_clips), ("unseen", cfg.unseen_clips)):
+        if clips and not pool.labels_in(split):
+            raise CorpusError(f"{clips} {split} clips asked for, but no real event recording is held out for "
+                              f"{split}: add real sources (or set the count to 0)")
+
+
 _STATE: dict = {}
 
 
-def _init_worker(recordings: list[Recording], cfg: BuildConfig, out: str) -> None:
-    _STATE["pool"] = InstancePool(recordings, use_speech=cfg.use_speech)
+def _init_worker(recordings: list[Recording], plan: SplitPlan, rooms: RirBank | None, cfg: BuildConfig,
+                 out: str) -> None:
+    _STATE["pool"] = InstancePool(recordings, use_speech=cfg.use_speech, plan=plan)
+    _STATE["rooms"] = rooms
     _STATE["cfg"] = cfg
     _STATE["out"] = Path(out)
 
 
-def _make_clip(job: tuple[int, str]) -> ClipRecord:
+def _make_clip(job: tuple[int, str]) -> tuple[ClipRecord, ClipSources]:
     index, split = job
     cfg: BuildConfig = _STATE["cfg"]
     rng = np.random.default_rng([cfg.seed, index])
-    scene = mix_scene(rng, split, _STATE["pool"], cfg.scene)
+    scene = mix_scene(rng, split, _STATE["pool"], cfg.scene, _STATE["rooms"])
     cid = clip_id(index)
     rel = f"audio/{split}/{cid}.wav"
     write_wav(_STATE["out"] / rel, scene.audio)
-    return ClipRecord(
+    row = ClipRecord(
         id=cid,
         audio=rel,
         split=split,
         duration_s=round(scene.audio.size / SR, 3),
         sample_rate=SR,
-        labels=sorted({e.label for e in scene.events}),
+        labels=scene.labels,
         events=[e.to_json() for e in scene.events],
         caption=scene.caption,
         background=scene.background,
     )
+    sources = ClipSources(cid, split, tuple(scene.labels), tuple(e.group for e in scene.events if e.group),
+                          sum(e.group is None for e in scene.events))
+    return row, sources
 
 
-def _build_record(cfg: BuildConfig, recordings: list[Recording]) -> dict:
-    pool = InstancePool(recordings, use_speech=cfg.use_speech)
+def _build_record(cfg: BuildConfig, pool: InstancePool) -> dict:
     return {
         "config": asdict(cfg),
         "sample_rate": SR,
         "recordings": [
-            {"path": str(r.path), "label": r.label, "source": r.source, "split": pool.split_of_recording(r)}
-            for r in recordings
+            {"path": str(r.path), "label": r.label, "source": r.source, "split": pool.split_of_recording(r),
+             "group": r.group, "role": r.role, "is_real": r.is_real, "eval_only": r.eval_only}
+            for r in pool.recordings
         ],
+        "unseen_labels": list(pool.plan.unseen_labels),
         "speech": pool.use_speech,
     }
 

@@ -15,8 +15,9 @@ DESCRIPTION = """\
 Sound corpora in one schema: <DIR>/clips.jsonl (the clip index), labels.json, stats.json and
 audio/<split>/<id>.wav (16 kHz mono PCM16).
 
-  build    mix labelled events (procedural, espeak-ng speech, sound-theme recordings)
-           over backgrounds; deterministic for --seed; split by event instance
+  build    mix labelled events (procedural, espeak-ng speech, recordings) over ambience
+           beds in simulated rooms; deterministic for --seed; split by source recording,
+           with held-out real_test and unseen-label splits on request
   import   map a real dataset (AudioCaps, ESC-50, AudioSet, generic JSONL, HF datasets)
            into the same clip index schema
   stats    recount labels and co-occurrence (stats.json) and print them
@@ -35,6 +36,13 @@ def register(subparsers) -> None:
     b.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives identical files (default 0)")
     b.add_argument("--clip-seconds", type=float, default=10.0, help="clip length in seconds (default 10)")
     b.add_argument("--workers", type=int, default=None, help="parallel processes (default: CPU count, at most 4)")
+    b.add_argument("--real-test-clips", type=int, default=0,
+                   help="clips of held-out real recordings only, split real_test (the issue's split: 400; default 0)")
+    b.add_argument("--unseen-labels", type=int, default=0,
+                   help="labels held out of training entirely, heard only in split unseen (e.g. 20; default 0)")
+    b.add_argument("--unseen-clips", type=int, default=0, help="clips of the unseen labels (default 0)")
+    b.add_argument("--split-seed", type=int, default=0,
+                   help="picks the unseen labels; keep it fixed across corpora you compare (default 0)")
     b.add_argument("--no-speech", action="store_true", help="no espeak-ng speech events")
     b.add_argument("--no-recordings", action="store_true", help="no sound-theme or pygame recordings")
     b.add_argument("--no-pygame", action="store_true", help="no pygame example sounds")
@@ -71,6 +79,10 @@ def run_build(args: argparse.Namespace) -> int:
         clips=args.clips,
         seed=args.seed,
         scene=SceneConfig(clip_s=args.clip_seconds),
+        real_test_clips=args.real_test_clips,
+        unseen_labels=args.unseen_labels,
+        unseen_clips=args.unseen_clips,
+        split_seed=args.split_seed,
         use_speech=not args.no_speech,
         use_recordings=not args.no_recordings,
         use_pygame=not args.no_pygame,

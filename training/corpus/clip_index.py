@@ -31,7 +31,7 @@ from training.errors import CorpusFileError
 CLIP_INDEX_FILE = "clips.jsonl"
 LEGACY_CLIP_INDEX_FILE = "manifest.jsonl"  # its name before it had its own (see the docstring)
 STATS_FILE = "stats.json"
-SPLIT_NAMES = ("train", "validation", "test")
+SPLIT_NAMES = ("train", "validation", "test", "real_test", "unseen")  # see splits.py
 ROW_FIELDS = ("id", "audio", "split", "duration_s", "sample_rate", "labels", "events", "caption", "background")
 EVENT_FIELDS = ("label", "onset_s", "offset_s", "source", "instance", "snr_db")
 
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 class ClipRecord:
     id: str  # unique clip id; a file name stem
     audio: str  # path relative to the corpus folder, or absolute
-    split: str  # train | validation | test
+    split: str  # one of SPLIT_NAMES
     duration_s: float  # seconds
     sample_rate: int  # Hz of the audio file
     labels: list[str]  # sorted unique labels present in the clip

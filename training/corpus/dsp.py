@@ -135,23 +135,10 @@ def place(dst: np.ndarray, src: np.ndarray, start: int, gain: float = 1.0) -> No
 
 
 def fft_convolve(x: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """Linear convolution, cut to len(x)."""
+    """Full linear convolution: len(x) + len(h) - 1 samples (a reverberated sound rings on)."""
     n = x.size + h.size - 1
-    size = 1 << (n - 1).bit_length()
-    y = np.fft.irfft(np.fft.rfft(x, size) * np.fft.rfft(h, size), size)
-    return y[: x.size]
-
-
-def room_impulse(rng: np.random.Generator, rt60: float) -> np.ndarray:
-    """A simple room: a direct path, then exponentially decaying noise (-60 dB after `rt60` s)."""
-    n = n_samples(min(rt60, 1.5))
-    t = time_axis(n)
-    tail = rng.standard_normal(n) * np.exp(-6.9 * t / rt60)  # ln(1000) = 6.9: -60 dB at rt60
-    tail = lowpass(tail, rng.uniform(3000, 7000))
-    tail[: n_samples(0.003)] = 0.0  # first reflections arrive after a few ms
-    h = 0.35 * tail / (np.sqrt(np.sum(tail**2)) + 1e-12)
-    h[0] = 1.0
-    return h
+    size = _fast_len(n)
+    return np.fft.irfft(np.fft.rfft(x, size) * np.fft.rfft(h, size), size)[:n]
 
 
 def active_rms(x: np.ndarray, frame_s: float = 0.02, rel_db: float = -30.0) -> float:

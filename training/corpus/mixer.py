@@ -1,9 +1,17 @@
-"""The scene mixer: 0 to 3 labelled events at random times and SNRs over a background.
+"""The scene mixer: 0 to 3 labelled events at random times and SNRs over a bed, in a room,
+through a microphone.
 
 Events are drawn from *scene contexts* most of the time (a kitchen hears kettles and taps,
 a street hears horns and engines), so labels co-occur the way they do in homes; that is
 what makes "adversarial" negatives (co-occurring but absent) meaningful. The rest of the
 time any label of the split may appear.
+
+A clip, in order: the bed (`beds.py`); each event rendered, reverberated by one source
+position of a simulated room (`rooms.py`), scaled to its SNR over the bed (both on their
+active parts, -5 to +20 dB) and placed, sometimes across a clip edge; the microphone
+colours everything acoustic and adds its noise (`microphone.py`); then every component that
+is not audible in the mix (`audibility.py`) is removed with its label. So a label is in a
+clip exactly when a sound of it can be heard there.
 """
 
 from __future__ import annotations
@@ -12,9 +20,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from training.corpus.dsp import SR, active_rms, colored_noise, fft_convolve, n_samples, room_impulse, time_axis
+from training.corpus.audibility import is_audible
+from training.corpus.beds import draw_bed
+from training.corpus.dsp import SR, active_rms, fft_convolve, n_samples, place
 from training.corpus.events import event
 from training.corpus.instances import InstancePool
+from training.corpus.microphone import MicConfig, draw_colouration, electrical_noise
+from training.corpus.rooms import RirBank
 
 CONTEXTS: dict[str, tuple[str, ...]] = {
     "kitchen": ("kettle_whistle", "appliance_beep", "running_water", "speech", "smoke_alarm",
@@ -31,23 +43,21 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
                         "footsteps", "notification_chime", "rain"),
     "garden_weather": ("rain", "wind", "dog_barking", "engine", "explosion", "whoosh", "speech"),
 }
-BACKGROUNDS: dict[str, tuple[float, str]] = {  # kind -> (noise colour exponent, caption phrase)
-    "white": (0.0, "over a faint hiss"),
-    "pink": (1.0, "over soft background noise"),
-    "brown": (2.0, "over a low rumble"),
-}
-
 
 @dataclass(frozen=True)
 class SceneConfig:
     clip_s: float = 10.0  # clip length, seconds (the encoder window the adapter is trained on)
     event_count_weights: tuple[float, ...] = (0.1, 0.35, 0.35, 0.2)  # P(0, 1, 2, 3 events)
-    snr_db: tuple[float, float] = (0.0, 20.0)  # event level over the background while it sounds
-    background_dbfs: tuple[float, float] = (-55.0, -35.0)  # background RMS, dB re full scale
-    reverb_prob: float = 0.5  # share of clips mixed in a (simulated) room
-    rt60_s: tuple[float, float] = (0.2, 0.8)  # room reverberation time range
+    snr_db: tuple[float, float] = (-5.0, 20.0)  # event over the bed, both on their active parts, after the room
+    background_dbfs: tuple[float, float] = (-50.0, -30.0)  # bed level on its active part, dB re full scale
+    bed_recording_prob: float = 0.7  # share of beds that are ambience recordings, where the split has some
+    reverb_prob: float = 0.5  # share of clips mixed in a simulated room (when a room bank is given)
+    edge_prob: float = 0.1  # share of events placed across a clip edge, partly cut away
+    audible_floor_db: float = -6.0  # audible: some band within this of the rest of the mix...
+    min_audible_s: float = 0.05  # ...for this long in all, or half its own length if shorter (audibility.py)
     context_prob: float = 0.85  # share of clips whose events follow a scene context
     peak: float = 0.9  # the mix is scaled down when its peak exceeds this
+    mic: MicConfig = field(default_factory=MicConfig)
     contexts: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(CONTEXTS))
 
     @property
@@ -58,11 +68,13 @@ class SceneConfig:
 @dataclass(frozen=True)
 class PlacedEvent:
     label: str
-    onset_s: float
+    onset_s: float  # where it sounds inside the clip (cut to the clip)
     offset_s: float
     source: str
     instance: str
-    snr_db: float
+    snr_db: float | None  # over the bed; None for the bed itself
+    group: str | None = None  # the recording's group, None for synthetic sounds (not in the clip index)
+    role: str = "event"  # "event" or "ambience" (the bed)
 
     def to_json(self) -> dict:
         return {"label": self.label, "onset_s": self.onset_s, "offset_s": self.offset_s,
@@ -72,9 +84,14 @@ class PlacedEvent:
 @dataclass(frozen=True)
 class Scene:
     audio: np.ndarray  # (clip samples,) float32
-    events: list[PlacedEvent]
-    background: str  # e.g. "pink noise, -42.0 dBFS, reverb RT60 0.45 s"
+    events: list[PlacedEvent]  # the audible ones, by onset; a recorded bed is one (role "ambience")
+    background: str  # e.g. "pink noise, -42.0 dBFS, room 4.1x3.2x2.6 m, RT60 0.45 s, mic noise -75 dBFS"
     caption: str
+    dropped: int = 0  # components removed as inaudible
+
+    @property
+    def labels(self) -> list[str]:
+        return sorted({e.label for e in self.events})
 
 
 def choose_labels(rng: np.random.Generator, available: list[str], cfg: SceneConfig) -> list[str]:
@@ -99,45 +116,81 @@ def _context_count(contexts: dict[str, tuple[str, ...]], label: str) -> int:
     return max(1, sum(label in labs for labs in contexts.values()))
 
 
-def mix_scene(rng: np.random.Generator, split: str, pool: InstancePool, cfg: SceneConfig) -> Scene:
-    """One clip: everything random comes from `rng`, so a clip is a function of its seed."""
+def mix_scene(rng: np.random.Generator, split: str, pool: InstancePool, cfg: SceneConfig,
+              rooms: RirBank | None = None) -> Scene:
+    """One clip: everything random comes from `rng`, so a clip is a function of its seed
+    (and of the room bank, itself a function of the build seed). Without `rooms`, dry."""
     n = n_samples(cfg.clip_s)
     labels = choose_labels(rng, pool.labels_in(split), cfg)
-    events, dry = [], np.zeros(n)
-    bg_kind = sorted(BACKGROUNDS)[int(rng.integers(len(BACKGROUNDS)))]
-    bg_db = float(rng.uniform(*cfg.background_dbfs))
-    bg = colored_noise(rng, n, BACKGROUNDS[bg_kind][0]) * 10 ** (bg_db / 20)  # unit RMS -> bg_db
-    if rng.random() < 0.3:  # mains hum under the noise, 50 or 60 Hz with harmonics
-        f = 50.0 if rng.random() < 0.5 else 60.0
-        t = time_axis(n)
-        bg += 10 ** ((bg_db - 6) / 20) * np.sqrt(2) * (np.sin(2 * np.pi * f * t) + 0.5 * np.sin(4 * np.pi * f * t))
-    bg_rms = float(np.sqrt(np.mean(bg**2)))
+    bed = draw_bed(rng, pool.beds(split), n, cfg.background_dbfs, cfg.bed_recording_prob)
+    room = rooms.pick(rng) if rooms is not None and rng.random() < cfg.reverb_prob else None
+    colour = draw_colouration(rng, cfg.mic)
+    noise, noise_text = electrical_noise(rng, n, bed.level_db, cfg.mic)
+    parts: list[tuple[PlacedEvent, np.ndarray, float]] = []  # (event, its signal in the mix, seconds to be heard)
     for label in labels:
         drawn = pool.draw(label, split, rng)
-        x = pool.render(drawn, rng, cfg.clip_s)
-        start = int(rng.integers(0, n - x.size + 1))
+        x = pool.render(drawn, rng, cfg.clip_s).astype(np.float64)
+        dry = x.size
+        if room is not None:
+            x = fft_convolve(x, room.rirs[int(rng.integers(room.rirs.shape[0]))])
         snr = round(float(rng.uniform(*cfg.snr_db)), 1)
-        gain = bg_rms * 10 ** (snr / 20) / active_rms(x)
-        dry[start : start + x.size] += gain * x
-        events.append(PlacedEvent(label, round(start / SR, 3), round((start + x.size) / SR, 3),
-                                  drawn.source, drawn.instance_id, snr))
-    background = f"{bg_kind} noise, {bg_db:.1f} dBFS"
-    reverb = rng.random() < cfg.reverb_prob
-    if reverb:
-        rt60 = float(rng.uniform(*cfg.rt60_s))
-        dry = fft_convolve(dry, room_impulse(rng, rt60))
-        background += f", reverb RT60 {rt60:.2f} s"
-    mix = dry + bg
+        start = event_start(rng, dry, n, cfg.edge_prob)
+        sig = np.zeros(n)
+        place(sig, x, start, gain=bed.rms * 10 ** (snr / 20) / active_rms(x))
+        on, off = max(0, start), min(n, start + dry)
+        parts.append((PlacedEvent(label, round(on / SR, 3), round(off / SR, 3), drawn.source,
+                                  drawn.instance_id, snr, drawn.group), sig, _must_be_heard(cfg, dry)))
+    fixed = np.zeros(n)
+    if bed.recording is not None:
+        rec = bed.recording
+        parts.append((PlacedEvent(rec.label, 0.0, round(n / SR, 3), rec.source, rec.instance_id, None,
+                                  rec.group, "ambience"), bed.audio, _must_be_heard(cfg, n)))
+    else:
+        fixed += bed.audio
+    if colour is not None:
+        fixed = colour.apply(fixed)
+        parts = [(ev, colour.apply(sig), need) for ev, sig, need in parts]
+    fixed += noise
+    total = fixed + sum((sig for _, sig, _ in parts), np.zeros(n))
+    kept = [(ev, sig) for ev, sig, need in parts if is_audible(sig, total - sig, cfg.audible_floor_db, need)]
+    mix = fixed + sum((sig for _, sig in kept), np.zeros(n))
     peak = float(np.max(np.abs(mix)))
     if peak > cfg.peak:
         mix *= cfg.peak / peak
-    events.sort(key=lambda e: (e.onset_s, e.label))
-    return Scene(mix.astype(np.float32), events, background, caption(events, bg_kind, reverb))
+    events = sorted((ev for ev, _ in kept), key=lambda e: (e.onset_s, e.label))
+    bed_heard = bed.recording is None or any(e.role == "ambience" for e in events)
+    phrase = bed.phrase if bed_heard else NO_BED_PHRASE
+    background = ", ".join(p for p in (bed.description if bed_heard else "faint noise",
+                                       room.describe() if room else "", colour.describe() if colour else "",
+                                       noise_text) if p)
+    return Scene(mix.astype(np.float32), events, background, caption(events, phrase, room is not None),
+                 dropped=len(parts) - len(kept))
 
 
-def caption(events: list[PlacedEvent], bg_kind: str, reverb: bool) -> str:
+def _must_be_heard(cfg: SceneConfig, length: int) -> float:
+    """Seconds a sound of `length` samples (uncut) must be heard: min_audible_s, or half of
+    itself when it is shorter (a 20 ms click is heard whole; a 1 s tone cut to 20 ms is not)."""
+    return min(cfg.min_audible_s, 0.5 * length / SR)
+
+
+NO_BED_PHRASE = "over faint noise"  # the caption tail when a recorded bed was not audible
+
+
+def event_start(rng: np.random.Generator, length: int, n: int, edge_prob: float) -> int:
+    """First sample of an event of `length` in a clip of `n`: inside the clip, or with
+    probability `edge_prob` across its start or its end (1 to length - 1 samples cut)."""
+    if length >= n:
+        return 0 if length == n else -int(rng.integers(0, length - n + 1))
+    if length > 1 and rng.random() < edge_prob:
+        cut = int(rng.integers(1, length))
+        return -cut if rng.random() < 0.5 else n - length + cut
+    return int(rng.integers(0, n - length + 1))
+
+
+def caption(events: list[PlacedEvent], bed_phrase: str, reverb: bool) -> str:
     """A template caption in onset order: "A doorbell rings, then someone speaks, over a faint hiss."."""
-    tail = BACKGROUNDS[bg_kind][1] + (" in a reverberant room" if reverb else "")
+    tail = bed_phrase + (" in a reverberant room" if reverb else "")
+    events = [e for e in events if e.role == "event"]
     if not events:
         return "Only background noise is heard, " + tail + "."
     parts = [event(events[0].label).caption_clause()]

@@ -19,6 +19,8 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+ROLES = ("event", "ambience")  # what a recording is mixed as: a labelled event, or the bed under them
+
 SOUNDS = Path("/usr/share/sounds")
 THEME_DIRS: dict[str, Path] = {  # source name -> folder (Debian packages in brackets)
     "freedesktop": SOUNDS / "freedesktop" / "stereo",  # [sound-theme-freedesktop]
@@ -104,6 +106,9 @@ class Recording:
     label: str  # the label it carries
     source: str  # theme name, or "pygame"
     group: str  # content hash: identical files share a group, hence a split
+    is_real: bool = False  # a recording of the real world (the theme UI tones are not)
+    eval_only: bool = False  # reserved for evaluation: only ever in a test split
+    role: str = "event"  # "event", or "ambience": a bed under the events (ROLES)
 
     @property
     def instance_id(self) -> str:

@@ -8,6 +8,11 @@ question wording is drawn from `BENCHMARK_TEMPLATES` (six templates).
 Row: `{"audio_index", "audio", "prompt_text", "object", "attribute": "positive|negative",
 "label": "yes|no", "sampling", "template_id", "object_name", "clip_id"}`; `object` is the label
 (snake_case), `object_name` its phrase as the question says it.
+
+Any split of the corpus can be asked about: `test`, `real_test` (real recordings only), and
+`unseen`, whose questions, "yes" and "no" alike, only name the labels that no train or
+validation clip holds (zero-shot presence): the other labels of its clips (their beds) are
+neither asked about nor offered as absent.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import random
 from pathlib import Path
 
 from training.corpus.folder import Corpus
+from training.corpus.splits import TRAINING_SPLITS
 from training.errors import SynthError
 from training.synth.plan import row_seed
 from training.synth.prompts import BENCHMARK_TEMPLATES
@@ -25,16 +31,17 @@ from training.synth.sampling import SAMPLINGS, sample_absent
 
 def make_benchmark(corpus: Corpus, split: str = "test", per_clip: int = 3, seed: int = 0,
                    templates: tuple[str, ...] = BENCHMARK_TEMPLATES) -> list[dict]:
-    clips = [c for c in sorted(corpus.split(split), key=lambda r: r.id) if c.labels]
+    vocab = benchmark_vocabulary(corpus, split)
+    clips = [c for c in sorted(corpus.split(split), key=lambda r: r.id) if set(c.labels) & set(vocab)]
     if not clips:
         raise SynthError(f"{corpus.root} has no labelled clips in split {split!r}; a benchmark needs some")
     names = corpus.label_names
-    vocab = sorted(names)
     rows = []
     for audio_index, clip in enumerate(clips):
         rng = random.Random(row_seed(seed, f"bench:{clip.id}"))
         audio = str(clip.audio_path(corpus.root).resolve())
-        positives = sorted(rng.sample(list(clip.labels), min(per_clip, len(clip.labels))))
+        askable = [lab for lab in clip.labels if lab in vocab]
+        positives = sorted(rng.sample(askable, min(per_clip, len(askable))))
         for sampling in SAMPLINGS:
             negatives = sample_absent(list(clip.labels), vocab, len(positives), sampling, corpus.stats, rng)
             pos = positives[: len(negatives)]  # keep yes/no balanced when few labels are absent
@@ -48,6 +55,15 @@ def make_benchmark(corpus: Corpus, split: str = "test", per_clip: int = 3, seed:
                         "sampling": sampling, "template_id": t, "object_name": names[obj], "clip_id": clip.id,
                     })
     return rows
+
+
+def benchmark_vocabulary(corpus: Corpus, split: str) -> list[str]:
+    """The labels a benchmark of `split` asks about: every label, or for `unseen` those that no
+    train or validation clip holds."""
+    if split != "unseen":
+        return sorted(corpus.label_names)
+    trained = {lab for r in corpus.rows if r.split in TRAINING_SPLITS for lab in r.labels}
+    return sorted({lab for r in corpus.split(split) for lab in r.labels} - trained)
 
 
 def write_benchmark(rows: list[dict], out: Path) -> None:

@@ -9,6 +9,8 @@ import argparse
 import json
 from pathlib import Path
 
+from training.corpus.clip_index import SPLIT_NAMES  # standard library only
+
 DESCRIPTION = """\
 LISTEN data synthesis: the frozen backbone LLM reads each clip's metadata as
 "[Begin of audio] <caption, tags> [End of audio]" and answers a prompt about what is
@@ -58,7 +60,9 @@ def register(subparsers) -> None:
 
     b = sub.add_parser("benchmark", help="write the object-hallucination benchmark (POPE format)")
     b.add_argument("--corpus", type=Path, required=True)
-    b.add_argument("--split", default="test", help="held-out split (default test)")
+    b.add_argument("--split", default="test", choices=SPLIT_NAMES,
+                   help="held-out split (default test); real_test: real recordings only; "
+                        "unseen: questions about the labels no training clip holds")
     b.add_argument("--out", type=Path, required=True, help="benchmark JSONL")
     b.add_argument("--per-clip", type=int, default=3, help="present labels asked per clip and sampling (default 3)")
     b.add_argument("--seed", type=int, default=0)

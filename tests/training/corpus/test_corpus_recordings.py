@@ -8,8 +8,9 @@ import pytest
 
 from training.corpus import recordings
 from training.corpus.events import labels
-from training.corpus.instances import InstancePool, assign_groups
+from training.corpus.instances import InstancePool
 from training.corpus.recordings import EXCLUDED, MAPPING, THEME_DIRS, Recording, discover
+from training.corpus.splits import assign_groups
 
 
 def test_every_mapped_file_has_a_library_label_and_a_reason():
