@@ -23,7 +23,7 @@ from training.corpus.dsp import SR
 from training.corpus.folder import Corpus, save_corpus
 from training.corpus.instances import SPLIT_FRACTIONS, SPLITS, InstancePool
 from training.corpus.mixer import SceneConfig, mix_scene
-from training.corpus.recordings import Recording, discover
+from training.corpus.recordings import Recording, discover, provenance_records
 from training.errors import CorpusError
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ class BuildConfig:
     use_speech: bool = True  # espeak-ng speech events (needs the espeak-ng command)
     use_recordings: bool = True  # Debian sound-theme files
     use_pygame: bool = True  # pygame example sounds, when pygame is installed
+    use_debian: bool = False  # Debian package recordings fetched by `listen corpus sources`
 
 
 def clip_id(index: int) -> str:
@@ -59,7 +60,7 @@ def build_corpus(out: Path, cfg: BuildConfig, workers: int = 2, overwrite: bool 
     if cfg.clips <= 0:
         raise CorpusError(f"--clips must be at least 1, got {cfg.clips}")
     out = Path(out)
-    recordings = discover(use_pygame=cfg.use_pygame) if cfg.use_recordings else []
+    recordings = discover(use_pygame=cfg.use_pygame, use_debian=cfg.use_debian) if cfg.use_recordings else []
     record = _build_record(cfg, recordings)
     _check_target(out, record, overwrite)
     splits = plan_splits(cfg.clips, cfg.seed)
@@ -112,6 +113,7 @@ def _make_clip(job: tuple[int, str]) -> ClipRecord:
         events=[e.to_json() for e in scene.events],
         caption=scene.caption,
         background=scene.background,
+        sources=provenance_records(_STATE["pool"].recordings, [e.instance for e in scene.events]),
     )
 
 

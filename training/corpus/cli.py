@@ -38,6 +38,8 @@ def register(subparsers) -> None:
     b.add_argument("--no-speech", action="store_true", help="no espeak-ng speech events")
     b.add_argument("--no-recordings", action="store_true", help="no sound-theme or pygame recordings")
     b.add_argument("--no-pygame", action="store_true", help="no pygame example sounds")
+    b.add_argument("--debian-sources", action="store_true",
+                   help="also draw the Debian package recordings fetched by `listen corpus sources`")
     b.add_argument("--overwrite", action="store_true", help="replace a corpus built with other settings")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=run_build)
@@ -74,6 +76,7 @@ def run_build(args: argparse.Namespace) -> int:
         use_speech=not args.no_speech,
         use_recordings=not args.no_recordings,
         use_pygame=not args.no_pygame,
+        use_debian=args.debian_sources,
     )
     start = time.perf_counter()
     corpus = build_corpus(args.out, cfg, workers=args.workers or default_workers(),
