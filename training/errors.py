@@ -26,5 +26,13 @@ class AudioReadError(CorpusError):
     """An audio file is missing or cannot be decoded."""
 
 
+class SourceFetchError(CorpusError):
+    """A source package cannot be downloaded, verified or extracted (apt-get, the network, a corrupt .deb)."""
+
+
+class EvalOnlyError(CorpusError):
+    """An evaluation-only recording (openttd-opensfx) was asked for a training or validation split."""
+
+
 class SynthError(TrainingError):
     """LISTEN data synthesis cannot run (bad options, an unusable backend, a broken output file)."""

@@ -30,7 +30,7 @@ from training.corpus.dsp import SR
 from training.corpus.folder import Corpus, save_corpus
 from training.corpus.instances import InstancePool, synthesized_labels
 from training.corpus.mixer import SceneConfig, mix_scene
-from training.corpus.recordings import Recording, discover
+from training.corpus.recordings import Recording, discover, provenance_records
 from training.corpus.rooms import RirBank, RoomConfig, rir_bank
 from training.corpus.splits import (SPLIT_FRACTIONS, SPLITS, ClipSources, SplitPlan, check_clip_sources, check_plan,
                                     plan_recording_splits)
@@ -53,6 +53,7 @@ class BuildConfig:
     use_speech: bool = True  # espeak-ng speech events (needs the espeak-ng command)
     use_recordings: bool = True  # Debian sound-theme files
     use_pygame: bool = True  # pygame example sounds, when pygame is installed
+    use_debian: bool = False  # Debian package recordings fetched by `listen corpus sources`
 
 
 def clip_id(index: int) -> str:
@@ -82,7 +83,7 @@ def build_corpus(out: Path, cfg: BuildConfig, workers: int = 2, overwrite: bool 
     _check_counts(cfg)
     out = Path(out)
     if recordings is None:
-        recordings = discover(use_pygame=cfg.use_pygame) if cfg.use_recordings else []
+        recordings = discover(use_pygame=cfg.use_pygame, use_debian=cfg.use_debian) if cfg.use_recordings else []
     plan = plan_recording_splits(recordings, cfg.unseen_labels, cfg.split_seed, synthesized_labels())
     check_plan(plan, recordings)  # refuse before mixing, whatever made the plan
     pool = InstancePool(recordings, use_speech=cfg.use_speech, plan=plan)
@@ -162,6 +163,7 @@ def _make_clip(job: tuple[int, str]) -> tuple[ClipRecord, ClipSources]:
         events=[e.to_json() for e in scene.events],
         caption=scene.caption,
         background=scene.background,
+        sources=provenance_records(_STATE["pool"].recordings, [e.instance for e in scene.events]),
     )
     sources = ClipSources(cid, split, tuple(scene.labels), tuple(e.group for e in scene.events if e.group),
                           sum(e.group is None for e in scene.events))

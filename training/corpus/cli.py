@@ -22,7 +22,25 @@ audio/<split>/<id>.wav (16 kHz mono PCM16).
            into the same clip index schema
   stats    recount labels and co-occurrence (stats.json) and print them
   check    validate every row and that every audio file exists
-  labels   write the built-in event library as labels.json"""
+  labels   write the built-in event library as labels.json
+  sources  fetch the Debian data packages the real recordings come from (apt-get download,
+           cached under $LISTEN_HOME/sources/), and report what they give: the source
+           table and each label's distinct recordings; --check runs the label checks"""
+
+SOURCES_DESCRIPTION = """\
+Real recordings from Debian data packages (0ad-data, supertuxkart-data, ...; the table is
+training/corpus/sources/packages.py). Each package is downloaded once with `apt-get download`
+into $LISTEN_HOME/sources/debian/ and only its sounds and copyright file are extracted into
+$LISTEN_HOME/sources/extracted/PKG/ (a stamp makes reruns do nothing). Files get labels from
+the reviewed rules in training/corpus/sources/rules.py, never by guessing.
+
+openttd-opensfx is fetched too but is EVALUATION ONLY: it never joins a training split.
+
+examples:
+  listen corpus sources                 fetch what is missing, then print the report
+  listen corpus sources --report        the report only (no network): markdown for docs/corpus.md
+  listen corpus sources --check         decode every file and flag short, silent and
+                                        mislabeled-looking ones (minutes; run it in the background)"""
 
 
 def register(subparsers) -> None:
@@ -46,6 +64,8 @@ def register(subparsers) -> None:
     b.add_argument("--no-speech", action="store_true", help="no espeak-ng speech events")
     b.add_argument("--no-recordings", action="store_true", help="no sound-theme or pygame recordings")
     b.add_argument("--no-pygame", action="store_true", help="no pygame example sounds")
+    b.add_argument("--debian-sources", action="store_true",
+                   help="also draw the Debian package recordings fetched by `listen corpus sources`")
     b.add_argument("--overwrite", action="store_true", help="replace a corpus built with other settings")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=run_build)
@@ -62,6 +82,15 @@ def register(subparsers) -> None:
     lab = sub.add_parser("labels", help="write the built-in event library as labels.json")
     lab.add_argument("--out", type=Path, required=True, help="file to write, e.g. bundle/labels.json")
     lab.set_defaults(func=run_labels)
+
+    src = sub.add_parser("sources", help="fetch the Debian packages of real recordings and report them",
+                         description=SOURCES_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    src.add_argument("--report", action="store_true", help="only report what is already fetched (no download)")
+    src.add_argument("--check", action="store_true", help="run the label checks (writes sources/checks.json)")
+    src.add_argument("--package", action="append", default=None, metavar="PKG",
+                     help="only this package (repeatable; default: every package of the table)")
+    src.add_argument("--quiet", action="store_true", help="no progress bars")
+    src.set_defaults(func=run_sources)
 
     from training.corpus.loaders.cli import register_import  # argparse only
 
@@ -86,6 +115,7 @@ def run_build(args: argparse.Namespace) -> int:
         use_speech=not args.no_speech,
         use_recordings=not args.no_recordings,
         use_pygame=not args.no_pygame,
+        use_debian=args.debian_sources,
     )
     start = time.perf_counter()
     corpus = build_corpus(args.out, cfg, workers=args.workers or default_workers(),
@@ -132,4 +162,31 @@ def run_labels(args: argparse.Namespace) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_labels_json(args.out)
     print(f"wrote {args.out}")
+    return 0
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    from core.paths import listen_home
+    from training.corpus.recordings import discover
+    from training.corpus.sources.debian import fetch
+    from training.corpus.sources.packages import BY_PACKAGE, SOURCES
+    from training.corpus.sources.report import markdown
+    from training.errors import CorpusError
+
+    unknown = [p for p in args.package or [] if p not in BY_PACKAGE]
+    if unknown:
+        raise CorpusError(f"unknown package(s) {', '.join(unknown)}; known: {', '.join(BY_PACKAGE)}")
+    specs = [BY_PACKAGE[p] for p in args.package] if args.package else list(SOURCES)
+    if not args.report:
+        for spec in specs:
+            print(f"{spec.package}: {fetch(spec, progress=not args.quiet)}")
+    recordings = discover(use_debian=True, include_eval_only=True)
+    if args.check:
+        from training.corpus.sources.checks import run_checks
+
+        out = listen_home() / "sources" / "checks.json"
+        report = run_checks([r for r in recordings if not r.eval_only], out, progress=not args.quiet)
+        print(f"checked {report['checked']} recordings: {report['counts']}; details in {out}")
+        return 0
+    print(markdown(recordings), end="")
     return 0

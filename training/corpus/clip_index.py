@@ -10,7 +10,9 @@
 Record: `{"id", "audio", "split", "duration_s", "sample_rate", "labels", "events", "caption",
 "background"}`; `audio` is relative to the corpus folder, or absolute; `labels` is sorted and
 unique; each event is `{"label", "onset_s", "offset_s", "source", "instance", "snr_db"}`, where
-the times and the SNR are null when a dataset gives only clip-level tags.
+the times and the SNR are null when a dataset gives only clip-level tags. Optional
+`sources`: the provenance of each real recording the clip uses, one object per recording
+`{"recording_id", "package", "version", "path", "licence", "sha256"}` (absent = []).
 
 Corpora written before the clip index had its own name hold `manifest.jsonl` instead of
 `clips.jsonl`; `locate` reads that file when it is alone (with one log line), so existing
@@ -34,6 +36,7 @@ STATS_FILE = "stats.json"
 SPLIT_NAMES = ("train", "validation", "test", "real_test", "unseen")  # see splits.py
 ROW_FIELDS = ("id", "audio", "split", "duration_s", "sample_rate", "labels", "events", "caption", "background")
 EVENT_FIELDS = ("label", "onset_s", "offset_s", "source", "instance", "snr_db")
+SOURCE_FIELDS = ("recording_id", "package", "version", "path", "licence", "sha256")  # = provenance.PROVENANCE_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +52,10 @@ class ClipRecord:
     events: list[dict] = field(default_factory=list)  # {label, onset_s, offset_s, source, instance, snr_db}
     caption: str = ""  # one sentence, "" when unknown
     background: str | None = None  # what lies under the events, when known
+    sources: list[dict] = field(default_factory=list)  # provenance of the real recordings used
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "id": self.id,
             "audio": self.audio,
             "split": self.split,
@@ -62,6 +66,9 @@ class ClipRecord:
             "caption": self.caption,
             "background": self.background,
         }
+        if self.sources:
+            out["sources"] = [{k: src[k] for k in SOURCE_FIELDS} for src in self.sources]
+        return out
 
     def audio_path(self, corpus_dir: Path) -> Path:
         p = Path(self.audio)
@@ -167,7 +174,13 @@ def parse_record(obj: object, where: str) -> ClipRecord:
         raise CorpusFileError(f"{where}: field 'caption' must be a string (\"\" when unknown), found {obj['caption']!r}")
     if obj["background"] is not None and not isinstance(obj["background"], str):
         raise CorpusFileError(f"{where}: field 'background' must be a string or null, found {obj['background']!r}")
-    return ClipRecord(**{k: obj[k] for k in ROW_FIELDS})
+    sources = obj.get("sources", [])
+    if not isinstance(sources, list):
+        raise CorpusFileError(f"{where}: field 'sources' must be a list, found {type(sources).__name__}")
+    for i, src in enumerate(sources):
+        if not isinstance(src, dict) or any(not isinstance(src.get(k), str) or not src.get(k) for k in SOURCE_FIELDS):
+            raise CorpusFileError(f"{where}: sources[{i}] must be an object with string fields {', '.join(SOURCE_FIELDS)}")
+    return ClipRecord(**{k: obj[k] for k in ROW_FIELDS}, sources=sources)
 
 
 def _check_event(ev: object, where: str, labels: list[str]) -> None:

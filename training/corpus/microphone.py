@@ -26,7 +26,9 @@ class MicConfig:
     highpass_hz: tuple[float, float] = (80.0, 300.0)  # band limit: low edge range
     lowpass_hz: tuple[float, float] = (3500.0, 7500.0)  # band limit: high edge range
     noise_dbfs: tuple[float, float] = (-85.0, -65.0)  # self-noise RMS range, dB re full scale
-    hum_prob: float = 0.3  # share of clips with 50 or 60 Hz mains hum
+    # share of clips with 50 or 60 Hz mains hum. Off: `mains_hum` is a vocabulary label, so hum added
+    # here would be an unlabelled sound (labels must stay exact); labelled hum comes as recorded events.
+    hum_prob: float = 0.0
     hum_db: float = -6.0  # hum level relative to the bed, dB
 
 

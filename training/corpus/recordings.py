@@ -1,152 +1,79 @@
-"""Recorded sounds from the Debian sound themes and pygame's examples, mapped to labels.
+"""Recorded sounds as the corpus sees them: one labelled file with its provenance.
 
-The mapping is a reviewed table: each entry names a file (relative to its theme folder),
-the label it carries and why. Files left out are listed too, with the reason, so that a
-reviewer sees every decision. Files are read only from the themes that are installed; a
-missing theme or a missing `pygame` is one log line, never an error.
-
-Identical files (the themes share some) form one *group*: the split assigns groups, so the
-same recording never lands in two splits.
+`discover()` is the one list of recordings the builder draws from: the desktop sound themes
+(`sources/themes.py`) and the Debian data packages labelled by the reviewed rules
+(`sources/rules.py`, files under `$LISTEN_HOME/sources/extracted/`). Recordings of an
+EVALUATION-ONLY source (openttd-opensfx) are left out unless asked for, and `check_split`
+refuses them for any split but test: a split assignment must pass every recording through
+it, so an evaluation recording can never reach training or validation.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from training.corpus.sources.provenance import Provenance
+from training.errors import EvalOnlyError
+
 log = logging.getLogger(__name__)
 
+EVAL_SPLITS = ("test", "real_test", "unseen")  # the only splits an evaluation-only recording may join
 ROLES = ("event", "ambience")  # what a recording is mixed as: a labelled event, or the bed under them
-
-SOUNDS = Path("/usr/share/sounds")
-THEME_DIRS: dict[str, Path] = {  # source name -> folder (Debian packages in brackets)
-    "freedesktop": SOUNDS / "freedesktop" / "stereo",  # [sound-theme-freedesktop]
-    "oxygen": SOUNDS,  # [oxygen-sounds] installs Oxygen-*.ogg at the top
-    "yaru": SOUNDS / "Yaru" / "stereo",  # [yaru-theme-sound]
-    "deepin": SOUNDS / "deepin" / "stereo",  # [deepin-sound-theme]
-}
-PYGAME_SOURCE = "pygame"  # pygame/examples/data inside the installed pygame package
-
-_CHIME = "notification_chime"
-_UI_CHIME = "a short synthetic UI tone or jingle: the sound of a notification"
-
-# (source, file, label, reason). Reviewed by their name, length and spectrum (tonal vs noisy).
-MAPPING: tuple[tuple[str, str, str, str], ...] = (
-    ("freedesktop", "alarm-clock-elapsed.oga", "alarm_clock", "a ringing alarm clock, 6 s"),
-    *(("freedesktop", f"audio-channel-{c}.oga", "speech", "a voice naming the speaker channel")
-      for c in ("front-center", "front-left", "front-right", "rear-center", "rear-left",
-                "rear-right", "side-left", "side-right")),
-    ("freedesktop", "bell.oga", _CHIME, "a short ding"),
-    ("freedesktop", "camera-shutter.oga", "camera_shutter", "a shutter click"),
-    ("freedesktop", "screen-capture.oga", "camera_shutter", "the same shutter click (identical file)"),
-    *(("freedesktop", f, _CHIME, _UI_CHIME)
-      for f in ("complete.oga", "device-added.oga", "device-removed.oga", "dialog-error.oga",
-                "dialog-warning.oga", "message-new-instant.oga", "message.oga",
-                "network-connectivity-established.oga", "network-connectivity-lost.oga",
-                "power-plug.oga", "power-unplug.oga", "service-login.oga", "service-logout.oga",
-                "suspend-error.oga", "window-attention.oga", "window-question.oga")),
-    ("freedesktop", "phone-incoming-call.oga", "phone_ringing", "an incoming-call ring"),
-    ("oxygen", "Oxygen-Im-Phone-Ring.ogg", "phone_ringing", "a phone ringtone, 4 s"),
-    *(("oxygen", f"Oxygen-{f}.ogg", _CHIME, _UI_CHIME)
-      for f in ("Im-Cant-Connect", "Im-Connection-Lost", "Im-Contact-In", "Im-Contact-Out",
-                "Im-Error-On-Connection", "Im-Highlight-Msg", "Im-Internal-Error", "Im-Irc-Event",
-                "Im-Low-Priority-Message", "Im-Message-In", "Im-Message-Out", "Im-Network-Problems",
-                "Im-New-Mail", "Im-Nudge", "Im-Sms", "Im-User-Auth", "K3B-Finish-Error",
-                "K3B-Finish-Success", "K3B-Insert-Medium", "Sys-App-Error-Critical",
-                "Sys-App-Error-Serious-Very", "Sys-App-Error-Serious", "Sys-App-Error",
-                "Sys-App-Message", "Sys-App-Negative", "Sys-App-Positive", "Sys-Error-Printing",
-                "Sys-File-Open-Foes", "Sys-List-End", "Sys-List-Match-Multiple", "Sys-List-Match-No",
-                "Sys-Log-Out", "Sys-Question", "Sys-Special", "Sys-Warning")),
-    *(("oxygen", f"Oxygen-Sys-{f}.ogg", "music", "KDE's login jingle: a tonal musical piece, 8-13 s")
-      for f in ("Log-In", "Log-In-Long", "Log-In-Short", "Log-Out-Long")),
-    *(("yaru", f, _CHIME, _UI_CHIME)
-      for f in ("battery-low.oga", "bell.oga", "complete.oga", "device-added.oga", "device-removed.oga",
-                "dialog-error.oga", "dialog-question.oga", "dialog-warning.oga", "message-new-email.oga",
-                "message-new-instant.oga", "message.oga", "power-plug.oga", "power-unplug.oga")),
-    ("deepin", "camera-shutter.wav", "camera_shutter", "a shutter click"),
-    *(("deepin", f, _CHIME, _UI_CHIME)
-      for f in ("complete-copy.wav", "complete-print.wav", "device-added.wav", "device-removed.wav",
-                "dialog-error-critical.wav", "dialog-error-serious.wav", "dialog-error.wav", "message.wav",
-                "power-plug.wav", "power-unplug-battery-low.wav", "power-unplug.wav",
-                "screen-capture-complete.wav", "suspend-resume.wav", "x-deepin-app-sent-to-desktop.wav")),
-    ("pygame", "boom.wav", "explosion", "the explosion of pygame's aliens example"),
-    ("pygame", "car_door.wav", "car_door", "a car door slam (aliens example's shot sound)"),
-    ("pygame", "whiff.wav", "whoosh", "a swing that misses (chimp example)"),
-    ("pygame", "house_lo.wav", "music", "a house-music loop (the .ogg/.mp3 beside it are the same piece)"),
-)
-
-EXCLUDED: tuple[tuple[str, str, str], ...] = (
-    ("freedesktop", "audio-test-signal.oga", "unclear content (not plainly speech or a tone)"),
-    ("freedesktop", "audio-volume-change.oga", "shorter than 0.1 s"),
-    ("freedesktop", "dialog-information.oga", "shorter than 0.1 s"),
-    ("freedesktop", "phone-outgoing-busy.oga", "a caller's busy tone, not a ringing phone"),
-    ("freedesktop", "phone-outgoing-calling.oga", "a caller's ringback tone, not a ringing phone"),
-    ("freedesktop", "trash-empty.oga", "crumpled paper: no label for it"),
-    ("oxygen", "Oxygen-Window-*.ogg", "low UI thumps below 400 Hz: neither chime nor whoosh"),
-    ("oxygen", "Oxygen-Sys-Trash-Emptied.ogg", "a trash sound: no label for it"),
-    ("yaru", "audio-volume-change.oga", "shorter than 0.1 s"),
-    ("yaru", "desktop-login.oga, desktop-logoff.oga, system-ready.oga", "4 s startup jingles: neither chime nor music"),
-    ("yaru", "trash-empty.oga", "a trash sound: no label for it"),
-    ("deepin", "audio-volume-change.wav", "a 0.1 s tick"),
-    ("deepin", "screen-capture.wav", "an unclear short click"),
-    ("deepin", "desktop-login.wav, desktop-logout.wav, system-shutdown.wav", "long startup jingles"),
-    ("deepin", "trash-empty.wav", "a trash sound: no label for it"),
-    ("pygame", "punch.wav", "a punch: no label for it"),
-    ("pygame", "secosmic_lo.wav", "a synthetic space effect: no label for it"),
-    ("pygame", "house_lo.ogg, house_lo.mp3", "duplicates of house_lo.wav"),
-)
 
 
 @dataclass(frozen=True)
 class Recording:
     path: Path  # absolute path of the file
     label: str  # the label it carries
-    source: str  # theme name, or "pygame"
-    group: str  # content hash: identical files share a group, hence a split
-    is_real: bool = False  # a recording of the real world (the theme UI tones are not)
-    eval_only: bool = False  # reserved for evaluation: only ever in a test split
+    source: str  # theme name, "pygame", or the Debian package
+    group: str  # recording id: identical files share it, hence a split
+    provenance: Provenance | None = None  # package, version, path inside, licence, sha256
+    eval_only: bool = False  # reserved for evaluation: never in train or validation
+    is_real: bool = False  # a recording of the real world (the themes' UI tones are not)
     role: str = "event"  # "event", or "ambience": a bed under the events (ROLES)
 
     @property
     def instance_id(self) -> str:
-        return f"{self.source}:{self.path.name}"
+        inner = self.provenance.path if self.provenance and self.source == self.provenance.package else self.path.name
+        return f"{self.source}:{inner}"
+
+    @property
+    def recording_id(self) -> str:
+        return self.group
 
 
-def pygame_examples_dir() -> Path | None:
-    """pygame/examples/data of the installed pygame, located without importing pygame."""
-    spec = importlib.util.find_spec("pygame")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "examples" / "data"
-    return path if path.is_dir() else None
+def check_split(recording: Recording, split: str) -> None:
+    """Raise EvalOnlyError if an evaluation-only recording is handed to a training split."""
+    if recording.eval_only and split not in EVAL_SPLITS:
+        raise EvalOnlyError(
+            f"{recording.instance_id} ({recording.source}) is reserved for evaluation and cannot join the "
+            f"{split!r} split; evaluation-only recordings may only be in {', '.join(EVAL_SPLITS)}")
 
 
-def discover(theme_dirs: dict[str, Path] | None = None, use_pygame: bool = True) -> list[Recording]:
-    """The mapped recordings that exist on this machine, in table order."""
-    dirs = dict(THEME_DIRS if theme_dirs is None else theme_dirs)
-    if use_pygame:
-        examples = pygame_examples_dir()
-        if examples is None:
-            log.info("pygame is not installed: skipping its example sounds (pip install pygame to add them)")
-        else:
-            dirs[PYGAME_SOURCE] = examples
-    found, missing = [], set()
-    for source, name, label, _reason in MAPPING:
-        root = dirs.get(source)
-        if root is None:
-            continue
-        path = root / name
-        if not path.is_file():
-            missing.add(source)
-            continue
-        found.append(Recording(path=path, label=label, source=source, group=_content_hash(path)))
-    for source in sorted(missing):
-        log.info("sound theme %r is not (fully) installed under %s: its missing files are skipped", source, dirs[source])
+def for_split(recordings: list[Recording], split: str) -> list[Recording]:
+    """`recordings` unchanged after checking each one may join `split`."""
+    for r in recordings:
+        check_split(r, split)
+    return recordings
+
+
+def discover(theme_dirs: dict[str, Path] | None = None, use_pygame: bool = True, use_debian: bool = True,
+             include_eval_only: bool = False) -> list[Recording]:
+    """Every labelled recording on this machine: themes first, then the Debian packages."""
+    from training.corpus.sources.discover import discover_debian
+    from training.corpus.sources.themes import discover_themes
+
+    found = discover_themes(theme_dirs, use_pygame)
+    if use_debian:
+        found += discover_debian(include_eval_only=include_eval_only)
     return found
 
 
-def _content_hash(path: Path) -> str:
-    return "rec:" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+def provenance_records(recordings: list[Recording], instance_ids: list[str]) -> list[dict]:
+    """The provenance records (sorted by recording id, one per recording) of the recordings a
+    clip used, for the clip index's `sources` field."""
+    by_instance = {r.instance_id: r.provenance for r in recordings if r.provenance is not None}
+    found = {p.recording_id: p.to_json() for i in instance_ids if (p := by_instance.get(i)) is not None}
+    return [found[k] for k in sorted(found)]

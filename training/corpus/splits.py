@@ -25,12 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from training.corpus.clip_index import SPLIT_NAMES
-from training.corpus.recordings import ROLES, Recording
+from training.corpus.recordings import EVAL_SPLITS, ROLES, Recording
 from training.errors import CorpusError
 
 SPLITS = SPLIT_NAMES
 SYNTHETIC_SPLITS = ("train", "validation", "test")  # the splits `plan_splits` fills by shares
-TEST_SPLITS = ("test", "real_test", "unseen")  # the only splits an eval-only recording may enter
+TEST_SPLITS = EVAL_SPLITS  # the only splits an eval-only recording may enter
 TRAINING_SPLITS = ("train", "validation")  # what a model learns or is tuned on
 REAL_ONLY_SPLITS = ("real_test", "unseen")  # their clips hear real recordings only
 SPLIT_FRACTIONS = (0.8, 0.1, 0.1)  # train, validation, test shares of synthetic groups and clips

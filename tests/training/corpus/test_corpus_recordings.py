@@ -6,10 +6,11 @@ import logging
 
 import pytest
 
-from training.corpus import recordings
+from training.corpus.sources import themes
 from training.corpus.events import labels
 from training.corpus.instances import InstancePool
-from training.corpus.recordings import EXCLUDED, MAPPING, THEME_DIRS, Recording, discover
+from training.corpus.recordings import Recording
+from training.corpus.sources.themes import EXCLUDED, MAPPING, THEME_DIRS, discover_themes as discover
 from training.corpus.splits import assign_groups
 
 
@@ -50,8 +51,8 @@ def test_assign_groups_gives_each_split_a_share():
 
 
 def test_missing_pygame_is_one_log_line(monkeypatch, caplog):
-    monkeypatch.setattr(recordings, "pygame_examples_dir", lambda: None)
-    with caplog.at_level(logging.INFO, logger="training.corpus.recordings"):
+    monkeypatch.setattr(themes, "pygame_examples_dir", lambda: None)
+    with caplog.at_level(logging.INFO, logger="training.corpus.sources.themes"):
         found = discover(theme_dirs={}, use_pygame=True)
     assert found == []
     assert any("pygame is not installed" in m for m in caplog.messages)

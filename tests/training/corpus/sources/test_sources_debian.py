@@ -1,0 +1,74 @@
+"""The fetcher's cache: a tiny .deb built with dpkg-deb, extracted once, then left alone."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+
+from training.corpus.sources import debian
+from training.corpus.sources.debian import InnerArchive, SourcePackage, fetch, read_stamp
+from training.errors import SourceFetchError
+
+pytestmark = pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="needs dpkg-deb")
+
+
+def _deb(tmp_path, name="tinysnd"):
+    pkg = tmp_path / "build"
+    (pkg / "DEBIAN").mkdir(parents=True)
+    (pkg / "DEBIAN" / "control").write_text(
+        f"Package: {name}\nVersion: 1.2-3\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: test\n")
+    (pkg / f"usr/share/doc/{name}").mkdir(parents=True)
+    (pkg / f"usr/share/doc/{name}/copyright").write_text("Format: x\n\nFiles: *\nLicense: CC0-1.0\n")
+    (pkg / "usr/share/games/t/sounds").mkdir(parents=True)
+    (pkg / "usr/share/games/t/sounds/moo.ogg").write_bytes(b"moo")
+    (pkg / "usr/share/games/t/readme.txt").write_text("not audio")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("audio/a.wav", b"a")
+        z.writestr("art/b.png", b"b")
+    (pkg / "usr/share/games/t/data.zip").write_bytes(buf.getvalue())
+    debs = tmp_path / "home" / "sources" / "debian"
+    debs.mkdir(parents=True)
+    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(pkg), str(debs / f"{name}_1.2-3_all.deb")],
+                   check=True, capture_output=True)
+    return debs / f"{name}_1.2-3_all.deb"
+
+
+def test_extracts_only_sounds_and_copyright_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("LISTEN_HOME", str(tmp_path / "home"))
+    _deb(tmp_path)
+    spec = SourcePackage("tinysnd", archives=(InnerArchive("usr/share/games/t/data.zip", ("audio/*",), "data"),))
+    out = fetch(spec, progress=False)
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert files == [".stamp.json", "data/audio/a.wav", "usr/share/doc/tinysnd/copyright",
+                     "usr/share/games/t/sounds/moo.ogg"]
+    assert read_stamp(out)["version"] == "1.2-3"
+
+    def boom(*a, **k):
+        raise AssertionError("a rerun must not extract again")
+
+    monkeypatch.setattr(debian, "extract", boom)
+    assert fetch(spec, progress=False) == out  # stamped: nothing to do
+
+
+def test_a_corrupt_deb_is_an_error_naming_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("LISTEN_HOME", str(tmp_path / "home"))
+    deb = _deb(tmp_path)
+    deb.write_bytes(b"not a deb")
+    with pytest.raises(SourceFetchError, match="not a valid Debian package.*delete it and rerun"):
+        fetch(SourcePackage("tinysnd"), progress=False)
+
+
+def test_a_failed_download_names_the_package_and_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("LISTEN_HOME", str(tmp_path / "home"))
+
+    def fail(cmd, **kwargs):
+        return subprocess.CompletedProcess(cmd, 100, "", "E: Unable to locate package nosuchpkg")
+
+    monkeypatch.setattr(debian.subprocess, "run", fail)
+    with pytest.raises(SourceFetchError, match=r"apt-get download nosuchpkg failed.*apt-get update"):
+        debian.download("nosuchpkg", tmp_path / "home" / "sources" / "debian")

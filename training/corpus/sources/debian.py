@@ -1,0 +1,214 @@
+"""Fetch Debian data packages and extract only their sounds and their copyright file.
+
+Cache layout under `$LISTEN_HOME/sources/` (outside the repository):
+
+```
+debian/PKG_VERSION_all.deb              what `apt-get download PKG` wrote
+extracted/PKG/usr/share/doc/PKG/copyright
+extracted/PKG/<path in the package>     its audio files (SourcePackage.members)
+extracted/PKG/<into>/<member>           audio inside an archive the package ships (InnerArchive)
+extracted/PKG/sounds/NN_title.wav       sounds of an OpenTTD .cat container (opensfx.py)
+extracted/PKG/.stamp.json               what was extracted, from which .deb: a rerun with the
+                                        same .deb and the same spec does nothing
+```
+
+The package's filesystem is streamed out of `dpkg-deb --fsys-tarfile` and only members
+that match the spec's wildcards are written; an inner archive (0ad's `public.zip`,
+warzone2100's `.wz`) is written to a temporary file, its matching members extracted, and
+the archive deleted. Extraction goes to `PKG.part/` and is renamed into place, so an
+interrupted run leaves no half-extracted package that looks complete.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+import shutil
+import subprocess
+import tarfile
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from core.paths import listen_home
+from training.corpus.sources.opensfx import unpack_cat
+from training.errors import SourceFetchError
+
+log = logging.getLogger(__name__)
+
+STAMP_FILE = ".stamp.json"
+CONTAINER_SOUNDS = "sounds"  # folder under extracted/PKG/ of the sounds unpacked from a .cat
+AUDIO_PATTERNS = ("*.ogg", "*.oga", "*.wav", "*.flac")  # how the packages below store sound
+
+
+@dataclass(frozen=True)
+class InnerArchive:
+    path: str  # the zip's path inside the package, e.g. usr/share/games/0ad/mods/public/public.zip
+    members: tuple[str, ...]  # wildcards of zip members to keep, e.g. ("audio/*",)
+    into: str  # folder under extracted/PKG/ that receives them
+
+
+@dataclass(frozen=True)
+class SourcePackage:
+    package: str
+    members: tuple[str, ...] = AUDIO_PATTERNS  # wildcards of package paths to extract
+    archives: tuple[InnerArchive, ...] = ()
+    containers: tuple[str, ...] = ()  # OpenTTD .cat files in the package, unpacked into sounds/
+    eval_only: bool = False  # reserved for evaluation: never a training source
+
+    def copyright_path(self) -> str:
+        return f"usr/share/doc/{self.package}/copyright"
+
+
+def sources_dir() -> Path:
+    return listen_home() / "sources"
+
+
+def debs_dir() -> Path:
+    return sources_dir() / "debian"
+
+
+def extracted_dir(package: str) -> Path:
+    return sources_dir() / "extracted" / package
+
+
+# -- download --------------------------------------------------------------------------
+def find_deb(package: str, folder: Path) -> Path | None:
+    found = sorted(folder.glob(f"{package}_*.deb"))
+    return found[-1] if found else None
+
+
+def download(package: str, folder: Path) -> Path:
+    """The package's .deb in `folder`, downloaded with `apt-get download` when absent."""
+    folder.mkdir(parents=True, exist_ok=True)
+    deb = find_deb(package, folder)
+    if deb is None:
+        log.info("downloading %s with apt-get into %s", package, folder)
+        try:
+            run = subprocess.run(["apt-get", "download", package], cwd=folder, capture_output=True, text=True)
+        except FileNotFoundError:
+            raise SourceFetchError(
+                f"cannot download {package}: apt-get is not installed; on a non-Debian system place "
+                f"{package}_*.deb in {folder} by hand") from None
+        deb = find_deb(package, folder)
+        if run.returncode != 0 or deb is None:
+            last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+            raise SourceFetchError(
+                f"apt-get download {package} failed ({last}); run `apt-get update`, check the network, "
+                f"or place {package}_*.deb in {folder}")
+    verify_deb(deb)
+    return deb
+
+
+def verify_deb(deb: Path) -> None:
+    run = subprocess.run(["dpkg-deb", "--info", str(deb)], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SourceFetchError(f"{deb} is not a valid Debian package ({run.stderr.strip()[:200]}); delete it and rerun")
+
+
+def deb_version(deb: Path) -> str:
+    run = subprocess.run(["dpkg-deb", "--field", str(deb), "Version"], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SourceFetchError(f"cannot read the version of {deb}: {run.stderr.strip()[:200]}; delete it and rerun")
+    return run.stdout.strip()
+
+
+# -- extraction ------------------------------------------------------------------------
+def stamp_for(spec: SourcePackage, deb: Path) -> dict:
+    """What an extraction is a function of: the .deb (name, size) and the spec."""
+    return {"deb": deb.name, "deb_bytes": deb.stat().st_size, "version": deb_version(deb), "spec": asdict(spec)}
+
+
+def read_stamp(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_stamp(folder: Path, stamp: dict) -> None:
+    (folder / STAMP_FILE).write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def fetch(spec: SourcePackage, progress: bool = True) -> Path:
+    """extracted/PKG for a package: downloaded and extracted once, then reused."""
+    deb = download(spec.package, debs_dir())
+    target = extracted_dir(spec.package)
+    stamp = stamp_for(spec, deb)
+    if read_stamp(target) == json.loads(json.dumps(stamp)):
+        return target
+    part = target.with_name(target.name + ".part")
+    shutil.rmtree(part, ignore_errors=True)
+    part.mkdir(parents=True)
+    extract(spec, deb, part, progress)
+    write_stamp(part, stamp)
+    shutil.rmtree(target, ignore_errors=True)
+    part.rename(target)
+    return target
+
+
+def wanted(spec: SourcePackage, name: str) -> bool:
+    """Whether a package path (no leading ./) is extracted: its copyright file, an audio
+    file, or an inner archive."""
+    return (name == spec.copyright_path() or any(a.path == name for a in spec.archives)
+            or name in spec.containers or any(fnmatch.fnmatch(name, p) for p in spec.members))
+
+
+def extract(spec: SourcePackage, deb: Path, out: Path, progress: bool = True) -> None:
+    """Stream the package's files through dpkg-deb and keep only the wanted ones."""
+    proc = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    bar = _bar(deb.stat().st_size, f"extracting {spec.package}", progress)
+    try:
+        with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+            for member in tar:
+                bar.update(member.size if member.isfile() else 0)
+                name = member.name.removeprefix("./")
+                if member.isfile() and wanted(spec, name):
+                    member.name = name
+                    tar.extract(member, out, filter="data")
+    except (tarfile.TarError, OSError) as err:
+        raise SourceFetchError(f"cannot extract {deb} ({err}); delete it and rerun to download it again") from err
+    finally:
+        bar.close()
+        proc.stdout.close()
+        rc = proc.wait()
+    if rc != 0:
+        raise SourceFetchError(f"dpkg-deb --fsys-tarfile {deb} failed ({proc.stderr.read().decode()[:200].strip()}); "
+                               f"delete it and rerun")
+    if not (out / spec.copyright_path()).is_file():
+        raise SourceFetchError(f"{deb} has no {spec.copyright_path()}: not the package expected for {spec.package}")
+    for archive in spec.archives:
+        extract_archive(out / archive.path, archive, out / archive.into, progress)
+        (out / archive.path).unlink()
+    for container in spec.containers:
+        unpack_cat(out / container, out / CONTAINER_SOUNDS)
+
+
+def extract_archive(path: Path, archive: InnerArchive, out: Path, progress: bool = True) -> None:
+    """Extract the zip members that match `archive.members` into `out` (zip-slip safe)."""
+    if not path.is_file():
+        raise SourceFetchError(f"the package has no {archive.path}: update the source table in {__name__}")
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if not n.endswith("/")
+                     and any(fnmatch.fnmatch(n, p) for p in archive.members)]
+            root = out.resolve()
+            bar = _bar(len(names), f"unzipping {path.name}", progress, unit="file")
+            for name in names:
+                dest = (out / name).resolve()
+                if root not in dest.parents:
+                    raise SourceFetchError(f"{path} member {name!r} points outside {out}; refusing to extract it")
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                with z.open(name) as src, open(dest, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                bar.update()
+            bar.close()
+    except (zipfile.BadZipFile, OSError) as err:
+        raise SourceFetchError(f"cannot read the archive {archive.path} ({err}); delete the .deb and rerun") from err
+
+
+def _bar(total: int, desc: str, enabled: bool, unit: str = "B"):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, unit_scale=unit == "B", disable=not enabled, leave=False)
