@@ -35,3 +35,7 @@ clean:  ## remove the virtual environment and caches in the repository (not $$LI
 .PHONY: ablation
 ablation: setup  ## the LISTEN ablation: positives only vs + negatives, side by side (STEPS, CLIPS, RECIPES, OUT: scripts/ablation.sh)
 	bash scripts/ablation.sh
+
+.PHONY: real-benchmark
+real-benchmark: setup  ## real-recording splits (real_test, unseen) and the default bundle's numbers on them (scripts/real_benchmark.sh)
+	bash scripts/real_benchmark.sh

@@ -27,7 +27,7 @@ import numpy as np
 from training.corpus.audio_io import write_wav
 from training.corpus.clip_index import CLIP_INDEX_FILE, ClipRecord, locate, write_text_atomic
 from training.corpus.dsp import SR
-from training.corpus.folder import Corpus, save_corpus
+from training.corpus.folder import Corpus, load_corpus, save_corpus
 from training.corpus.instances import InstancePool, synthesized_labels
 from training.corpus.mixer import SceneConfig, mix_scene
 from training.corpus.recordings import Recording, discover, provenance_records
@@ -89,7 +89,13 @@ def build_corpus(out: Path, cfg: BuildConfig, workers: int = 2, overwrite: bool 
     pool = InstancePool(recordings, use_speech=cfg.use_speech, plan=plan)
     _check_held_out_sources(pool, cfg)
     record = _build_record(cfg, pool)
-    _check_target(out, record, overwrite)
+    if _check_target(out, record, overwrite):
+        try:
+            corpus = load_corpus(out, check_audio=True)
+            log.warning("%s already holds this corpus (same settings and sources); nothing to do", out)
+            return corpus
+        except CorpusError:  # an interrupted or damaged earlier build of the same settings: mix again
+            pass
     rooms = rir_bank(cfg.rooms, cfg.seed) if cfg.scene.reverb_prob > 0 else None
     jobs = plan_jobs(cfg)
     pool_args = (recordings, plan, rooms, cfg, str(out))
@@ -184,10 +190,12 @@ def _build_record(cfg: BuildConfig, pool: InstancePool) -> dict:
     }
 
 
-def _check_target(out: Path, record: dict, overwrite: bool) -> None:
+def _check_target(out: Path, record: dict, overwrite: bool) -> bool:
+    """True when `out` holds a corpus built from exactly this record; a corpus built otherwise
+    is refused unless `overwrite`."""
     previous = out / BUILD_FILE
     if overwrite or not locate(out / CLIP_INDEX_FILE).exists():
-        return
+        return False
     try:
         old = json.loads(previous.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -197,6 +205,7 @@ def _check_target(out: Path, record: dict, overwrite: bool) -> None:
             f"{out} already holds a corpus built with other settings; pass --overwrite to replace it "
             f"or choose another --out folder"
         )
+    return True
 
 
 def _remove_stale_audio(out: Path, keep: set[str]) -> None:

@@ -86,7 +86,13 @@ def test_stats_match_the_clip_index(small_corpus):
 def test_rebuilding_with_other_settings_needs_overwrite(tmp_path):
     tiny = replace(SMALL, clips=4)
     build_small(tmp_path / "c", tiny)
-    build_small(tmp_path / "c", tiny)  # same settings: rebuilt in place
+    wavs = sorted((tmp_path / "c" / "audio").rglob("*.wav"))
+    stamps = [w.stat().st_mtime_ns for w in wavs]
+    build_small(tmp_path / "c", tiny)  # same settings, every file there: nothing to do
+    assert [w.stat().st_mtime_ns for w in wavs] == stamps
+    wavs[0].unlink()  # an interrupted or damaged build: mixed again, the same bytes
+    build_small(tmp_path / "c", tiny)
+    assert wavs[0].exists()
     with pytest.raises(CorpusError, match="--overwrite"):
         build_small(tmp_path / "c", replace(tiny, seed=99))
     from training.corpus.build import build_corpus
