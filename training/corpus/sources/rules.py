@@ -706,6 +706,13 @@ CHECKED_OUT: tuple[Exclusion, ...] = (
     Exclusion(_ST, "usr/share/games/supertux2/sounds/squish.wav", "check: silent (peak -63.4 dBFS)"),
     Exclusion(_WZ, WZ + "sfx/weapons/rocket.ogg", "check: outlier of whoosh; a rocket's exhaust roar, not a swish"),
     Exclusion(_FG, FG + "Sounds/gatling.wav", "check: outlier of machine_gun; a steady noise burst, no shots"),
+    # second round (the packages added after the first), same rules
+    Exclusion(_MT, MT + "default/sounds/default_wood_footstep.1.ogg", "check: 0.04 s of sound, too short to name"),
+    Exclusion(_MT, MT + "default/sounds/default_hard_footstep.1.ogg", "check: 0.03 s of sound, too short to name"),
+    Exclusion(_MT, MT + "default/sounds/default_hard_footstep.2.ogg", "check: 0.04 s of sound, too short to name"),
+    Exclusion(_MT, MT + "default/sounds/default_hard_footstep.3.ogg", "check: 0.03 s of sound, too short to name"),
+    Exclusion(_TR, TR + "porsche_engine.wav", "check: outlier of engine (z 20); a flat noise loop, no engine to hear"),
+    Exclusion(_SC, SCA + "shoot/machinegun.wav", "check: outlier of machine_gun (z 11); a steady noise burst, no shots"),
 )
 EXCLUSIONS = EXCLUSIONS + CHECKED_OUT
 
