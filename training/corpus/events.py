@@ -132,6 +132,8 @@ EVERYDAY: tuple[EventSpec, ...] = (
     _e("xylophone", "Marimba, xylophone", "a xylophone", "xylophone|marimba"),
     _e("trumpet", "Trumpet", "a trumpet", "trumpet|trumpets|fanfare|bugle call"),
     _e("violin", "Violin, fiddle", "a violin", "violin|violins|fiddle"),
+    _e("cello", "Cello", "a cello", "cello|cellos|violoncello"),
+    _e("harpsichord", "Harpsichord", "a harpsichord", "harpsichord|harpsichords|cembalo"),
     _e("flute", "Flute", "a flute", "flute|flutes|recorder playing"),
     _e("saxophone", "Saxophone", "a saxophone", "saxophone|sax"),
     _e("harp", "Harp", "a harp", "harp|harps"),

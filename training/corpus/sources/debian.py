@@ -6,7 +6,8 @@ Cache layout under `$LISTEN_HOME/sources/` (outside the repository):
 debian/PKG_VERSION_all.deb              what `apt-get download PKG` wrote
 extracted/PKG/usr/share/doc/PKG/copyright
 extracted/PKG/<path in the package>     its audio files (SourcePackage.members)
-extracted/PKG/<into>/<member>           audio inside an archive the package ships (InnerArchive)
+extracted/PKG/<into>/<member>           audio inside an archive the package ships (InnerArchive:
+                                        a zip, or a Qt resource file read by qtrcc.py)
 extracted/PKG/sounds/NN_title.wav       sounds of an OpenTTD .cat container (opensfx.py)
 extracted/PKG/.stamp.json               what was extracted, from which .deb: a rerun with the
                                         same .deb and the same spec does nothing
@@ -14,8 +15,8 @@ extracted/PKG/.stamp.json               what was extracted, from which .deb: a r
 
 The package's filesystem is streamed out of `dpkg-deb --fsys-tarfile` and only members
 that match the spec's wildcards are written; an inner archive (0ad's `public.zip`,
-warzone2100's `.wz`) is written to a temporary file, its matching members extracted, and
-the archive deleted. Extraction goes to `PKG.part/` and is renamed into place, so an
+warzone2100's `.wz`, GCompris's `.rcc`) is written to a temporary file, its matching members
+extracted, and the archive deleted. Extraction goes to `PKG.part/` and is renamed into place, so an
 interrupted run leaves no half-extracted package that looks complete.
 """
 
@@ -28,18 +29,22 @@ import shutil
 import subprocess
 import tarfile
 import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from core.paths import listen_home
 from training.corpus.sources.opensfx import unpack_cat
-from training.errors import SourceFetchError
+from training.corpus.sources.qtrcc import read_rcc
+from training.errors import CorpusFileError, SourceFetchError
 
 log = logging.getLogger(__name__)
 
 STAMP_FILE = ".stamp.json"
 CONTAINER_SOUNDS = "sounds"  # folder under extracted/PKG/ of the sounds unpacked from a .cat
 AUDIO_PATTERNS = ("*.ogg", "*.oga", "*.wav", "*.flac")  # how the packages below store sound
+ARCHIVE_FORMATS = ("zip", "rcc")  # zip (also warzone2100's .wz); rcc: a Qt resource file
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class InnerArchive:
     path: str  # the zip's path inside the package, e.g. usr/share/games/0ad/mods/public/public.zip
     members: tuple[str, ...]  # wildcards of zip members to keep, e.g. ("audio/*",)
     into: str  # folder under extracted/PKG/ that receives them
+    format: str = "zip"  # one of ARCHIVE_FORMATS
 
 
 @dataclass(frozen=True)
@@ -186,26 +192,37 @@ def extract(spec: SourcePackage, deb: Path, out: Path, progress: bool = True) ->
 
 
 def extract_archive(path: Path, archive: InnerArchive, out: Path, progress: bool = True) -> None:
-    """Extract the zip members that match `archive.members` into `out` (zip-slip safe)."""
+    """Extract the archive members that match `archive.members` into `out` (zip-slip safe)."""
     if not path.is_file():
         raise SourceFetchError(f"the package has no {archive.path}: update the source table in {__name__}")
+    if archive.format not in ARCHIVE_FORMATS:
+        raise SourceFetchError(f"{archive.path}: unknown archive format {archive.format!r}; use one of {ARCHIVE_FORMATS}")
     try:
-        with zipfile.ZipFile(path) as z:
-            names = [n for n in z.namelist() if not n.endswith("/")
-                     and any(fnmatch.fnmatch(n, p) for p in archive.members)]
+        with _open_archive(path, archive.format) as (members, read):
+            names = [n for n in members if any(fnmatch.fnmatch(n, p) for p in archive.members)]
             root = out.resolve()
-            bar = _bar(len(names), f"unzipping {path.name}", progress, unit="file")
+            bar = _bar(len(names), f"unpacking {path.name}", progress, unit="file")
             for name in names:
                 dest = (out / name).resolve()
                 if root not in dest.parents:
                     raise SourceFetchError(f"{path} member {name!r} points outside {out}; refusing to extract it")
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                with z.open(name) as src, open(dest, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
+                dest.write_bytes(read(name))
                 bar.update()
             bar.close()
-    except (zipfile.BadZipFile, OSError) as err:
+    except (zipfile.BadZipFile, CorpusFileError, OSError) as err:
         raise SourceFetchError(f"cannot read the archive {archive.path} ({err}); delete the .deb and rerun") from err
+
+
+@contextmanager
+def _open_archive(path: Path, fmt: str) -> Iterator[tuple[list[str], Callable[[str], bytes]]]:
+    """(member names, a reader of one member's bytes) of a zip or a Qt resource file."""
+    if fmt == "rcc":
+        entries = read_rcc(path)
+        yield sorted(entries), entries.__getitem__
+        return
+    with zipfile.ZipFile(path) as z:
+        yield [n for n in z.namelist() if not n.endswith("/")], z.read
 
 
 def _bar(total: int, desc: str, enabled: bool, unit: str = "B"):

@@ -3,13 +3,18 @@
 Versions are whatever `apt-get download` gives (Debian 12 "bookworm" when this table was
 written); the version actually used is recorded in each package's stamp and in every
 recording's provenance. Packages surveyed and left out: `neverball-data` (its sounds are
-not in this package: it ships maps and screenshots only, in Debian 12).
+not in this package: it ships maps and screenshots only, in Debian 12); `teeworlds-data`
+(no sound files); `xmoto-data` (music only); `openclonk-data` (sounds packed in OpenClonk's
+own scrambled c4group format: no small reader); `trigger-rally-data` and `freedroidrpg-data`
+(car, crash and robot sounds that add no label the other packages lack).
 """
 
 from __future__ import annotations
 
 from training.corpus.sources.debian import InnerArchive, SourcePackage
 
+# GCompris's activities whose Qt resource files hold recorded sounds (the others: UI cues, voices)
+GCOMPRIS_RCC = ("instruments", "explore_farm_animals", "memory-sound", "melody", "railroad", "traffic")
 EVAL_ONLY_PACKAGE = "openttd-opensfx"  # reserved for evaluation (issue 16): never a training source
 
 SOURCES: tuple[SourcePackage, ...] = (
@@ -19,14 +24,25 @@ SOURCES: tuple[SourcePackage, ...] = (
     SourcePackage("flightgear-data-base"),
     SourcePackage("freeciv-data"),
     SourcePackage("frozen-bubble-data"),
+    SourcePackage("gcompris-qt-data", members=(), archives=tuple(
+        InnerArchive(f"usr/share/gcompris-qt/rcc/{name}.rcc", ("*.ogg", "*.wav"), "rcc", format="rcc")
+        for name in GCOMPRIS_RCC)),
     SourcePackage("hedgewars-data"),
     SourcePackage("lincity-ng-data"),
+    SourcePackage("megaglest-data"),
+    SourcePackage("minetest-data"),
     SourcePackage("pingus-data"),
     SourcePackage("redeclipse-data"),
+    SourcePackage("scorched3d-data"),
+    SourcePackage("sound-icons"),
     SourcePackage("supertux-data"),
     SourcePackage("supertuxkart-data"),
+    SourcePackage("torcs-data"),
+    SourcePackage("tuxpaint-stamps-default"),
+    SourcePackage("unknown-horizons"),
     SourcePackage("warzone2100-data", archives=(
         InnerArchive("usr/share/games/warzone2100/base.wz", ("*.ogg", "*.wav"), "base"),)),  # mp.wz holds no sound
+    SourcePackage("widelands-data"),
     SourcePackage(EVAL_ONLY_PACKAGE, members=(),
                   containers=("usr/share/games/openttd/baseset/opensfx/opensfx.cat",), eval_only=True),
 )

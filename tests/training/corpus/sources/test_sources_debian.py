@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 
+from tests.training.corpus.sources.rcc_helpers import rcc_bytes
 from training.corpus.sources import debian
 from training.corpus.sources.debian import InnerArchive, SourcePackage, fetch, read_stamp
 from training.errors import SourceFetchError
@@ -31,6 +32,7 @@ def _deb(tmp_path, name="tinysnd"):
         z.writestr("audio/a.wav", b"a")
         z.writestr("art/b.png", b"b")
     (pkg / "usr/share/games/t/data.zip").write_bytes(buf.getvalue())
+    (pkg / "usr/share/games/t/act.rcc").write_bytes(rcc_bytes({"baa.ogg": (b"baa", 0), "icon.svg": (b"<svg/>", 0)}))
     debs = tmp_path / "home" / "sources" / "debian"
     debs.mkdir(parents=True)
     subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(pkg), str(debs / f"{name}_1.2-3_all.deb")],
@@ -53,6 +55,17 @@ def test_extracts_only_sounds_and_copyright_once(tmp_path, monkeypatch):
 
     monkeypatch.setattr(debian, "extract", boom)
     assert fetch(spec, progress=False) == out  # stamped: nothing to do
+
+
+def test_sounds_inside_a_qt_resource_file_are_extracted(tmp_path, monkeypatch):
+    monkeypatch.setenv("LISTEN_HOME", str(tmp_path / "home"))
+    _deb(tmp_path)
+    spec = SourcePackage("tinysnd", members=(), archives=(
+        InnerArchive("usr/share/games/t/act.rcc", ("*.ogg",), "rcc", format="rcc"),))
+    out = fetch(spec, progress=False)
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert files == [".stamp.json", "rcc/snd/baa.ogg", "usr/share/doc/tinysnd/copyright"]
+    assert (out / "rcc/snd/baa.ogg").read_bytes() == b"baa"
 
 
 def test_a_corrupt_deb_is_an_error_naming_the_fix(tmp_path, monkeypatch):

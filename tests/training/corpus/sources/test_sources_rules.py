@@ -30,6 +30,19 @@ def test_every_rule_names_a_vocabulary_label_a_known_package_and_a_reason():
     ("lincity-ng-data", "usr/share/games/lincity-ng/sounds/TraficHigh2.wav", "traffic_noise"),
     ("hedgewars-data", "usr/share/games/hedgewars/Data/Sounds/voices/Pirate/Laugh.ogg", "laughter"),
     ("openttd-opensfx", "sounds/37_cow.wav", "cattle"),
+    ("gcompris-qt-data", "rcc/gcompris/src/activities/instruments/resource/piano.ogg", "piano"),
+    ("gcompris-qt-data", "rcc/gcompris/src/activities/memory-sound/resource/LRBark_1_LA_cut.ogg", "dog_barking"),
+    ("sound-icons", "usr/share/sounds/sound-icons/cembalo-2.wav", "harpsichord"),
+    ("torcs-data", "usr/share/games/torcs/data/sound/f360.wav", "car"),
+    ("torcs-data", "usr/share/games/torcs/data/sound/evo7_engine.wav", "engine"),
+    ("minetest-data", "usr/share/games/minetest/games/minetest_game/mods/default/sounds/default_water_footstep.1.ogg",
+     "splash"),
+    ("minetest-data", "usr/share/games/minetest/games/minetest_game/mods/default/sounds/default_wood_footstep.2.ogg",
+     "footsteps"),
+    ("scorched3d-data", "usr/share/games/scorched3d/data/globalmods/apoc/data/wav/misc/carhorn3.wav", "car_horn"),
+    ("tuxpaint-stamps-default", "usr/share/tuxpaint/stamps/animals/mammals/bovines/bull.ogg", "cattle"),
+    ("widelands-data", "usr/share/games/widelands/data/sound/animals/wolf_01.ogg", "howl"),
+    ("megaglest-data", "usr/share/games/megaglest/tilesets/autumn/sounds/owl.ogg", "owl"),
 ])
 def test_each_rule_matches_what_it_says(package, path, label):
     assert rule_for(package, path).label == label
@@ -40,6 +53,9 @@ def test_each_rule_matches_what_it_says(package, path, label):
     ("hedgewars-data", "usr/share/games/hedgewars/Data/Sounds/voices/Robot/Laugh.ogg"),  # vocoded
     ("0ad-data", "public/audio/actor/fauna/animal/elephant_attack1.ogg"),
     ("0ad-data", "public/audio/some/unmapped/file.ogg"),  # no rule: unused
+    ("gcompris-qt-data", "rcc/gcompris/src/activities/instruments/resource/drum_kit.ogg"),  # licence
+    ("tuxpaint-stamps-default", "usr/share/tuxpaint/stamps/animals/birds/owl_desc_fr.ogg"),  # a voice
+    ("torcs-data", "usr/share/games/torcs/data/sound/porsche_engine.wav"),  # removed by the checks
 ])
 def test_exclusions_and_unmapped_files_get_no_label(package, path):
     assert rule_for(package, path) is None
