@@ -33,6 +33,7 @@ mkdir -p "$OUT/bench" "$OUT/eval"
 "$L" corpus sources
 "$L" corpus build --out "$OUT/corpus" --clips "$CLIPS" --seed "$SEED" --split-seed "$SPLIT_SEED" \
     --real-test-clips "$REAL_TEST" --unseen-labels "$UNSEEN_LABELS" --unseen-clips "$UNSEEN_CLIPS" --debian-sources
+"$L" corpus stats "$OUT/corpus" --splits | tail -n 9
 for split in real_test unseen; do
     if [[ ! -s "$OUT/bench/$split.jsonl" ]]; then
         "$L" synth benchmark --corpus "$OUT/corpus" --split "$split" --out "$OUT/bench/$split.jsonl" --seed "$BENCH_SEED"

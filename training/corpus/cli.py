@@ -72,6 +72,9 @@ def register(subparsers) -> None:
 
     s = sub.add_parser("stats", help="recount labels and co-occurrence, print a table")
     s.add_argument("corpus", type=Path, help="corpus folder")
+    s.add_argument("--splits", action="store_true",
+                   help="also a table per split: clips, hours, labels, distinct real recordings, recordings "
+                        "shared with another split (always 0), and the unseen labels (docs/corpus.md section 9)")
     s.set_defaults(func=run_stats)
 
     c = sub.add_parser("check", help="validate the clip index and the audio files")
@@ -135,6 +138,17 @@ def run_stats(args: argparse.Namespace) -> int:
     path = write_stats(args.corpus, stats)
     print(markdown_table(stats))
     print(f"\n{stats['clips']} clips, {stats['events']} events; wrote {path}")
+    if args.splits:
+        import json
+
+        from training.corpus.build import BUILD_FILE
+        from training.corpus.stats import split_table
+
+        try:
+            unseen = json.loads((args.corpus / BUILD_FILE).read_text(encoding="utf-8")).get("unseen_labels", [])
+        except (OSError, ValueError):
+            unseen = []  # a corpus imported rather than built has no build record
+        print("\n" + split_table(corpus.rows, unseen))
     return 0
 
 

@@ -73,3 +73,28 @@ def markdown_table(stats: dict) -> str:
         per = [str(stats["label_counts_by_split"][s].get(label, 0)) for s in splits]
         lines.append(f"| {label} | {n} | " + " | ".join(per) + " |")
     return "\n".join(lines)
+
+
+def split_table(rows: list[ClipRecord], unseen_labels: list[str] = ()) -> str:
+    """Per split: clips, hours, labels heard, distinct real recordings (from the clips' provenance)
+    and how many of them another split also uses (0 by construction: the builder refuses it)."""
+    recordings: dict[str, set[str]] = {}
+    labels: dict[str, set[str]] = {}
+    clips: Counter = Counter()
+    seconds: Counter = Counter()
+    for r in rows:
+        clips[r.split] += 1
+        seconds[r.split] += r.duration_s
+        labels.setdefault(r.split, set()).update(r.labels)
+        recordings.setdefault(r.split, set()).update(s["recording_id"] for s in r.sources)
+    out = ["| split | clips | hours | labels heard | real recordings | shared with another split |",
+           "|---|---:|---:|---:|---:|---:|"]
+    for split in sorted(clips):
+        others = set().union(*(v for k, v in recordings.items() if k != split))
+        out.append(f"| {split} | {clips[split]} | {seconds[split] / 3600:.2f} | {len(labels[split])} | "
+                   f"{len(recordings[split])} | {len(recordings[split] & others)} |")
+    if unseen_labels:
+        trained = {lab for r in rows if r.split in ("train", "validation") for lab in r.labels}
+        out.append(f"\nunseen labels ({len(unseen_labels)}; in train/validation clips: "
+                   f"{len(trained & set(unseen_labels))}): {', '.join(unseen_labels)}")
+    return "\n".join(out)
