@@ -84,11 +84,19 @@ class SplitPlan:
             raise CorpusError(f"recording {rec.path} (group {rec.group}) has no split in the plan") from None
 
 
+MIN_UNSEEN_RECORDINGS = 3  # a label learned (or measured) from fewer distinct recordings is not reported
+
+
 def unseen_candidates(recordings: list[Recording], synthesized: Iterable[str]) -> list[str]:
-    """Labels that could be held out entirely: heard only through real event recordings
-    (no synthesizer or espeak voice, no ambience bed, no theme sound carries them)."""
+    """Labels that could be held out entirely: heard only through real event recordings (no
+    synthesizer or espeak voice, no ambience bed, no theme sound carries them), from at least
+    MIN_UNSEEN_RECORDINGS distinct recordings, so that zero-shot presence is measured on more
+    than one or two sounds."""
     never = set(synthesized) | {r.label for r in recordings if r.role != "event" or not r.is_real}
-    return sorted({r.label for r in recordings} - never)
+    groups: dict[str, set[str]] = {}
+    for r in recordings:
+        groups.setdefault(r.label, set()).add(r.group)
+    return sorted(lab for lab, g in groups.items() if lab not in never and len(g) >= MIN_UNSEEN_RECORDINGS)
 
 
 def choose_unseen_labels(recordings: list[Recording], count: int, seed: int, synthesized: Iterable[str]) -> tuple[str, ...]:

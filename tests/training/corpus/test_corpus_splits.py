@@ -186,3 +186,12 @@ def test_asking_for_held_out_clips_without_real_sources_is_an_error(tmp_path):
         build_small(tmp_path / "c", replace(SMALL, clips=2, real_test_clips=4), recordings=[])
     with pytest.raises(CorpusError, match="--unseen-clips needs --unseen-labels"):
         build_small(tmp_path / "c", replace(SMALL, clips=2, unseen_clips=4), recordings=[])
+
+
+def test_an_unseen_label_needs_three_distinct_recordings():
+    from training.corpus.splits import unseen_candidates
+
+    recs = [_rec("frog", i, True, False, "event") for i in range(3)]
+    recs += [_rec("owl", 10 + i, True, False, "event") for i in range(2)]
+    recs += [_rec("owl", 10, True, False, "event")]  # the same recording again (identical file): still two
+    assert unseen_candidates(recs, synthesized=()) == ["frog"]
