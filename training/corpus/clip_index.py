@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from training.errors import CorpusFileError
+from training.jsonl import read_json_lines
 
 CLIP_INDEX_FILE = "clips.jsonl"
 LEGACY_CLIP_INDEX_FILE = "manifest.jsonl"  # its name before it had its own (see the docstring)
@@ -112,21 +113,9 @@ def read_clip_index(path: Path) -> list[ClipRecord]:
     """Read and check every record of a clip index file (or a corpus folder's); an error
     names the file, the line and the field."""
     path = locate(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise CorpusFileError(f"clip index {path} does not exist; build a corpus with `listen corpus build --out DIR`") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise CorpusFileError(f"cannot read clip index {path}: {err}") from err
     records, seen = [], {}
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except ValueError as err:
-            raise CorpusFileError(f"{where}: not valid JSON ({err.msg}); fix or delete the row") from err
+    for lineno, obj in read_json_lines(path, CorpusFileError, "build a corpus with `listen corpus build --out DIR`"):
+        where = f"{path} line {lineno}"
         record = parse_record(obj, where)
         if record.id in seen:
             raise CorpusFileError(f"{where}: clip id {record.id!r} already used on line {seen[record.id]}; ids must be unique")

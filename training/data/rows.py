@@ -8,12 +8,11 @@ the row file's folder. Benchmark rows are read by `training.eval.benchmark_io`.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from training.errors import CorpusFileError
+from training.jsonl import read_json_lines
 
 
 @dataclass(frozen=True)
@@ -23,24 +22,6 @@ class Example:
     question: str
     answer: str  # target text
     clip_labels: tuple[str, ...] | None  # labels present in the clip; None = unknown
-
-
-def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise CorpusFileError(f"{path} does not exist; pass the JSONL written by `listen synth` or `listen corpus build`") from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError as err:
-            raise CorpusFileError(f"{path} line {n} is not valid JSON ({err}); fix or delete that line") from err
-        if not isinstance(row, dict):
-            raise CorpusFileError(f"{path} line {n} must be a JSON object")
-        yield n, row
 
 
 def _field(row: dict, names: tuple[str, ...], path: Path, n: int) -> str:
@@ -73,7 +54,7 @@ def load_training_rows(path: Path, clips: dict[str, tuple[str, ...]] | None = No
     index) gives the labels of rows that carry none."""
     path = Path(path)
     out = []
-    for n, row in read_jsonl(path):
+    for n, row in read_json_lines(path, CorpusFileError, "pass the JSONL written by `listen synth` or `listen corpus build`"):
         audio = _resolve(_field(row, ("audio",), path, n), path.parent)
         out.append(
             Example(

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from training.eval.errors import EvalError
+from training.jsonl import read_json_lines
 
 SAMPLINGS = ("random", "popular", "adversarial")
 ATTRIBUTES = {"positive": "yes", "negative": "no"}
@@ -64,19 +65,7 @@ class BenchmarkRow:
 
 # ---- readers: each yields (where, raw row dict) ------------------------------------------
 def _read_jsonl(path: Path) -> Iterator[tuple[str, dict]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise EvalError(f"cannot read {path}: {err}; pass a benchmark JSONL, CSV or hf:DATASET") from err
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError as err:
-            raise EvalError(f"{path} line {n} is not valid JSON ({err.msg}); fix or delete that line") from err
-        if not isinstance(row, dict):
-            raise EvalError(f"{path} line {n} is a JSON {type(row).__name__}, not an object with the benchmark columns")
+    for n, row in read_json_lines(path, EvalError, "pass a benchmark JSONL, CSV or hf:DATASET"):
         yield f"{path} line {n}", row
 
 

@@ -40,7 +40,7 @@ ERRORS = [
      "not in the row's labels"),
     (_bad(events=[{**GOOD["events"][0], "onset_s": "1"}]), "'onset_s' must be a number or null"),
     (_bad(events=[{**GOOD["events"][0], "onset_s": 3.0}]), "before onset_s"),
-    ([1, 2], "must be a JSON object"),
+    ([1, 2], "is a JSON list, not an object"),
 ]
 
 
@@ -50,7 +50,7 @@ def test_bad_row_names_file_line_and_field(tmp_path, row, needle):
     path.write_text(json.dumps(GOOD) + "\n" + json.dumps(row) + "\n")
     with pytest.raises(CorpusFileError, match=needle) as err:
         read_clip_index(path)
-    assert f"{path}:2:" in str(err.value) and "\n" not in str(err.value)
+    assert f"{path} line 2" in str(err.value) and "\n" not in str(err.value)
 
 
 def test_good_row_round_trips(tmp_path):
@@ -63,7 +63,7 @@ def test_good_row_round_trips(tmp_path):
 def test_invalid_json_and_duplicate_ids(tmp_path):
     path = tmp_path / "clips.jsonl"
     path.write_text(json.dumps(GOOD) + "\n{oops\n")
-    with pytest.raises(CorpusFileError, match=r"clips\.jsonl:2: not valid JSON"):
+    with pytest.raises(CorpusFileError, match=r"clips\.jsonl line 2 is not valid JSON"):
         read_clip_index(path)
     path.write_text(json.dumps(GOOD) + "\n" + json.dumps(GOOD) + "\n")
     with pytest.raises(CorpusFileError, match="already used on line 1"):

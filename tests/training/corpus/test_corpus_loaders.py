@@ -147,7 +147,7 @@ def test_generic_jsonl_errors_name_the_line(tmp_path, line, needle):
     (tmp_path / "d.jsonl").write_text('{"audio": "a.wav"}\n' + line + "\n")
     with pytest.raises(CorpusFileError, match=needle) as err:
         load_jsonl(tmp_path / "d.jsonl", ImportOptions(audio_dir=None))
-    assert "d.jsonl:2:" in str(err.value)
+    assert "d.jsonl line 2" in str(err.value)
 
 
 def test_import_cli_writes_a_corpus_folder(tmp_path, capsys):

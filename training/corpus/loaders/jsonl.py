@@ -7,33 +7,23 @@ tags gets the library labels its caption asserts.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from training.corpus.clip_index import SPLIT_NAMES, ClipRecord
 from training.corpus.events import to_label
 from training.corpus.loaders.common import ImportOptions, clip_row, find_audio, library_matcher
-from training.errors import CorpusError, CorpusFileError
+from training.errors import CorpusFileError
+from training.jsonl import read_json_lines
 
 
 def load_jsonl(path: Path, opts: ImportOptions) -> list[ClipRecord]:
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise CorpusError(f"{path} does not exist; pass a JSONL of {{audio, tags?, caption?}} rows") from None
     matcher = library_matcher()
     audio_dir = opts.audio_dir or path.parent
     out, seen = [], set()
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except ValueError as err:
-            raise CorpusFileError(f"{where}: not valid JSON ({err.msg})") from err
-        if not isinstance(obj, dict) or not isinstance(obj.get("audio"), str) or not obj["audio"]:
+    for lineno, obj in read_json_lines(path, CorpusFileError, "pass a JSONL of {audio, tags?, caption?} rows"):
+        where = f"{path} line {lineno}"
+        if not isinstance(obj.get("audio"), str) or not obj["audio"]:
             raise CorpusFileError(f"{where}: each row needs \"audio\": a path string")
         tags, caption = obj.get("tags", []), obj.get("caption", "")
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
