@@ -42,3 +42,4 @@ for split in real_test unseen; do
         --out "$OUT/eval/$split" --title "$(basename "$BUNDLE") on $split"
 done
 echo "reports: $OUT/eval/real_test/report.md, $OUT/eval/unseen/report.md"
+"$ROOT/.venv/bin/python" "$ROOT/scripts/known_vs_unknown.py" "$BUNDLE" "$OUT/eval/real_test" "$OUT/eval/unseen"
