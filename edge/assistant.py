@@ -16,19 +16,14 @@ and runs the encoder and the adapter on at most CHUNK_WINDOWS windows at a time;
 question is answered on a chunk before the next chunk is encoded, so several questions
 still share one encoder pass and only the small per-window answers are kept.
 
-Question kinds (`question_kind`): one that opens with an English yes/no word ("Is there a
-dog?") is a yes/no question; one that ends with "?" but opens with none of the English
-question words in `_ENGLISH_OPENERS` ("¿Hay un perro?", "Gibt es einen Hund?") is not
-treated as English: it gets the answer NOT_ENGLISH, heard None, without running the LLM,
-rather than a free-text answer that silently loses `heard` - unless it names a sound of the
-bundle's vocabulary ("Dog barking?"), which makes it a terse English yes/no question;
-anything else is an open question.
+Question kinds come from `core.questions.question_kind`. A question not taken for English
+("¿Hay un perro?", "Gibt es einen Hund?") gets the answer NOT_ENGLISH, heard None, without
+running the LLM, rather than a free-text answer that silently loses `heard`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -42,6 +37,7 @@ from core import audio as af
 from core.bundle import Bundle, open_bundle
 from core.errors import AudioInputError
 from core.labels import NO_LABEL, LabelMatcher
+from core.questions import question_kind
 from edge.answer import Answer, WindowAnswer
 from edge.errors import EdgeError
 from edge.llm_session import LLMSession, Sampling, SessionConfig, yes_no_probability
@@ -52,17 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Questions opening with these words expect yes or no ("Is there a dog?", "Did the alarm go off?").
-_YES_NO_OPENERS = re.compile(
-    r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|am)\b", re.IGNORECASE
-)
-# Other English openers of a question (open ones, and informal yes/no ones such as "Any dogs?").
-# A question ending in "?" that opens with neither list is not taken for English.
-_ENGLISH_OPENERS = re.compile(
-    r"^\W*(what|which|who|whom|whose|where|when|why|how|any|anything|anyone|anybody|there|tell|describe|list|"
-    r"name|please|and|but|so|or|in|during|at|from|after|before|since|hear|heard|listen)\b",
-    re.IGNORECASE,
-)
 NOT_ENGLISH = 'I can only judge yes/no questions asked in English; ask e.g. "Is there a dog barking?"'
 MIN_TAIL_SECONDS = 0.5  # a last partial window shorter than this joins the previous one's answer
 # Windows per encoder/adapter run. Their activations, not the audio, set the peak memory
@@ -73,24 +58,6 @@ CHUNK_WINDOWS = 2
 
 Window = tuple[float, float, np.ndarray]  # (start s, end s, samples (n,))
 OnToken = Callable[[object], None]
-
-
-def is_yes_no_question(question: str) -> bool:
-    return bool(_YES_NO_OPENERS.match(question))
-
-
-def question_kind(question: str, matcher: LabelMatcher | None = None) -> str:
-    """"yes_no", "open", or "not_english".
-
-    A question ending in "?" that opens with no English question word is an elliptic English
-    presence question when `matcher` finds a known sound in it ("Dog barking?", "Smoke alarm?"),
-    and is not taken for English otherwise ("¿Hay un perro?", "Hund?").
-    """
-    if is_yes_no_question(question):
-        return "yes_no"
-    if question.rstrip().endswith("?") and not _ENGLISH_OPENERS.match(question):
-        return "yes_no" if matcher is not None and matcher.match(question) != NO_LABEL else "not_english"
-    return "open"
 
 
 def check_question(question: str) -> str:

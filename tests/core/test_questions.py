@@ -1,0 +1,92 @@
+"""Question parsing (core/questions.py): the kind of a question, and the sound phrase a yes/no
+question asks about, in any wording (the open-vocabulary presence path scores that phrase)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.labels import LabelMatcher
+from core.questions import MAX_PHRASE_WORDS, asked_phrase, is_yes_no_question, question_kind
+
+# The benchmark's templates (training/synth/prompts.py BENCHMARK_TEMPLATES), copied so that a
+# change there shows up here as a decision.
+TEMPLATES = (
+    "Is there a sound of {obj} in the audio?",
+    "Can you detect the sound of {obj} in the audio?",
+    "Does the audio contain the sound of {obj}?",
+    "Did you hear {obj} in the audio?",
+    "Is {obj} audible in this recording?",
+    "Could {obj} be heard in this clip?",
+)
+
+
+def test_the_benchmark_templates_are_still_these():
+    from training.synth.prompts import BENCHMARK_TEMPLATES
+
+    assert BENCHMARK_TEMPLATES == TEMPLATES
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("obj", ["a ship horn", "a theremin", "a cow", "rain", "the smoke alarm", "dogs barking"])
+def test_every_benchmark_template_gives_back_its_object(template, obj):
+    assert asked_phrase(template.format(obj=obj)) == obj
+
+
+@pytest.mark.parametrize("question, phrase", [
+    ("Is there a cow?", "a cow"),
+    ("Is there a sound of a theremin?", "a theremin"),
+    ("Did the smoke alarm go off?", "the smoke alarm"),
+    ("Did the doorbell ring?", "the doorbell"),
+    ("Is the baby crying?", "the baby crying"),
+    ("Can you hear any dogs barking nearby?", "dogs barking"),
+    ("Do you hear something like a kettle whistling?", "a kettle whistling"),
+    ("Are there any footsteps?", "footsteps"),
+    ("Is anything beeping?", "beeping"),
+    ("Is it raining?", "raining"),
+    ("Could you make out a helicopter?", "a helicopter"),
+    ("Have there been any explosions in the audio?", "explosions"),
+    ("Is there music playing?", "music"),
+    ("Is there a loud noise?", "a loud noise"),
+    ("Dog barking?", "dog barking"),  # terse, no opener
+    ("  IS THERE   A Cow ?? ", "a cow"),
+])
+def test_the_asked_phrase_in_free_wordings(question, phrase):
+    assert asked_phrase(question) == phrase
+
+
+@pytest.mark.parametrize("question", [
+    "What do you hear?", "Describe the sounds.", "How many beeps?", "Any dogs barking?",  # open questions
+    "Is there anything?", "Was there a sound?", "Is there any noise?", "Did you hear it?",  # nothing specific
+    "is there", "?", "",
+    "Is there a dog that barked twice while the kettle was boiling and somebody knocked?",  # a clause
+])
+def test_questions_that_name_no_single_sound_give_none(question):
+    assert asked_phrase(question) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_none_or_a_short_lowercase_phrase_it_contains(text):
+    phrase = asked_phrase(text)
+    if phrase is not None:
+        assert 0 < len(phrase.split()) <= MAX_PHRASE_WORDS
+        assert phrase == phrase.lower() and phrase.strip() == phrase
+        assert all(word in text.lower() for word in phrase.split())
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Is there a dog?", "yes_no"), ("did the alarm go off", "yes_no"), ("What do you hear?", "open"),
+    ("Any dogs barking?", "open"), ("How many beeps?", "open"), ("Describe the sounds.", "open"),
+    ("describe it", "open"), ("Hund?", "not_english"), ("Est-ce qu'il y a un chien ?", "not_english"),
+])
+def test_question_kinds(question, kind):
+    assert question_kind(question) == kind
+
+
+def test_a_terse_question_is_yes_no_only_when_it_names_a_known_sound():
+    matcher = LabelMatcher.from_entries([{"label": "dog_barking", "name": "a dog barking", "synonyms": ["dog"]}])
+    assert question_kind("Dog barking?", matcher) == "yes_no"
+    assert question_kind("¿Hay un perro?", matcher) == "not_english"
+    assert is_yes_no_question("Is there a dog?") and not is_yes_no_question("What do you hear?")
