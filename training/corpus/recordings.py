@@ -49,14 +49,7 @@ def check_split(recording: Recording, split: str) -> None:
     if recording.eval_only and split not in EVAL_SPLITS:
         raise EvalOnlyError(
             f"{recording.instance_id} ({recording.source}) is reserved for evaluation and cannot join the "
-            f"{split!r} split; evaluation-only recordings may only be in {', '.join(EVAL_SPLITS)}")
-
-
-def for_split(recordings: list[Recording], split: str) -> list[Recording]:
-    """`recordings` unchanged after checking each one may join `split`."""
-    for r in recordings:
-        check_split(r, split)
-    return recordings
+            f"{split!r} split; eval-only recordings may only be in {', '.join(EVAL_SPLITS)}")
 
 
 def discover(theme_dirs: dict[str, Path] | None = None, use_pygame: bool = True, use_debian: bool = True,

@@ -25,12 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from training.corpus.clip_index import SPLIT_NAMES
-from training.corpus.recordings import EVAL_SPLITS, ROLES, Recording
-from training.errors import CorpusError
+from training.corpus.recordings import ROLES, Recording, check_split
+from training.errors import CorpusError, EvalOnlyError
 
 SPLITS = SPLIT_NAMES
 SYNTHETIC_SPLITS = ("train", "validation", "test")  # the splits `plan_splits` fills by shares
-TEST_SPLITS = EVAL_SPLITS  # the only splits an eval-only recording may enter
 TRAINING_SPLITS = ("train", "validation")  # what a model learns or is tuned on
 REAL_ONLY_SPLITS = ("real_test", "unseen")  # their clips hear real recordings only
 SPLIT_FRACTIONS = (0.8, 0.1, 0.1)  # train, validation, test shares of synthetic groups and clips
@@ -148,11 +147,7 @@ def check_plan(plan: SplitPlan, recordings: list[Recording]) -> None:
         split = plan.split_of(r)
         if split not in SPLITS:
             raise CorpusError(f"recording {r.path} is planned for unknown split {split!r}")
-        if r.eval_only and split not in TEST_SPLITS:
-            raise CorpusError(
-                f"recording {r.path} is reserved for evaluation but planned for {split!r}; "
-                f"eval-only recordings may only enter {', '.join(TEST_SPLITS)}"
-            )
+        check_split(r, split)
         if r.label in plan.unseen_labels and split != "unseen":
             raise CorpusError(f"recording {r.path} of unseen label {r.label!r} is planned for {split!r}, not 'unseen'")
 
@@ -187,9 +182,11 @@ def check_clip_sources(clips: list[ClipSources], plan: SplitPlan, recordings: li
             if planned != c.split:
                 raise CorpusError(f"clip {c.clip_id} ({c.split}) uses recording group {g} planned for {planned!r}")
             recs = by_group.get(g, [])
-            if any(r.eval_only for r in recs) and c.split not in TEST_SPLITS:
-                raise CorpusError(f"clip {c.clip_id} ({c.split}) uses eval-only recording {recs[0].path}; "
-                                  f"eval-only recordings may only enter {', '.join(TEST_SPLITS)}")
+            for r in recs:
+                try:
+                    check_split(r, c.split)
+                except EvalOnlyError as err:
+                    raise EvalOnlyError(f"clip {c.clip_id}: {err}") from err
             if c.split in REAL_ONLY_SPLITS and not all(r.is_real for r in recs):
                 raise CorpusError(f"clip {c.clip_id} ({c.split}) uses {recs[0].path if recs else g}, "
                                   f"which is not a real recording")

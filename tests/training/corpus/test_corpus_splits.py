@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from tests.training.corpus.corpus_helpers import (BED_LABELS, SMALL, build_held_out, build_small,
                                                   write_real_sources)
 from training.corpus import build as build_module
-from training.corpus.recordings import Recording
-from training.corpus.splits import (REAL_ONLY_SPLITS, TEST_SPLITS, TRAINING_SPLITS, ClipSources, SplitPlan,
+from training.corpus.recordings import EVAL_SPLITS, Recording
+from training.corpus.splits import (REAL_ONLY_SPLITS, TRAINING_SPLITS, ClipSources, SplitPlan,
                                     check_clip_sources, check_plan, plan_recording_splits, unseen_candidates)
 from training.errors import CorpusError
 
@@ -53,7 +53,7 @@ def test_no_recording_is_in_two_splits_and_the_held_out_stay_out(recs, data):
     for r in recs:
         split = plan.split_of(r)
         if r.group in eval_groups:
-            assert split in TEST_SPLITS
+            assert split in EVAL_SPLITS
         if r.label in plan.unseen_labels:
             assert split == "unseen"
         if split in TRAINING_SPLITS:
@@ -129,7 +129,7 @@ def test_real_test_and_unseen_splits_hold_only_their_recordings(held_out_corpus,
     planned = {rec["path"]: rec["split"] for rec in build["recordings"]}
     for rec in real_sources:
         if rec.eval_only:
-            assert planned[str(rec.path)] in TEST_SPLITS
+            assert planned[str(rec.path)] in EVAL_SPLITS
         if rec.label in unseen:
             assert planned[str(rec.path)] == "unseen"
     by_instance = defaultdict(set)

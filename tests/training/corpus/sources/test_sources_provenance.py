@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from training.corpus.recordings import Recording, check_split, for_split, provenance_records
+from training.corpus.recordings import Recording, check_split, provenance_records
 from training.corpus.sources.debian import SourcePackage
 from training.corpus.sources.discover import discover_package
 from training.corpus.sources.provenance import UNPARSED, licence_for, parse_copyright, sha256_of
@@ -87,11 +87,10 @@ def test_eval_only_recordings_are_refused_for_training_splits(tmp_path):
     for split in ("train", "validation"):
         with pytest.raises(EvalOnlyError, match="reserved for evaluation"):
             check_split(rec, split)
-        with pytest.raises(EvalOnlyError):
-            for_split([rec], split)
-    check_split(rec, "test")
+    for split in ("test", "real_test", "unseen"):
+        check_split(rec, split)
     plain = Recording(path=rec.path, label="cattle", source="x", group="rec:1")
-    assert for_split([plain], "train") == [plain]
+    check_split(plain, "train")
 
 
 def test_clip_index_carries_and_checks_the_sources(tmp_path):
