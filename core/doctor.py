@@ -117,13 +117,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--config", type=Path, metavar="FILE", help="the TOML file the services use (deploy/listen.toml)")
-    for part in contributions():
+    parts = contributions()
+    for part in parts:
         part.add_arguments(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, doctor_parts=parts)  # loaded once: their flags and their checks
 
 
 def run(args: argparse.Namespace) -> int:
-    parts = contributions()
+    parts = args.doctor_parts
     loaded, problems = [], []
     for part in parts:
         try:

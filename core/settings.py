@@ -64,17 +64,19 @@ def read_settings(path: str | Path) -> dict[str, Any]:
     return table
 
 
-def load_section(cls: type, section: str, path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Any:
+def load_section(cls: type, section: str, path: str | Path | None = None, overrides: dict[str, Any] | None = None,
+                 tables: dict[str, Any] | None = None) -> Any:
     """Table `section` of the file at `path` (None: defaults only) as a `cls`, with `overrides`
     ({"serve.buffer_seconds": 60.0, ...}, full dotted keys; None values are skipped) on top.
     `Path` values in overrides are relative to the working directory; strings in the file are
-    relative to the file's folder."""
+    relative to the file's folder. `tables`: the file as `read_settings(path)` already gave it
+    (a caller that needs another table of the same file reads it once)."""
     table: Any = {}
     base = Path.cwd()
     where = ""
     if path is not None:
         path = Path(path).expanduser()
-        table = read_settings(path).get(section, {})
+        table = (read_settings(path) if tables is None else tables).get(section, {})
         base = path.resolve().parent
         where = f"{path}: "
     given: set[str] = set()

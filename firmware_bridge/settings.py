@@ -37,16 +37,20 @@ class BridgeSettings:
 def load_bridge_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> BridgeSettings:
     """[bridge] of the settings file at `path` (None: defaults), with `overrides` ({"bridge.port": ...}) on top;
     `daemon` falls back to the file's [serve.socket] path."""
-    settings = load_section(BridgeSettings, "bridge", path, overrides)
-    if settings.daemon is None and path is not None:
-        serve_socket = _serve_socket_path(Path(path).expanduser())
+    if path is None:
+        return load_section(BridgeSettings, "bridge", None, overrides)
+    path = Path(path).expanduser()
+    tables = read_settings(path)  # once: [bridge], and the one key of [serve] it needs
+    settings = load_section(BridgeSettings, "bridge", path, overrides, tables)
+    if settings.daemon is None:
+        serve_socket = _serve_socket_path(tables, path)
         if serve_socket is not None:
             settings = dataclasses.replace(settings, daemon=serve_socket)
     return settings
 
 
-def _serve_socket_path(path: Path) -> Path | None:
-    socket = read_settings(path).get("serve", {})
+def _serve_socket_path(tables: dict[str, Any], path: Path) -> Path | None:
+    socket = tables.get("serve", {})
     socket = socket.get("socket", {}) if isinstance(socket, dict) else {}
     value = socket.get("path") if isinstance(socket, dict) else None
     if value is None:
