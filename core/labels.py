@@ -13,7 +13,7 @@ labels, or only an ambiguous word such as "alarm".
 
 Training embeds the same matcher in its model (`training.model`), so the label a question
 trains with is the label it asks about on the device. Finding every (possibly negated)
-mention in free text is another job, `training.corpus.mentions.MentionFinder`.
+mention in free text is another job, `core.mentions.MentionFinder`.
 """
 
 from __future__ import annotations

@@ -133,6 +133,33 @@ class AdapterSpec:
 
 
 @dataclass(frozen=True)
+class PresenceSpec:
+    """The open-vocabulary presence model (`training.presence`): decides yes / no / can't tell.
+
+    The text tower is the bundle's own LLM: `text_prefix` + " " + phrase through llama.cpp,
+    the phrase tokens' output states averaged (`pooling`). `graph` maps (encoder states,
+    phrase states) to clip logits, 1 s segment logits and the phrases' embeddings;
+    `calibration` turns a logit z into sigmoid(scale * z + bias); `rule` is
+    `core.presence.PresenceRule`. `vocabulary_file` holds the text tower's states of the
+    trained phrases (`vocabulary`: [[phrase, label], ...], in row order): the descriptions
+    are built from them and a phrase far from all of them is not judged. `labels` is the
+    whole label library, so that a description that names any known sound not detected is
+    caught (`core.mentions`).
+    """
+
+    graph: GraphSpec
+    text_prefix: str
+    pooling: str
+    calibration: dict  # {"scale": float, "bias": float}
+    rule: dict  # PresenceRule fields
+    vocabulary: list  # [[phrase, label], ...]
+    labels: list  # [{label, name, synonyms}]: every label a description may name (its grounding check)
+    vocabulary_file: str  # .npy, (len(vocabulary), llm.n_embd) float32
+    segment_seconds: float  # seconds of audio per segment logit
+    parity: dict = field(default_factory=dict)  # text tower: llama.cpp vs transformers, measured at export
+
+
+@dataclass(frozen=True)
 class FileEntry:
     sha256: str
     size: int  # bytes
@@ -150,6 +177,7 @@ class Manifest:
     llm: LLMSpec
     prompt: PromptSpec
     files: dict  # file name -> FileEntry
+    presence: PresenceSpec | None = None  # absent: yes/no is decided by the adapter's recipe (older bundles)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object to write, sealed with `manifest_sha256` over its canonical form."""
@@ -192,6 +220,7 @@ _NESTED = {
     "adapter_info": AdapterSpec,
     "llm": LLMSpec,
     "prompt": PromptSpec,
+    "presence": PresenceSpec,
 }
 _TYPES = {"int": int, "float": (int, float), "str": str, "dict": dict, "list": list}
 
@@ -207,8 +236,12 @@ def _build(cls: type, data: Any, where: str):
                 continue
             raise BundleError(f"manifest is missing {key}; re-export the bundle")
         value = data[f.name]
-        if f.name in _NESTED and cls is Manifest:
+        if value is None and f.default is None:
+            pass  # an optional part that is absent
+        elif f.name in _NESTED and cls is Manifest:
             value = _build(_NESTED[f.name], value, key)
+        elif f.name == "graph" and cls is PresenceSpec:
+            value = _build(GraphSpec, value, key)
         elif f.name in ("inputs", "outputs"):
             if not isinstance(value, list):
                 raise BundleError(f"manifest field {key} must be a list")
@@ -249,7 +282,11 @@ def _check_values(m: Manifest) -> None:
             _fail(f"audio.{key}", getattr(m.audio, key), "a positive int")
     if not (_finite(m.audio.window_seconds) and 0 < m.audio.window_seconds <= CHUNK_SECONDS):
         _fail("audio.window_seconds", m.audio.window_seconds, f"seconds in (0, {CHUNK_SECONDS}], Whisper's longest window")
-    for where, graph in (("encoder", m.encoder), ("adapter", m.adapter)):
+    graphs = [("encoder", m.encoder), ("adapter", m.adapter)]
+    if m.presence is not None:
+        graphs.append(("presence.graph", m.presence.graph))
+        _check_presence(m.presence)
+    for where, graph in graphs:
         for variant, name in graph.variants.items():
             check_file_name(name, f"manifest field {where}.variants.{variant}")
         if graph.default_variant not in graph.variants:
@@ -265,12 +302,7 @@ def _check_values(m: Manifest) -> None:
         _fail("adapter_info.recipe", m.adapter_info.recipe, f"one of {RECIPES}")
     if not (_finite(m.adapter_info.yes_threshold) and 0 <= m.adapter_info.yes_threshold <= 1):
         _fail("adapter_info.yes_threshold", m.adapter_info.yes_threshold, "a probability in [0, 1]")
-    for i, entry in enumerate(m.adapter_info.labels):
-        # the shape core.labels.LabelMatcher.from_entries reads
-        ok = isinstance(entry, dict) and isinstance(entry.get("label"), str) and isinstance(entry.get("name"), str)
-        synonyms = entry.get("synonyms", []) if ok else None
-        if not (ok and isinstance(synonyms, list) and all(isinstance(s, str) for s in synonyms)):
-            _fail(f"adapter_info.labels[{i}]", entry, "{label: str, name: str, synonyms: [str]}")
+    _check_label_entries(m.adapter_info.labels, "adapter_info.labels")
     check_file_name(m.llm.file, "manifest field llm.file")
     for key in ("n_embd", "vocab_size"):
         if getattr(m.llm, key) <= 0:
@@ -283,3 +315,30 @@ def _check_values(m: Manifest) -> None:
             _fail(f"files.{name}.size", entry.size, "a size in bytes >= 0")
         if not _SHA256_RE.fullmatch(entry.sha256):
             _fail(f"files.{name}.sha256", entry.sha256, "64 lower-case hex digits")
+
+
+def _check_presence(p: PresenceSpec) -> None:
+    from core.presence import PresenceRule
+
+    check_file_name(p.vocabulary_file, "manifest field presence.vocabulary_file")
+    for key in ("scale", "bias"):
+        if not isinstance(p.calibration.get(key), (int, float)) or not _finite(p.calibration[key]):
+            _fail(f"presence.calibration.{key}", p.calibration.get(key), "a finite number")
+    try:
+        PresenceRule(**p.rule).check()
+    except (TypeError, ValueError) as err:
+        _fail("presence.rule", p.rule, f"PresenceRule fields ({err})")
+    _check_label_entries(p.labels, "presence.labels")
+    if not all(isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in p.vocabulary):
+        _fail("presence.vocabulary", p.vocabulary, "[[phrase, label], ...]")
+    if not (_finite(p.segment_seconds) and p.segment_seconds > 0):
+        _fail("presence.segment_seconds", p.segment_seconds, "seconds > 0")
+
+
+def _check_label_entries(entries: list, key: str) -> None:
+    """The shape core.labels.LabelMatcher.from_entries and core.mentions.MentionFinder read."""
+    for i, entry in enumerate(entries):
+        ok = isinstance(entry, dict) and isinstance(entry.get("label"), str) and isinstance(entry.get("name"), str)
+        synonyms = entry.get("synonyms", []) if ok else None
+        if not (ok and isinstance(synonyms, list) and all(isinstance(s, str) for s in synonyms)):
+            _fail(f"{key}[{i}]", entry, "{label: str, name: str, synonyms: [str]}")

@@ -6,8 +6,15 @@
                                               │
     before_audio [soft tokens] question ─► llama.cpp (KV of the prefix reused) ─► answer
 
-`heard` and `confidence` come from the LLM's own probabilities of "yes" against "no" at
-the first answer token, for yes/no questions. Audio longer than one window is split into
+With a presence model in the bundle (`edge.presence`), a yes/no question is decided by it:
+the asked phrase (`core.questions.asked_phrase`, any wording) is scored against each window,
+`heard` is true, false or None ("I can't tell": uncertain, or a phrase too far from what the
+model was trained on), and the answer is the sentence `core.replies.yes_no_reply` makes of
+it, which names the sound and cannot disagree with `heard`; the LLM is not run. An open
+question is described from the detections (`edge.describe`): the LLM words them, and the
+template stands in when its wording names a sound that was not detected. Without a presence
+model, `heard` and `confidence` come from the LLM's own probabilities of "yes" against "no"
+at the first answer token, for yes/no questions. Audio longer than one window is split into
 windows: a presence question is heard if any window hears it, with the time ranges where
 it did; an open question gets one answer per window, with timestamps.
 
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import asdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from itertools import islice
@@ -37,11 +45,17 @@ from core import audio as af
 from core.bundle import Bundle, open_bundle
 from core.errors import AudioInputError
 from core.labels import NO_LABEL, LabelMatcher
-from core.questions import question_kind
+from core.mentions import MentionFinder
+from core.questions import asked_phrase, question_kind
+from core.replies import Detection, describe, yes_no_reply
 from edge.answer import Answer, WindowAnswer
+from edge.describe import detections_note, grounded_description
 from edge.errors import EdgeError
-from edge.llm_session import LLMSession, Sampling, SessionConfig, yes_no_probability
+from edge.llama_native import default_threads
+from edge.llm_session import LLMSession, Sampling, SessionConfig, TokenPiece, yes_no_probability
 from edge.onnx_sessions import GraphSession
+from edge.presence import Listener
+from edge.text_tower import TextTower
 
 if TYPE_CHECKING:
     from edge.settings import ServeSettings
@@ -125,6 +139,7 @@ class _Question:
         self.kind = question_kind(question, matcher)
         self.yes_no = self.kind == "yes_no"
         self.label = matcher.match(question) if self.yes_no else NO_LABEL
+        self.phrase = asked_phrase(question) if self.yes_no else None
         self.windows: list[WindowAnswer] = []
         self.timings = dict.fromkeys(("adapter", "prefill", "first_token", "decode"), 0.0)
         self.busy_ms = 0.0  # wall time spent on this question alone (adapter + LLM)
@@ -134,12 +149,14 @@ class Assistant:
     """Answers questions about audio with the models of one bundle. Close it (or use `with`)."""
 
     def __init__(self, bundle: Bundle, encoder: GraphSession, adapter: GraphSession, llm: LLMSession,
-                 stack: ExitStack):
+                 stack: ExitStack, listener: Listener | None = None):
         self.bundle, self.encoder, self.adapter, self.llm = bundle, encoder, adapter, llm
+        self.listener = listener
         self._stack = stack
         m = bundle.manifest
         self.manifest = m
         self.matcher = LabelMatcher.from_entries(m.adapter_info.labels)
+        self._mentions = MentionFinder(m.presence.labels) if m.presence is not None else None
         self._adapter_inputs = [t.name for t in m.adapter.inputs]
         self._yes_no = llm.yes_no_ids()
 
@@ -163,7 +180,13 @@ class Assistant:
             stack.callback(llm.close)
             if llm.n_embd != m.llm.n_embd:
                 raise EdgeError(f"{m.llm.file} has width {llm.n_embd}, the manifest says {m.llm.n_embd}; re-export the bundle")
-            return cls(bundle, encoder, adapter, llm, stack.pop_all())
+            listener = None
+            if m.presence is not None:
+                tower = TextTower(llm.model, m.presence.text_prefix, n_threads or default_threads())
+                stack.callback(tower.close)
+                listener = Listener.from_bundle(bundle, tower, providers, n_threads or 0)
+                stack.callback(listener.close)
+            return cls(bundle, encoder, adapter, llm, stack.pop_all(), listener)
 
     def close(self) -> None:
         self._stack.close()
@@ -278,13 +301,24 @@ class Assistant:
                       sampling: Sampling, on_token: OnToken | None) -> None:
         """Answer `q` on one chunk of encoded windows; appends to q.windows and q.timings."""
         t0 = time.perf_counter()
+        if self.listener is not None and q.yes_no:
+            self._decide_chunk(q, spans, states, on_token)
+            q.busy_ms += (time.perf_counter() - t0) * 1e3
+            return
         soft, _ = self.soft_tokens(states, q.label)  # (w, n_soft, n_embd)
         q.timings["adapter"] += (time.perf_counter() - t0) * 1e3
         p = self.manifest.prompt
         question = q.text
-        for (start, end), tokens in zip(spans, soft):
+        described = self.listener is not None and not q.yes_no
+        if described:
+            t1 = time.perf_counter()
+            found = [self.listener.detect(states[i : i + 1], [span]) for i, span in enumerate(spans)]
+            q.timings["presence"] = q.timings.get("presence", 0.0) + (time.perf_counter() - t1) * 1e3
+        for i, ((start, end), tokens) in enumerate(zip(spans, soft)):
+            if described:
+                question = f"{q.text.strip()}\n{detections_note(found[i])}"
             gen = self.llm.generate([p.before_audio, tokens.astype(np.float32), *p.question_parts(question)],
-                                    sampling, on_token=on_token)
+                                    sampling, on_token=None if described else on_token)
             q.timings["prefill"] += gen.timings.prefill_ms
             q.timings["first_token"] += gen.timings.first_token_ms
             q.timings["decode"] += gen.timings.decode_ms
@@ -293,8 +327,34 @@ class Assistant:
                 p_yes = yes_no_probability(gen.first_logits, self._yes_no.yes, self._yes_no.no)
                 heard = p_yes > self.manifest.adapter_info.yes_threshold
                 conf = p_yes if heard else 1.0 - p_yes
+            if described:
+                text, own = grounded_description(gen.text, found[i], self._mentions)
+                if on_token:
+                    on_token(TokenPiece(-1, text))
+                q.windows.append(WindowAnswer(round(start, 3), round(end, 3), text, None, None,
+                                              detections=[asdict(d) for d in found[i]], worded_by="llm" if own else "template"))
+                continue
             q.windows.append(WindowAnswer(round(start, 3), round(end, 3), gen.text.strip(), heard, conf))
         q.busy_ms += (time.perf_counter() - t0) * 1e3
+
+    def _decide_chunk(self, q: _Question, spans: Sequence[tuple[float, float]], states: np.ndarray,
+                      on_token: OnToken | None) -> None:
+        """A yes/no question decided by the presence model: no LLM, the reply names the sound."""
+        t0 = time.perf_counter()
+        if q.phrase is None:
+            probs, similarity = [None] * len(spans), 1.0
+        else:
+            score = self.listener.score(states, [q.phrase])[0]
+            probs, similarity = [float(x) for x in score.probability], score.similarity
+        for (start, end), p in zip(spans, probs):
+            heard = None if p is None else self.listener.rule.decide(p, similarity)
+            conf = None if heard is None else (p if heard else 1.0 - p)
+            text = yes_no_reply(heard, q.phrase)
+            if on_token:
+                on_token(TokenPiece(-1, text))
+            q.windows.append(WindowAnswer(round(start, 3), round(end, 3), text, heard, conf, probability=p,
+                                          similarity=None if q.phrase is None else round(similarity, 4)))
+        q.timings["presence"] = q.timings.get("presence", 0.0) + (time.perf_counter() - t0) * 1e3
 
     def ask_encoded(self, spans, states, question: str, timings: dict | None = None, t_start: float | None = None,
                     max_new_tokens: int = 48, temperature: float = 0.0, on_token=None) -> Answer:
@@ -330,6 +390,7 @@ def _not_english(spans: Sequence[tuple[float, float]], timings: dict) -> Answer:
 
 
 def _combine(windows: list[WindowAnswer], yes_no: bool, timings: dict) -> Answer:
+    probability = max((w.probability for w in windows if w.probability is not None), default=None)
     if yes_no:
         hits = [w for w in windows if w.heard]
         if hits:
@@ -337,11 +398,31 @@ def _combine(windows: list[WindowAnswer], yes_no: bool, timings: dict) -> Answer
             text = best.answer
             if len(windows) > 1:
                 text += " (heard at " + ", ".join(f"{w.start:.0f}-{w.end:.0f} s" for w in hits) + ")"
-            return Answer(text, True, best.confidence, windows, timings)
+            return Answer(text, True, best.confidence, windows, timings, probability)
+        unsure = [w for w in windows if w.heard is None]
+        if unsure:  # not heard anywhere, and not sure somewhere: the whole answer is "can't tell"
+            return Answer(unsure[0].answer, None, None, windows, timings, probability)
         conf = min(w.confidence or 0.0 for w in windows)  # "no" is only as sure as its least sure window
         best = max(windows, key=lambda w: w.confidence or 0.0)
-        return Answer(best.answer, False, conf, windows, timings)
+        return Answer(best.answer, False, conf, windows, timings, probability)
+    if any(w.detections is not None for w in windows):
+        return _described(windows, timings)
     if len(windows) == 1:
         return Answer(windows[0].answer, None, None, windows, timings)
     text = " ".join(f"[{w.start:.0f}-{w.end:.0f} s] {w.answer}" for w in windows)
     return Answer(text, None, None, windows, timings)
+
+
+def _described(windows: list[WindowAnswer], timings: dict) -> Answer:
+    """A description of the whole audio: one window's own answer, or the template over all windows' detections."""
+    if len(windows) == 1:
+        return Answer(windows[0].answer, None, None, windows, timings)
+    merged: dict[str, Detection] = {}
+    for w in windows:
+        for d in w.detections or []:
+            old = merged.get(d["label"])
+            spans = tuple(tuple(s) for s in d["spans"]) + (old.spans if old else ())
+            merged[d["label"]] = Detection(d["label"], d["name"], tuple(sorted(spans)),
+                                           max(d["probability"], old.probability if old else 0.0))
+    found = sorted(merged.values(), key=lambda d: -d.probability)
+    return Answer(describe(found), None, None, windows, timings)

@@ -200,7 +200,8 @@ class NativeContext:
     SEQ = 0  # the only sequence id used
 
     def __init__(
-        self, model: NativeModel, *, n_ctx: int, n_batch: int, n_threads: int, kv_f32: bool = False
+        self, model: NativeModel, *, n_ctx: int, n_batch: int, n_threads: int, kv_f32: bool = False,
+        embeddings: bool = False,
     ) -> None:
         llama_cpp = _llama()
         params = llama_cpp.llama_context_default_params()
@@ -211,6 +212,8 @@ class NativeContext:
         params.n_threads = n_threads
         params.n_threads_batch = n_threads
         params.no_perf = True
+        if embeddings:  # per-row output states after the final norm (the text tower); a causal
+            params.embeddings = True  # LM's default pooling is none, so each row keeps its own
         if kv_f32:  # exact parity tests; the default f16 cache rounds at about 1e-3 relative
             params.type_k = params.type_v = llama_cpp.GGML_TYPE_F32
         self._lib = llama_cpp
@@ -246,6 +249,13 @@ class NativeContext:
         if not ptr:
             raise LLMError(f"no logits for batch row {i}")
         return np.ctypeslib.as_array(ptr, shape=(self.n_vocab,)).copy()
+
+    def embeddings(self, i: int) -> np.ndarray:
+        """A copy of the output state of batch row `i` (a context made with embeddings=True): (n_embd,)."""
+        ptr = self._lib.llama_get_embeddings_ith(self.ctx, i)
+        if not ptr:
+            raise LLMError(f"no output state for batch row {i} (was the context made with embeddings=True?)")
+        return np.ctypeslib.as_array(ptr, shape=(self.model.n_embd,)).copy()
 
     def truncate(self, n_keep: int) -> bool:
         """Drop the KV cache from position `n_keep` on (keep positions [0, n_keep)).
@@ -285,7 +295,7 @@ class NativeBatch:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _rows(self, n: int, pos0: int, want_last: bool) -> None:
+    def _rows(self, n: int, pos0: int, want_last: bool, want_from: int | None = None) -> None:
         if not 0 < n <= self.capacity:
             raise LLMError(f"a batch of {n} rows does not fit a batch of {self.capacity}")
         b = self.batch
@@ -296,12 +306,15 @@ class NativeBatch:
             b.seq_id[i][0] = NativeContext.SEQ
             b.logits[i] = 0
         b.logits[n - 1] = 1 if want_last else 0
+        for i in range(n if want_from is None else want_from, n):
+            b.logits[i] = 1
 
-    def set_tokens(self, ids: list[int], pos0: int, *, want_last: bool) -> None:
-        """Rows of token ids at positions pos0.., logits requested for the last row only."""
+    def set_tokens(self, ids: list[int], pos0: int, *, want_last: bool, want_from: int | None = None) -> None:
+        """Rows of token ids at positions pos0..; outputs requested for the last row, and for every
+        row from `want_from` on when given."""
         if self.n_embd:
             raise LLMError("an embedding batch cannot hold token ids")
-        self._rows(len(ids), pos0, want_last)
+        self._rows(len(ids), pos0, want_last, want_from)
         for i, t in enumerate(ids):
             self.batch.token[i] = t
 

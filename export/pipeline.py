@@ -3,10 +3,12 @@
 Steps (each with a progress line; ONNX steps skipped when their inputs are unchanged):
   1. load the checkpoint and rebuild the encoder and the adapter;
   2. encoder -> ONNX (fp32, offline-optimised) and int8;
-  3. adapter -> ONNX (fp32, offline-optimised) and int8;
-  4. LLM -> GGUF (copy, re-quantize or convert), width checked against the adapter;
+  3. adapter -> ONNX (fp32, offline-optimised) and int8; the presence model, when the
+     checkpoint has one (`listen presence train`), -> presence.onnx (fp32);
+  4. LLM -> GGUF (copy, re-quantize or convert), width checked against the adapter; the
+     presence vocabulary's phrase states through llama.cpp on that GGUF;
   5. parity: ONNX vs torch on real clips; GGUF vs transformers with the same injected
-     audio embeddings; int8 presence-answer flips;
+     audio embeddings; int8 presence-answer flips; the presence graph and text tower;
   6. manifest with every file's sha256; the temporary folder is renamed into place.
 A failed parity check stops the export unless `force` is set (the failure is then
 recorded in the manifest).
@@ -27,7 +29,8 @@ import numpy as np
 from core import audio as af
 from core.checksums import sha256_file
 from core.manifest import (
-    MANIFEST_NAME, SCHEMA_VERSION, AdapterSpec, AudioSpec, FileEntry, GraphSpec, LLMSpec, Manifest, PromptSpec,
+    MANIFEST_NAME, SCHEMA_VERSION, AdapterSpec, AudioSpec, FileEntry, GraphSpec, LLMSpec, Manifest, PresenceSpec,
+    PromptSpec,
 )
 from export import onnx_export as ox
 from export.errors import ExportError, ParityError
@@ -104,6 +107,14 @@ def export_bundle(opts: ExportOptions, progress=print) -> Manifest:
                 raw.unlink()
                 cache.store(name, key, list(files.values()), tmp)
             graphs[name] = files
+        presence = _load_presence(cp)
+        if presence is not None:
+            from export.presence import export_presence
+
+            progress("[3/6] presence model -> ONNX (fp32)")
+            export_presence(presence[0], encoder, tmp / "presence.raw.onnx")
+            ox.optimize_offline(tmp / "presence.raw.onnx", tmp / "presence.onnx")
+            (tmp / "presence.raw.onnx").unlink()
 
         progress(f"[4/6] LLM -> GGUF from {llm_spec}" + (f" ({opts.quantization})" if opts.quantization else ""))
         from export.llm_artifact import prepare_llm_gguf
@@ -114,6 +125,13 @@ def export_bundle(opts: ExportOptions, progress=print) -> Manifest:
                 f"the LLM {llm_spec} has width {llm_info.n_embd} but the adapter projects to {meta.llm_width}; "
                 "export with the LLM the adapter was trained against (--llm)"
             )
+
+        if presence is not None:
+            from export.presence import VOCABULARY_FILE, vocabulary_states
+
+            progress(f"      presence vocabulary: {len(presence[1].vocabulary)} phrases through llama.cpp")
+            vocab = vocabulary_states(tmp / "llm.gguf", presence[1].text_prefix, [p for p, _ in presence[1].vocabulary])
+            np.save(tmp / VOCABULARY_FILE, vocab)
 
         progress("[5/6] parity checks")
         from export import parity
@@ -128,12 +146,21 @@ def export_bundle(opts: ExportOptions, progress=print) -> Manifest:
         failures = parity.judge(onnx_parity, llm_parity, opts.thresholds)
         for line in parity.describe(onnx_parity, llm_parity):
             progress("      " + line)
+        presence_parity = {}
+        if presence is not None:
+            from export import presence as px
+
+            presence_parity = px.presence_parity(presence[0], presence[1], encoder, llm_spec, tmp / "presence.onnx",
+                                                 vocab, clips)
+            failures += px.judge(presence_parity, opts.thresholds)
+            for line in px.describe(presence_parity):
+                progress("      " + line)
         if failures and not opts.force:
             raise ParityError("parity check failed: " + "; ".join(failures) + " (use --force to write the bundle anyway)")
 
         progress("[6/6] writing manifest and checksums")
         manifest = _manifest(opts, meta, encoder, prompt, labels, llm_spec, llm_info, graphs, tmp,
-                             onnx_parity, llm_parity, failures, cp)
+                             onnx_parity, llm_parity, failures, cp, presence, presence_parity)
         import json
 
         (tmp / MANIFEST_NAME).write_text(json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n")
@@ -162,8 +189,31 @@ def _check_writable(out: Path) -> None:
         raise ExportError(f"{out} exists and is not a bundle; choose an empty or new folder")
 
 
+def _load_presence(cp: Path):
+    """(model, meta) of the checkpoint's presence model, or None when it has none."""
+    from training.presence.checkpoint import has_presence, load_presence
+
+    return load_presence(cp) if has_presence(cp) else None
+
+
+def _presence_spec(presence, folder: Path, parity: dict) -> PresenceSpec | None:
+    if presence is None:
+        return None
+    from dataclasses import asdict
+
+    from export.presence import VOCABULARY_FILE
+    from training.presence.features import POSITIONS_PER_SECOND
+
+    model, meta = presence
+    p_in, p_out = ox.graph_io(folder / "presence.onnx")
+    graph = GraphSpec({"fp32": "presence.onnx"}, "fp32", p_in, p_out, ox.ONNX_OPSET, {"fp32": parity.get("graph", {})})
+    return PresenceSpec(graph, meta.text_prefix, meta.pooling, meta.calibration.to_dict(), asdict(meta.rule),
+                        [list(v) for v in meta.vocabulary], meta.labels, VOCABULARY_FILE,
+                        model.config.segment_frames / POSITIONS_PER_SECOND, parity.get("text_tower", {}))
+
+
 def _manifest(opts, meta, encoder, prompt, labels, llm_spec, llm_info, graphs, folder: Path,
-              onnx_parity, llm_parity, failures, cp: Path) -> Manifest:
+              onnx_parity, llm_parity, failures, cp: Path, presence=None, presence_parity=None) -> Manifest:
     from training.model import checkpoint as ckpt
 
     enc_in, enc_out = ox.graph_io(folder / graphs["encoder"][opts.default_variant])
@@ -193,6 +243,7 @@ def _manifest(opts, meta, encoder, prompt, labels, llm_spec, llm_info, graphs, f
         llm=LLMSpec("llm.gguf", llm_info.quantization, llm_info.n_embd, llm_info.vocab_size, llm_info.chat_template, llm_parity),
         prompt=PromptSpec(prompt.before_audio, prompt.after_audio, prompt.after_question, prompt.answer_end, n_soft),
         files=files,
+        presence=_presence_spec(presence, folder, presence_parity or {}),
     )
 
 

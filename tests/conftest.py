@@ -64,3 +64,39 @@ def tiny_bundle(tmp_path_factory, tiny_checkpoint):
     opts = ExportOptions(checkpoint=tiny_checkpoint, out=out, llm_outtype="f32", llm_parity_prompts=4)
     export_bundle(opts, progress=lambda m: None)
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_presence_checkpoint(tmp_path_factory, tiny_checkpoint, tiny_whisper_dir, tiny_llama_dir):
+    """The tiny adapter checkpoint plus a presence model trained briefly (40 steps) on a small
+    built corpus, by the real `listen presence train` code: features, text tower, calibration."""
+    import shutil
+
+    from tests.training.corpus.corpus_helpers import build_small
+    from training.model.adapter_config import EncoderConfig
+    from training.presence.model import PresenceConfig
+    from training.presence.train import PresenceTrainConfig, train_presence
+
+    root = tmp_path_factory.mktemp("presence")
+    corpus = build_small(root / "corpus")
+    out = root / "checkpoint"
+    shutil.copytree(tiny_checkpoint, out)
+    cfg = PresenceTrainConfig(
+        corpus=str(corpus.root), out_dir=str(out), cache_dir=str(root / "cache"), llm=str(tiny_llama_dir),
+        encoder=EncoderConfig(whisper=str(tiny_whisper_dir), window_seconds=2.0),
+        model=PresenceConfig(dim=16, hidden=32), steps=40, batch_clips=8, eval_every=20, threads=1,
+    )
+    train_presence(cfg, progress=lambda m: None)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_presence_bundle(tmp_path_factory, tiny_presence_checkpoint):
+    """The tiny presence checkpoint exported by the real pipeline (presence.onnx + vocabulary states)."""
+    from export.pipeline import ExportOptions, export_bundle
+
+    out = tmp_path_factory.mktemp("bundles") / "tiny-presence"
+    opts = ExportOptions(checkpoint=tiny_presence_checkpoint, out=out, llm_outtype="f32", llm_parity_prompts=2,
+                         variants=("fp32",))
+    export_bundle(opts, progress=lambda m: None)
+    return out

@@ -85,6 +85,43 @@ def test_invalid_manifests_name_the_key(edit, message):
         Manifest.from_dict(_sealed(data))
 
 
+def _with_presence() -> dict:
+    data = _valid()
+    data["presence"] = {
+        "graph": copy.deepcopy(data["encoder"]), "text_prefix": "The sound of", "pooling": "mean",
+        "calibration": {"scale": 1.0, "bias": 0.0},
+        "rule": {"threshold": 0.5, "unsure_low": 0.4, "unsure_high": 0.6, "min_similarity": 0.3},
+        "vocabulary": [["an a", "a"]], "labels": [{"label": "a", "name": "an a", "synonyms": []}],
+        "vocabulary_file": "v.npy", "segment_seconds": 1.0,
+    }
+    return data
+
+
+def test_presence_round_trip_and_absence():
+    m = Manifest.from_dict(_sealed(_with_presence()))
+    assert m.presence.graph.file() == "g.onnx" and m.presence.rule["unsure_low"] == 0.4
+    assert Manifest.from_dict(m.to_dict()) == m
+    assert Manifest.from_dict(_sealed(_valid())).presence is None  # bundles from before issue 17 still read
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda p: p.pop("rule"), "missing presence.rule"),
+    (lambda p: p["rule"].__setitem__("unsure_low", 0.7), "presence.rule"),
+    (lambda p: p["rule"].__setitem__("bogus", 1), "presence.rule"),
+    (lambda p: p["calibration"].__setitem__("scale", float("inf")), "presence.calibration.scale"),
+    (lambda p: p.__setitem__("vocabulary_file", "../v.npy"), "presence.vocabulary_file"),
+    (lambda p: p.__setitem__("vocabulary", [["only a phrase"]]), "presence.vocabulary"),
+    (lambda p: p["labels"].__setitem__(0, {"label": 1}), r"presence\.labels\[0\]"),
+    (lambda p: p.__setitem__("segment_seconds", 0), "presence.segment_seconds"),
+    (lambda p: p["graph"]["variants"].__setitem__("fp32", "/etc/x"), r"presence\.graph\.variants\.fp32"),
+])
+def test_invalid_presence_names_the_key(edit, message):
+    data = _with_presence()
+    edit(data["presence"])
+    with pytest.raises(BundleError, match=message):
+        Manifest.from_dict(_sealed(data))
+
+
 def test_edited_manifest_breaks_the_seal():
     data = _sealed(_valid())
     data["prompt"]["before_audio"] = "<s> "

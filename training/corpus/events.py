@@ -17,7 +17,7 @@ as the ontology groups them. A label may exist without a recording yet (synthesi
 source supplies it); `listen corpus sources --report` counts each label's distinct recordings.
 
 Words that could mean several labels ("alarm", "beeping", "bell") are not synonyms; they sit
-in `AMBIGUOUS_TERMS`, which maps each to the set of labels it may refer to.
+in `core.mentions.AMBIGUOUS_TERMS`, which maps each to the set of labels it may refer to.
 
 Torch- and numpy-free: the edge bundle ships `labels.json` written from this table.
 """
@@ -357,47 +357,6 @@ EVENTS: tuple[EventSpec, ...] = (
     *EVERYDAY,
 )
 
-# Words that name a family of sounds: a mention is consistent with any label of its set.
-AMBIGUOUS_TERMS: dict[str, frozenset[str]] = {
-    "alarm": frozenset({"smoke_alarm", "co_alarm", "alarm_clock", "siren"}),
-    "alarms": frozenset({"smoke_alarm", "co_alarm", "alarm_clock", "siren"}),
-    "detector": frozenset({"smoke_alarm", "co_alarm"}),
-    "beep": frozenset({"smoke_alarm", "co_alarm", "alarm_clock", "appliance_beep"}),
-    "beeps": frozenset({"smoke_alarm", "co_alarm", "alarm_clock", "appliance_beep"}),
-    "beeping": frozenset({"smoke_alarm", "co_alarm", "alarm_clock", "appliance_beep"}),
-    "bell": frozenset({"doorbell", "alarm_clock", "notification_chime", "church_bell", "bicycle_bell", "fire_alarm"}),
-    "bells": frozenset({"doorbell", "alarm_clock", "notification_chime", "church_bell", "jingle_bell"}),
-    "ringing": frozenset({"doorbell", "phone_ringing", "alarm_clock"}),
-    "rings": frozenset({"doorbell", "phone_ringing", "alarm_clock"}),
-    "clock": frozenset({"clock_ticking", "alarm_clock"}),
-    "water": frozenset({"running_water", "rain", "kettle_whistle"}),
-    "whistle": frozenset({"kettle_whistle", "whistle", "train_horn"}),
-    "whistling": frozenset({"kettle_whistle", "wind"}),
-    "motor": frozenset({"engine", "vacuum_cleaner", "power_tool", "engine_starting"}),
-    "car": frozenset({"car_horn", "engine", "car_door"}),
-    "traffic": frozenset({"car_horn", "engine", "siren"}),
-    "door": frozenset({"knocking", "doorbell", "car_door", "door", "sliding_door"}),
-    "doors": frozenset({"knocking", "doorbell", "car_door", "door", "sliding_door"}),
-    "glass": frozenset({"glass_breaking"}),
-    "crash": frozenset({"glass_breaking", "explosion", "smash", "cymbal", "waves"}),
-    "click": frozenset({"camera_shutter", "keyboard_typing", "clock_ticking"}),
-    "clicks": frozenset({"camera_shutter", "keyboard_typing", "clock_ticking"}),
-    "clicking": frozenset({"camera_shutter", "keyboard_typing", "clock_ticking"}),
-    "person": frozenset({"speech", "footsteps", "keyboard_typing", "knocking"}),
-    "people": frozenset({"speech", "applause", "footsteps", "crowd", "babble", "laughter"}),
-    "man": frozenset({"speech", "male_speech"}),
-    "woman": frozenset({"speech", "female_speech"}),
-    "child": frozenset({"child_speech", "children_playing", "baby_crying"}),
-    "singing": frozenset({"music", "speech", "singing", "bird"}),
-    "animal": frozenset({"dog_barking", "cat_meow", "horse", "cattle", "pig", "goat", "sheep", "chicken", "bird"}),
-    "animals": frozenset({"dog_barking", "cat_meow", "horse", "cattle", "pig", "goat", "sheep", "chicken", "bird"}),
-    "vehicle": frozenset({"engine", "car", "truck", "bus", "motorcycle", "train", "aircraft", "boat", "helicopter"}),
-    "vehicles": frozenset({"engine", "car", "truck", "bus", "motorcycle", "train", "aircraft", "boat", "helicopter"}),
-    "weapon": frozenset({"gunshot", "machine_gun", "artillery_fire", "explosion", "arrow"}),
-    "impact": frozenset({"thump", "thunk", "whack", "clang", "smash"}),
-    "hum": frozenset({"vacuum_cleaner", "engine", "mains_hum", "humming_voice", "mechanical_fan"}),
-    "humming": frozenset({"vacuum_cleaner", "engine", "music"}),
-}
 
 _BY_LABEL = {e.label: e for e in EVENTS}
 

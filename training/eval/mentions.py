@@ -2,7 +2,7 @@
 
 CHAIR (Rohrbach et al. 2018) counts the objects an image caption names that are not in the
 image. Here the objects are sound events, read out of each answer by
-`training.corpus.mentions.MentionFinder` over the names and synonyms of `labels.json`
+`core.mentions.MentionFinder` over the names and synonyms of `labels.json`
 (longest phrase first; a negated mention such as "no dog" or "the siren is not there"
 asserts nothing). Per answer, each distinct asserted event is one *mention*:
 - a phrase of one label ("smoke detector") is hallucinated when that label is absent;
@@ -11,6 +11,7 @@ asserts nothing). Per answer, each distinct asserted event is one *mention*:
 
     answers_hallucinating  share of answers naming at least one absent event (CHAIR_s)
     mentions_hallucinated  share of mentions that are absent events (CHAIR_i)
+    answers_naming_present share of answers naming at least one present event
     coverage               share of the clips' present labels that the answers name (saying
                            nothing hallucinates nothing; this shows it)
     silent                 answers naming no event
@@ -26,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from training.corpus.mentions import MentionFinder
+from core.mentions import MentionFinder
 
 MAX_EXAMPLES = 5  # hallucinating answers quoted in the report
 
@@ -92,6 +93,8 @@ def score_mentions(items: Sequence[OpenAnswer], matcher: MentionFinder) -> dict:
         "n_answers": len(items),
         "answers_hallucinating": sum(bool(j.hallucinated) for j in judged),
         "answers_hallucinating_ratio": _share(sum(bool(j.hallucinated) for j in judged), len(items)),
+        "answers_naming_present": sum(bool(j.named_present) for j in judged),
+        "answers_naming_present_ratio": _share(sum(bool(j.named_present) for j in judged), len(items)),
         "mentions": counted,
         "mentions_hallucinated": hallucinated,
         "mentions_hallucinated_ratio": _share(hallucinated, counted),

@@ -80,6 +80,14 @@ def run_markdown(result: dict, title: str = "") -> str:
             "| sampling | n | accuracy | F1 (no) | yes % | unparsable |", "|---|---:|---:|---:|---:|---:|"]
     for name, m in _sampling_rows(strict):
         out.append(f"| {name} | {m['n']} | {pct(m['accuracy'])} | {pct(m['f1_no'])} | {pct(m['yes_ratio'])} | {m['unparsable']} |")
+    if result.get("answer_kinds"):
+        k = result["answer_kinds"]
+        out += ["", f"Answers by their opening: yes {k['yes']}, no {k['no']}, \"I can't tell\" {k['cant_tell']}, "
+                f"neither {k['neither']}."]
+    if result.get("calibration"):
+        c = result["calibration"]
+        out += ["", f"Calibration of the answers' confidence: ECE {c['ece']:.3f} over {c['n']} answers "
+                f"({len(c['bins'])} bins of 0.05 between 0.5 and 1)."]
     out += ["", "Per template (paper parser; unparsable by the first-word parser):", "",
             "| template | n | accuracy | F1 (no) | yes % | unparsable |", "|---|---:|---:|---:|---:|---:|"]
     for name, m in paper["by_template"].items():
@@ -96,9 +104,10 @@ def run_markdown(result: dict, title: str = "") -> str:
 
 def mentions_markdown(m: dict) -> list[str]:
     out = ["Hallucinated mentions in open answers (CHAIR-like; events matched through the label synonyms):", "",
-           "| answers | naming an absent event | mentions | absent among them | unknown | silent | coverage of present labels | exact labels |",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|",
-           f"| {m['n_answers']} | {m['answers_hallucinating']} ({pct(m['answers_hallucinating_ratio'])} %) | {m['mentions']} "
+           "| answers | naming an absent event | naming a present event | mentions | absent among them | unknown | silent | coverage of present labels | exact labels |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+           f"| {m['n_answers']} | {m['answers_hallucinating']} ({pct(m['answers_hallucinating_ratio'])} %) "
+           f"| {m.get('answers_naming_present', '-')} ({pct(m.get('answers_naming_present_ratio'))} %) | {m['mentions']} "
            f"| {m['mentions_hallucinated']} ({pct(m['mentions_hallucinated_ratio'])} %) | {m['mentions_unknown']} | {m['silent']} "
            f"| {pct(m['coverage'])} % | {m['exact_labels']} of {m['n_answers']} |", ""]
     for ex in m.get("examples", []):

@@ -187,8 +187,8 @@ def answer_with_bundle(bundle: Path, rows: list[BenchmarkRow], opts: RunOptions 
                 r = rows[i]
                 max_new = opts.open_max_new_tokens if r.is_open else opts.max_new_tokens
                 answer = assistant.ask_encoded(spans, states, r.prompt_text, timings, max_new_tokens=max_new)
-                p_yes = None
-                if answer.heard is not None and answer.confidence is not None:
+                p_yes = answer.probability  # the presence model's calibrated P(present), when it decided
+                if p_yes is None and answer.heard is not None and answer.confidence is not None:
                     p_yes = answer.confidence if answer.heard else 1.0 - answer.confidence
                 out[i] = Prediction(answer.text, p_yes)
                 bar.update(1)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from training.corpus.mentions import MentionFinder
+from core.mentions import MentionFinder
+from core.replies import reply_agrees
 from training.eval.benchmark_io import BenchmarkRow
 from training.eval.errors import EvalError
 from training.eval.mentions import OpenAnswer, score_mentions
@@ -21,6 +22,16 @@ def _label_of(obj: str, known: set[str], matcher: MentionFinder) -> str | None:
         return obj
     named = matcher.labels_in(obj)
     return named[0] if len(named) == 1 else None
+
+
+def answer_kinds(answers: list[str]) -> dict:
+    """How yes/no questions were answered: yes, no, "I can't tell", or neither (a description in
+    place of a yes/no, a broken sentence), by the answer's opening (`core.replies`)."""
+    kinds = {"yes": 0, "no": 0, "cant_tell": 0, "neither": 0}
+    for a in answers:
+        kind = next((k for k, h in (("yes", True), ("no", False), ("cant_tell", None)) if reply_agrees(h, a)), "neither")
+        kinds[kind] += 1
+    return kinds
 
 
 def open_answers(rows: list[BenchmarkRow], matcher: MentionFinder, known: set[str]) -> list[OpenAnswer]:
@@ -52,7 +63,13 @@ def evaluate_rows(rows: list[BenchmarkRow], label_entries: list[dict]) -> dict:
     result: dict = {
         "questions": len(yes_no),
         "parsers": {name: s.to_dict() for name, s in score_all_parsers(yes_no).items()},
+        "answer_kinds": answer_kinds([r.answer for r in rows if not r.is_open]),
     }
+    scored = [r for r in rows if not r.is_open and r.p_yes is not None]
+    if scored:
+        from training.presence.calibration import expected_calibration_error
+
+        result["calibration"] = expected_calibration_error([r.p_yes for r in scored], [r.label == "yes" for r in scored])
     if any(r.is_open for r in rows):
         matcher = MentionFinder(label_entries)
         result["mentions"] = score_mentions(open_answers(rows, matcher, {e["label"] for e in label_entries}), matcher)

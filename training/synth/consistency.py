@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from training.corpus.mentions import MentionFinder, Mention
+from core.mentions import MentionFinder, Mention
 from training.synth.plan import SynthRequest
 
 MIN_DESCRIPTION_WORDS = 3  # "Yes." is no description

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from training.corpus.folder import Corpus, load_corpus
-from training.corpus.mentions import MentionFinder
+from core.mentions import MentionFinder
 from training.errors import SynthError
 from training.synth.answers import template_answer
 from training.synth.backends import GenerationConfig, make_backend, model_label

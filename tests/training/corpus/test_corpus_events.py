@@ -7,10 +7,8 @@ import re
 
 import pytest
 
-from training.corpus.events import (
-    AMBIGUOUS_TERMS, EVENTS, read_labels_json, to_label, vocabulary, write_labels_json,
-)
-from training.corpus.mentions import MentionFinder
+from core.mentions import AMBIGUOUS_TERMS, MentionFinder
+from training.corpus.events import EVENTS, read_labels_json, to_label, vocabulary, write_labels_json
 from training.errors import CorpusFileError
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from training.corpus.events import vocabulary
-from training.corpus.mentions import MentionFinder
+from core.mentions import MentionFinder
 
 MATCHER = MentionFinder(vocabulary())
 

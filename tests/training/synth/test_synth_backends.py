@@ -7,7 +7,7 @@ import json
 import pytest
 
 from training.corpus.folder import load_corpus
-from training.corpus.mentions import MentionFinder
+from core.mentions import MentionFinder
 from training.errors import SynthError
 from training.synth.backends import GenerationConfig, TransformersBackend, make_backend
 from training.synth.consistency import check_answer

@@ -6,7 +6,7 @@ import pytest
 
 from training.corpus.clip_index import ClipRecord
 from training.corpus.events import vocabulary
-from training.corpus.mentions import MentionFinder
+from core.mentions import MentionFinder
 from training.synth.consistency import REASONS, check_answer, polarity
 from training.synth.plan import SynthRequest
 from training.synth.prompts import PROMPTS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from training.corpus.mentions import MentionFinder
+from core.mentions import MentionFinder
 from training.synth.answers import template_answer
 from training.synth.consistency import check_answer
 from training.synth.plan import PlanConfig, plan_corpus

@@ -11,7 +11,7 @@ from training.corpus.audio_io import audio_info
 from training.corpus.clip_index import SPLIT_NAMES, ClipRecord
 from training.corpus.events import entries_for, vocabulary
 from training.corpus.folder import Corpus, save_corpus
-from training.corpus.mentions import MentionFinder
+from core.mentions import MentionFinder
 from training.errors import AudioReadError, CorpusError, CorpusFileError
 
 log = logging.getLogger(__name__)

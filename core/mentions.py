@@ -5,7 +5,9 @@ labels ("alarm", "beeping"). It finds the longest phrase at each position (so "s
 is one mention, not "smoke alarm" and "alarm"), and marks a mention *negated* when a
 negation ("no", "not", "without", "n't", ...) precedes it in its clause or "is not"/"is
 absent" follows it. The rules are plain and documented because the consistency filter of
-the LISTEN synthesis, the caption tagger of the loaders and the tests all rely on them.
+the LISTEN synthesis, the caption tagger of the loaders, the description scorer of the
+evaluation and the edge's grounding check of its descriptions (`edge.describe`) all rely on
+them. Torch-free and numpy-free.
 
 Not the device's `core.labels.LabelMatcher`, on purpose: that one answers "which ONE label
 does this question ask about" (whole-word phrases, a phrase shared by two labels names
@@ -20,7 +22,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from training.corpus.events import AMBIGUOUS_TERMS
 
 _ARTICLE = re.compile(r"^(a|an|the|some)\s+", re.IGNORECASE)
 _NEGATION_BEFORE = re.compile(r"\b(no|not|never|without|nor|neither|none|absent|nothing)\b|n't\b|\bcannot\b", re.IGNORECASE)
@@ -31,6 +32,48 @@ _NEGATION_AFTER = re.compile(  # "X is not ...", "X sound isn't ...", "X cannot 
 )
 _CLAUSE_BREAK = re.compile(r"[.;:!?,()\n]|\b(but|however|while|although|and then|instead)\b", re.IGNORECASE)
 _WINDOW_WORDS = 8  # how far back a negation reaches within its clause
+
+# Words that name a family of sounds: a mention is consistent with any label of its set.
+AMBIGUOUS_TERMS: dict[str, frozenset[str]] = {
+    "alarm": frozenset({"smoke_alarm", "co_alarm", "alarm_clock", "siren"}),
+    "alarms": frozenset({"smoke_alarm", "co_alarm", "alarm_clock", "siren"}),
+    "detector": frozenset({"smoke_alarm", "co_alarm"}),
+    "beep": frozenset({"smoke_alarm", "co_alarm", "alarm_clock", "appliance_beep"}),
+    "beeps": frozenset({"smoke_alarm", "co_alarm", "alarm_clock", "appliance_beep"}),
+    "beeping": frozenset({"smoke_alarm", "co_alarm", "alarm_clock", "appliance_beep"}),
+    "bell": frozenset({"doorbell", "alarm_clock", "notification_chime", "church_bell", "bicycle_bell", "fire_alarm"}),
+    "bells": frozenset({"doorbell", "alarm_clock", "notification_chime", "church_bell", "jingle_bell"}),
+    "ringing": frozenset({"doorbell", "phone_ringing", "alarm_clock"}),
+    "rings": frozenset({"doorbell", "phone_ringing", "alarm_clock"}),
+    "clock": frozenset({"clock_ticking", "alarm_clock"}),
+    "water": frozenset({"running_water", "rain", "kettle_whistle"}),
+    "whistle": frozenset({"kettle_whistle", "whistle", "train_horn"}),
+    "whistling": frozenset({"kettle_whistle", "wind"}),
+    "motor": frozenset({"engine", "vacuum_cleaner", "power_tool", "engine_starting"}),
+    "car": frozenset({"car_horn", "engine", "car_door"}),
+    "traffic": frozenset({"car_horn", "engine", "siren"}),
+    "door": frozenset({"knocking", "doorbell", "car_door", "door", "sliding_door"}),
+    "doors": frozenset({"knocking", "doorbell", "car_door", "door", "sliding_door"}),
+    "glass": frozenset({"glass_breaking"}),
+    "crash": frozenset({"glass_breaking", "explosion", "smash", "cymbal", "waves"}),
+    "click": frozenset({"camera_shutter", "keyboard_typing", "clock_ticking"}),
+    "clicks": frozenset({"camera_shutter", "keyboard_typing", "clock_ticking"}),
+    "clicking": frozenset({"camera_shutter", "keyboard_typing", "clock_ticking"}),
+    "person": frozenset({"speech", "footsteps", "keyboard_typing", "knocking"}),
+    "people": frozenset({"speech", "applause", "footsteps", "crowd", "babble", "laughter"}),
+    "man": frozenset({"speech", "male_speech"}),
+    "woman": frozenset({"speech", "female_speech"}),
+    "child": frozenset({"child_speech", "children_playing", "baby_crying"}),
+    "singing": frozenset({"music", "speech", "singing", "bird"}),
+    "animal": frozenset({"dog_barking", "cat_meow", "horse", "cattle", "pig", "goat", "sheep", "chicken", "bird"}),
+    "animals": frozenset({"dog_barking", "cat_meow", "horse", "cattle", "pig", "goat", "sheep", "chicken", "bird"}),
+    "vehicle": frozenset({"engine", "car", "truck", "bus", "motorcycle", "train", "aircraft", "boat", "helicopter"}),
+    "vehicles": frozenset({"engine", "car", "truck", "bus", "motorcycle", "train", "aircraft", "boat", "helicopter"}),
+    "weapon": frozenset({"gunshot", "machine_gun", "artillery_fire", "explosion", "arrow"}),
+    "impact": frozenset({"thump", "thunk", "whack", "clang", "smash"}),
+    "hum": frozenset({"vacuum_cleaner", "engine", "mains_hum", "humming_voice", "mechanical_fan"}),
+    "humming": frozenset({"vacuum_cleaner", "engine", "music"}),
+}
 
 
 @dataclass(frozen=True)

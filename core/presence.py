@@ -1,0 +1,40 @@
+"""The presence decision: from a calibrated probability to yes, no or "can't tell".
+
+One rule for the edge and for the offline evaluation of the presence model. A phrase is
+judged only when (a) it lies close enough to the phrases the model was trained on (cosine
+in the model's text space >= `min_similarity`: a phrase far from all of them is one the
+model never learned to hear) and (b) its calibrated probability is outside the uncertain
+band `(unsure_low, unsure_high)`. Otherwise the answer is None: "I can't tell".
+Torch-free and numpy-free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PresenceRule:
+    threshold: float = 0.5  # calibrated P(present) at or above which the sound is heard
+    unsure_low: float = 0.5  # P(present) strictly inside (unsure_low, unsure_high) -> can't tell
+    unsure_high: float = 0.5
+    min_similarity: float = -1.0  # nearest known phrase's cosine below this -> can't tell
+
+    def decide(self, probability: float, similarity: float = 1.0) -> bool | None:
+        """True (heard), False (not heard) or None (can't tell)."""
+        if similarity < self.min_similarity or self.unsure_low < probability < self.unsure_high:
+            return None
+        return probability >= self.threshold
+
+    def check(self) -> PresenceRule:
+        """Itself, when its numbers make sense; else ValueError naming the one that does not."""
+        for name in ("threshold", "unsure_low", "unsure_high"):
+            v = getattr(self, name)
+            if not 0.0 <= v <= 1.0:
+                raise ValueError(f"presence {name} {v!r} is not a probability in [0, 1]")
+        if not self.unsure_low <= self.threshold <= self.unsure_high:
+            raise ValueError(f"presence threshold {self.threshold} must lie inside the uncertain band "
+                             f"[{self.unsure_low}, {self.unsure_high}]")
+        if not -1.0 <= self.min_similarity <= 1.0:
+            raise ValueError(f"presence min_similarity {self.min_similarity!r} is not a cosine in [-1, 1]")
+        return self

@@ -1,0 +1,133 @@
+"""The listener: open-vocabulary presence on the edge (no torch).
+
+    phrase ─► text tower (llama.cpp, `edge.text_tower`) ─► phrase state ─┐
+    encoder states (W, n_taps, T, d) ─────────────────────────────────────┴► presence.onnx
+        ─► clip logits (W, P), segment logits (W, P, S), phrase embeddings (P, dim)
+        ─► Platt calibration ─► P(present) per window and per 1 s segment
+
+The decision (yes / no / can't tell) is `core.presence.PresenceRule`, with the bundle's
+numbers; a phrase's novelty is its cosine to the nearest trained phrase, in the graph's text
+space. Descriptions score the trained labels (each by its name) and keep those the rule
+says are heard, with the segments where they were (`detect`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.bundle import Bundle
+from core.manifest import PresenceSpec
+from core.presence import PresenceRule
+from core.replies import Detection
+from edge.errors import EdgeError
+from edge.onnx_sessions import GraphSession
+from edge.text_tower import TextTower
+
+MAX_DETECTIONS = 4  # a description names at most this many sounds, likeliest first
+
+
+@dataclass(frozen=True)
+class PhraseScore:
+    phrase: str
+    probability: np.ndarray  # (W,) calibrated P(present) per window
+    segments: np.ndarray  # (W, S) calibrated P(present) per segment
+    similarity: float  # cosine to the nearest trained phrase (1.0 for a trained phrase)
+
+
+class Listener:
+    def __init__(self, graph: GraphSession, tower: TextTower, spec: PresenceSpec, vocabulary_states: np.ndarray):
+        if vocabulary_states.shape != (len(spec.vocabulary), tower.model.n_embd):
+            raise EdgeError(f"{spec.vocabulary_file} has shape {vocabulary_states.shape}, the manifest says "
+                            f"({len(spec.vocabulary)}, {tower.model.n_embd}); re-export the bundle")
+        self.graph, self.tower, self.spec = graph, tower, spec
+        self.rule = PresenceRule(**spec.rule)
+        self._scale, self._bias = float(spec.calibration["scale"]), float(spec.calibration["bias"])
+        self._vocab_states = vocabulary_states.astype(np.float32)
+        names: dict[str, int] = {}
+        for i, (_, label) in enumerate(spec.vocabulary):
+            names.setdefault(label, i)  # a label's first phrase is its name
+        self._label_rows = names
+        self._vocab_emb: np.ndarray | None = None
+        self._state_input = graph.spec.inputs[0]
+
+    @classmethod
+    def from_bundle(cls, bundle: Bundle, tower: TextTower, providers: list[str] | None, threads: int) -> Listener:
+        spec = bundle.manifest.presence
+        graph = GraphSession.open(bundle.file(spec.graph.file()), spec.graph, providers, threads)
+        try:
+            states = np.load(bundle.file(spec.vocabulary_file), allow_pickle=False)
+        except (OSError, ValueError) as err:
+            raise EdgeError(f"cannot read {spec.vocabulary_file} ({err}); re-export the bundle") from err
+        return cls(graph, tower, spec, states)
+
+    def close(self) -> None:
+        self.graph.close()
+
+    def _run(self, states: np.ndarray, phrase_states: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        names = [t.name for t in self.graph.spec.inputs]
+        logits, seg, emb = self.graph.run({names[0]: states.astype(np.float32), names[1]: phrase_states})
+        return logits, seg, emb
+
+    def calibrated(self, logits: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(self._scale * logits.astype(np.float64) + self._bias)))
+
+    def _vocabulary_embeddings(self, states: np.ndarray) -> np.ndarray:
+        if self._vocab_emb is None:
+            self._vocab_emb = self._run(states[:1], self._vocab_states)[2]  # (N, dim), unit rows
+        return self._vocab_emb
+
+    def score(self, states: np.ndarray, phrases: list[str]) -> list[PhraseScore]:
+        """Each phrase scored on every window of `states` (W, n_taps, T, d)."""
+        logits, seg, emb = self._run(states, self.tower.states(phrases))
+        sim = (emb @ self._vocabulary_embeddings(states).T).max(axis=1)  # (P,)
+        p, ps = self.calibrated(logits), self.calibrated(seg)
+        return [PhraseScore(ph, p[:, i], ps[:, i], float(sim[i])) for i, ph in enumerate(phrases)]
+
+    def detect(self, states: np.ndarray, spans: list[tuple[float, float]]) -> list[Detection]:
+        """The trained labels heard in these windows, with their time ranges, likeliest first."""
+        labels = list(self._label_rows)
+        rows = [self._label_rows[lab] for lab in labels]
+        logits, seg, _ = self._run(states, self._vocab_states[rows])
+        p, ps = self.calibrated(logits), self.calibrated(seg)  # (W, L), (W, L, S)
+        seconds = self.spec.segment_seconds
+        found: dict[str, tuple[float, list]] = {}
+        for w, (start, end) in enumerate(spans):
+            for j, label in enumerate(labels):
+                if self.rule.decide(float(p[w, j])) is not True:
+                    continue
+                hot = np.flatnonzero(ps[w, j] >= self.rule.threshold)
+                hot = hot if hot.size else np.array([int(np.argmax(ps[w, j]))])
+                best, runs = found.get(label, (0.0, []))
+                for a, b in _runs(hot):
+                    runs.append((start + a * seconds, min(end, start + (b + 1) * seconds)))
+                found[label] = (max(best, float(p[w, j])), runs)
+        names = {lab: name for lab, name in ((lab, _name(self.spec.vocabulary, self._label_rows[lab])) for lab in found)}
+        out = [Detection(lab, names[lab], tuple(_merge(runs)), round(best, 3)) for lab, (best, runs) in found.items()]
+        return sorted(out, key=lambda d: -d.probability)[:MAX_DETECTIONS]
+
+
+def _name(vocabulary: list, row: int) -> str:
+    return vocabulary[row][0]
+
+
+def _runs(idx: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive runs (first, last) of sorted segment indices."""
+    out: list[tuple[int, int]] = []
+    for i in idx.tolist():
+        if out and i == out[-1][1] + 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
+def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out

@@ -1,0 +1,130 @@
+"""The open-vocabulary presence path end to end, on a tiny bundle: training wrote the model,
+export the graph and the vocabulary states, and the edge answers yes / no / can't tell with
+sentences that agree with `heard`, and grounded descriptions."""
+
+import json
+
+import numpy as np
+import pytest
+
+from core import audio as af
+from core.bundle import open_bundle
+from core.mentions import MentionFinder
+from core.questions import asked_phrase
+from core.replies import Detection, describe, reply_agrees
+from edge.assistant import Assistant
+from edge.describe import is_grounded
+
+QUESTIONS = [
+    "Is there a sound of a smoke alarm in the audio?",  # a trained label's wording
+    "Is there a cow?",  # any wording, any phrase
+    "Could a ship horn be heard in this clip?",
+    "Is there a sound of a theremin in the audio?",
+    "Is it?",  # names nothing: can't tell
+]
+
+
+@pytest.fixture(scope="module")
+def assistant(tiny_presence_bundle):
+    with Assistant.from_bundle(tiny_presence_bundle, n_threads=1) as a:
+        yield a
+
+
+def clip(seconds: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * af.SAMPLE_RATE)) / af.SAMPLE_RATE
+    return (0.3 * np.sin(2 * np.pi * 880 * t) + 0.05 * rng.standard_normal(t.size)).astype(np.float32)
+
+
+def test_the_manifest_describes_the_presence_model(tiny_presence_bundle):
+    m = open_bundle(tiny_presence_bundle).manifest
+    p = m.presence
+    assert p is not None and p.graph.variants == {"fp32": "presence.onnx"}
+    assert [t.name for t in p.graph.inputs] == ["states", "phrases"]
+    states = np.load(tiny_presence_bundle / p.vocabulary_file)
+    assert states.shape == (len(p.vocabulary), m.llm.n_embd)
+    # f32 GGUF of the same weights: only summation order and the f16 KV cache differ (~1e-3 relative)
+    assert p.parity["cosine_min"] > 0.999
+    assert p.graph.parity["fp32"]["cosine_min"] > 0.9999
+    assert {lab for _, lab in p.vocabulary} <= {e["label"] for e in p.labels}
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_yes_no_answers_name_the_sound_and_agree_with_heard(assistant, question):
+    a = assistant.ask(clip(2.0), question)
+    assert reply_agrees(a.heard, a.text), (a.heard, a.text)
+    assert "prefill" not in a.timings_ms or a.timings_ms["prefill"] == 0  # the LLM is not run for yes/no
+    w = a.windows[0]
+    if question == "Is it?":
+        assert a.heard is None and w.probability is None
+        return
+    assert w.probability is not None and 0.0 <= w.probability <= 1.0
+    assert a.heard == assistant.listener.rule.decide(w.probability, w.similarity)
+    assert (a.confidence is None) == (a.heard is None)
+    if a.heard is not None:
+        assert a.confidence == pytest.approx(w.probability if a.heard else 1 - w.probability)
+    assert asked_phrase(question) in a.text
+
+
+def test_a_phrase_far_from_every_trained_phrase_gets_cant_tell(assistant, monkeypatch):
+    rule = assistant.listener.rule
+    monkeypatch.setattr(assistant.listener, "rule", type(rule)(rule.threshold, rule.unsure_low, rule.unsure_high, 1.0))
+    a = assistant.ask(clip(2.0), "Is there a cow?")
+    assert a.heard is None and a.text.startswith("I can't tell") and "a cow" in a.text
+
+
+def test_scores_match_the_torch_model_on_the_same_inputs(assistant, tiny_presence_checkpoint):
+    import torch
+
+    from training.presence.checkpoint import load_presence
+    from training.presence.features import segment_means
+
+    model, meta = load_presence(tiny_presence_checkpoint)
+    spans, states, _ = assistant.encode(clip(4.0, seed=1))
+    phrases = ["a smoke alarm", "a cow"]
+    got = assistant.listener.score(states, phrases)
+    with torch.no_grad():
+        z, _ = model(segment_means(torch.from_numpy(states), meta.config.segment_frames),
+                     torch.from_numpy(assistant.listener.tower.states(phrases)))
+    want = meta.calibration.probability(z.numpy())  # (W, P)
+    # ONNX Runtime vs torch, fp32, same inputs: summation order only (measured ~1e-7)
+    np.testing.assert_allclose(np.stack([g.probability for g in got], 1), want, atol=1e-4)
+
+
+def test_the_text_tower_matches_transformers(assistant, tiny_presence_checkpoint):
+    from training.backbones.load import load_llm
+    from training.presence.text_tower import phrase_states
+
+    from training.presence.checkpoint import load_presence
+
+    _, meta = load_presence(tiny_presence_checkpoint)
+    llm, tok = load_llm(meta.llm)
+    phrases = ["a dog barking", "rain on a tin roof", "a cow"]
+    ref = phrase_states(llm, tok, phrases, meta.text_prefix)
+    got = assistant.listener.tower.states(phrases)
+    cos = (ref * got).sum(1) / np.linalg.norm(ref, axis=1) / np.linalg.norm(got, axis=1)
+    assert cos.min() > 0.999  # f32 weights both sides; the f16 KV cache rounds at ~1e-3
+
+
+def test_descriptions_are_grounded_in_the_detections(assistant):
+    m = assistant.manifest
+    finder = MentionFinder(m.presence.labels)
+    a = assistant.ask(clip(4.0, seed=2), "What do you hear?")
+    assert a.heard is None
+    for w in a.windows:
+        dets = [Detection(d["label"], d["name"], tuple(tuple(s) for s in d["spans"]), d["probability"])
+                for d in w.detections]
+        assert w.worded_by in ("llm", "template")
+        if w.worded_by == "template":
+            assert w.answer == describe(dets)
+        else:
+            assert is_grounded(w.answer, dets, finder)
+        for d in dets:
+            assert all(w.start <= s <= e <= w.end for s, e in d.spans)
+
+
+def test_json_answer_carries_the_probability(assistant):
+    a = assistant.ask(clip(2.0), QUESTIONS[0])
+    out = json.loads(json.dumps(a.to_json()))
+    assert out["probability"] == pytest.approx(a.windows[0].probability)
+    assert out["windows"][0]["similarity"] is not None

@@ -1,0 +1,38 @@
+"""Platt scaling and ECE (training.presence.calibration)."""
+
+import numpy as np
+import pytest
+
+from training.presence.calibration import Platt, expected_calibration_error, reliability_plot
+
+
+def test_platt_recovers_the_scale_and_bias_that_generated_the_labels():
+    rng = np.random.default_rng(0)
+    z = rng.normal(0, 3, 20000)
+    y = rng.random(z.size) < 1 / (1 + np.exp(-(0.5 * z - 1.0)))
+    fit = Platt.fit(z, y)
+    # 20k Bernoulli draws: the MLE's standard error is about 0.01 on each parameter
+    assert fit.scale == pytest.approx(0.5, abs=0.05) and fit.bias == pytest.approx(-1.0, abs=0.08)
+
+
+def test_platt_refuses_one_class():
+    with pytest.raises(ValueError, match="both"):
+        Platt.fit(np.zeros(4), np.ones(4, bool))
+
+
+def test_ece_is_small_when_calibrated_and_large_when_overconfident():
+    rng = np.random.default_rng(1)
+    p = rng.random(20000)
+    y = rng.random(p.size) < p
+    assert expected_calibration_error(p, y)["ece"] < 0.02  # sampling noise of 20k draws over 10 bins
+    sharp = np.where(p >= 0.5, 0.999, 0.001)  # says 99.9 % where it is right about 75 % of the time
+    assert expected_calibration_error(sharp, y)["ece"] > 0.2
+
+
+def test_ece_table_counts_every_answer(tmp_path):
+    p = np.array([0.1, 0.2, 0.7, 0.95, 0.5])
+    y = np.array([False, True, True, True, False])
+    table = expected_calibration_error(p, y)
+    assert sum(b["n"] for b in table["bins"]) == 5
+    png = reliability_plot({"test": table}, tmp_path / "r.png", "t")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,27 @@
+"""What each label is called: the phrases the presence model learns to match against audio.
+
+A label's phrases are its name ("a smoke alarm"), its synonyms ("smoke detector", "fire
+alarm") and its id as words ("smoke alarm"), deduplicated, lower-cased. Questions ask about
+a sound in those words (`core.questions.asked_phrase` keeps the article), so both forms are
+kept. A phrase shared by two labels names both (it is a positive for either).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+
+def label_phrases(entry: dict) -> list[str]:
+    """The distinct lower-cased phrases of one labels.json entry, its name first."""
+    seen: dict[str, None] = {}
+    for text in (entry["name"], *entry.get("synonyms", ()), entry["label"].replace("_", " ")):
+        text = " ".join(text.lower().split())
+        if text:
+            seen.setdefault(text, None)
+    return list(seen)
+
+
+def vocabulary_phrases(entries: Sequence[dict], labels: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """(phrase, label) for every phrase of every entry (of `labels` only, when given)."""
+    keep = None if labels is None else set(labels)
+    return [(p, e["label"]) for e in entries if keep is None or e["label"] in keep for p in label_phrases(e)]

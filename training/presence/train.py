@@ -1,0 +1,264 @@
+"""`listen presence train`: fit the presence model on cached features, calibrate, choose the rule.
+
+1. segment features of the train and validation splits (cached, `features`);
+2. the text tower's states for every phrase: the trained labels' phrases and the asked
+   phrases of the validation benchmark (cached per LLM, the LLM is unloaded after);
+3. CLAP-style training: each step scores a batch of clips against every trained label,
+   each label said with one of its phrases drawn at random, with binary cross-entropy
+   (present labels are the positives; the others the negatives);
+4. every `eval_every` steps, the validation benchmark (POPE-style questions, phrases taken
+   from the questions as the edge takes them) picks the best step by calibrated log-loss;
+5. Platt calibration on the validation benchmark; the novelty floor from how close the
+   trained labels' phrases come to one another; checkpoint + validation numbers.
+No LLM in the loop: a few minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.paths import listen_home
+from core.presence import PresenceRule
+from core.questions import asked_phrase
+from training.model.adapter_config import EncoderConfig
+from training.presence.calibration import Platt, expected_calibration_error
+from training.presence.checkpoint import PresenceMeta, save_presence
+from training.presence.features import PresenceDataError, SplitFeatures, split_features
+from training.presence.model import PresenceConfig, PresenceModel
+from training.presence.phrases import vocabulary_phrases
+from training.presence.text_tower import POOLING, TEXT_PREFIX
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PresenceTrainConfig:
+    corpus: str = field(default="", metadata={"help": "corpus folder (clips.jsonl + labels.json) with train and validation splits"})
+    out_dir: str = field(default="runs/presence", metadata={"help": "where presence.safetensors + presence.json go"})
+    cache_dir: str = field(default="", metadata={"help": "segment features and phrase states; empty = $LISTEN_HOME/presence-cache"})
+    llm: str = field(default="default", metadata={"help": "the frozen LLM whose states are the text tower"})
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    model: PresenceConfig = field(default_factory=PresenceConfig)
+    steps: int = field(default=3000, metadata={"help": "optimizer steps"})
+    batch_clips: int = field(default=64, metadata={"help": "clips per step (each scored against every trained label)"})
+    lr: float = field(default=1e-3, metadata={"help": "AdamW learning rate (cosine decay to a tenth)"})
+    weight_decay: float = field(default=0.05, metadata={"help": "AdamW weight decay"})
+    pos_weight: float = field(default=4.0, metadata={"help": "weight of a present label's loss against an absent one's"})
+    negatives: bool = field(default=True, metadata={"help": "learn from absent labels too; false = positives only (the LISTEN ablation)"})
+    mixup: float = field(default=0.0, metadata={"help": "share of clips averaged with another clip (labels: the union)"})
+    eval_every: int = field(default=250, metadata={"help": "steps between validation passes"})
+    unsure_width: float = field(default=0.1, metadata={"help": "half-width of the uncertain band around 0.5 (can't tell)"})
+    novelty_quantile: float = field(default=0.02, metadata={"help": "share of trained labels that would be 'too novel' as new phrases"})
+    seed: int = 0
+    threads: int = field(default=0, metadata={"help": "torch threads; 0 = all"})
+
+
+def cache_root(cfg: PresenceTrainConfig) -> Path:
+    return Path(cfg.cache_dir) if cfg.cache_dir else listen_home() / "presence-cache"
+
+
+def phrase_state_table(phrases: list[str], llm_spec: str, cache: Path, progress=print) -> dict[str, np.ndarray]:
+    """phrase -> text tower state, for every phrase given (computed once per LLM, then cached)."""
+    from training.backbones.load import resolve_llm_spec
+
+    target = resolve_llm_spec(llm_spec)
+    tag = hashlib.sha256(f"{target}:{Path(target).stat().st_size if Path(target).is_file() else ''}:{TEXT_PREFIX}".encode())
+    path = cache / f"phrases-{tag.hexdigest()[:12]}.npz"
+    table: dict[str, np.ndarray] = {}
+    if path.is_file():
+        with np.load(path) as z:
+            table = dict(zip((str(p) for p in z["phrases"]), z["states"]))
+    todo = sorted(set(phrases) - set(table))
+    if todo:
+        from training.backbones.load import load_llm
+        from training.presence.text_tower import phrase_states
+
+        progress(f"text tower: {len(todo)} new phrases through {Path(target).name}")
+        llm, tok = load_llm(llm_spec)
+        table.update(zip(todo, phrase_states(llm, tok, todo)))
+        del llm
+        cache.mkdir(parents=True, exist_ok=True)
+        keys = sorted(table)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, phrases=np.array(keys), states=np.stack([table[k] for k in keys]).astype(np.float32))
+        tmp.replace(path)
+    return table
+
+
+@dataclass
+class QuestionSet:
+    """Benchmark questions reduced to what the presence model scores: (clip row, phrase, present)."""
+
+    clip_rows: np.ndarray  # (Q,) index into the split's features
+    phrases: list[str]  # (Q,) the asked phrase of each question
+    present: np.ndarray  # (Q,) bool
+    samplings: list[str]
+
+    @classmethod
+    def from_rows(cls, rows: list[dict], feats: SplitFeatures) -> QuestionSet:
+        where = {cid: i for i, cid in enumerate(feats.ids)}
+        keep = [r for r in rows if asked_phrase(r["prompt_text"]) and r["clip_id"] in where]
+        return cls(np.array([where[r["clip_id"]] for r in keep]), [asked_phrase(r["prompt_text"]) for r in keep],
+                   np.array([r["label"] == "yes" for r in keep]), [r["sampling"] for r in keep])
+
+
+@torch.no_grad()
+def question_logits(model: PresenceModel, feats: SplitFeatures, qs: QuestionSet, table: dict) -> np.ndarray:
+    """The clip logit of every question: each clip scored against each distinct phrase once."""
+    model.eval()
+    uniq = sorted(set(qs.phrases))
+    col = {p: i for i, p in enumerate(uniq)}
+    text = model.embed_text(torch.from_numpy(np.stack([table[p] for p in uniq])))
+    clips = np.unique(qs.clip_rows)
+    row = {c: i for i, c in enumerate(clips)}
+    logits = []
+    for lo in range(0, len(clips), 64):
+        audio = model.embed_audio(torch.from_numpy(feats.segments[clips[lo : lo + 64]].astype(np.float32)))
+        logits.append(model.score(audio, text)[0].numpy())
+    z = np.concatenate(logits)
+    return np.array([z[row[c], col[p]] for c, p in zip(qs.clip_rows, qs.phrases)])
+
+
+def question_metrics(p_yes: np.ndarray, present: np.ndarray, decided: np.ndarray | None = None) -> dict:
+    """Accuracy, F1 of "no", yes-ratio (can't-tell counts as not yes, like the paper's parser), ECE."""
+    said_yes = p_yes >= 0.5 if decided is None else decided == 1
+    tp_no = float(np.sum(~said_yes & ~present))
+    prec_no = tp_no / max(1.0, float(np.sum(~said_yes)))
+    rec_no = tp_no / max(1.0, float(np.sum(~present)))
+    return {
+        "n": int(present.size),
+        "accuracy": float(np.mean(said_yes == present)),
+        "f1_no": 0.0 if prec_no + rec_no == 0 else 2 * prec_no * rec_no / (prec_no + rec_no),
+        "yes_ratio": float(np.mean(said_yes)),
+        "cant_tell": 0.0 if decided is None else float(np.mean(decided == -1)),
+        "ece": expected_calibration_error(p_yes, present)["ece"],
+    }
+
+
+@torch.no_grad()
+def novelty_floor(model: PresenceModel, vocabulary: list[tuple[str, str]], table: dict, quantile: float) -> tuple[float, dict]:
+    """The cosine below which a phrase is too far from every trained phrase to be judged.
+
+    Each trained label is treated as if it were new: its phrases' nearest phrase of ANOTHER
+    label. The floor is the `quantile` of those nearest cosines, so that about that share of
+    the trained labels would have been refused had they been new.
+    """
+    model.eval()
+    emb = model.embed_text(torch.from_numpy(np.stack([table[p] for p, _ in vocabulary]))).numpy()
+    labels = np.array([lab for _, lab in vocabulary])
+    sim = emb @ emb.T
+    sim[labels[:, None] == labels[None, :]] = -1.0
+    per_label = {}
+    for lab in np.unique(labels):
+        per_label[str(lab)] = float(sim[labels == lab].max())
+    values = np.array(list(per_label.values()))
+    return float(np.quantile(values, quantile)), {"median_nearest_other_label": float(np.median(values)),
+                                                   "min_nearest_other_label": float(values.min())}
+
+
+def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
+    from training.corpus.folder import load_corpus
+    from training.model.encoder import load_tapped_encoder
+    from training.synth.benchmark import make_benchmark
+
+    t_start = time.perf_counter()
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    corpus_dir = Path(cfg.corpus)
+    corpus = load_corpus(corpus_dir)
+    cache = cache_root(cfg)
+    encoder = load_tapped_encoder(cfg.encoder)
+    progress("[1/5] segment features of the train and validation splits")
+    index = corpus_dir / "clips.jsonl"
+    train = split_features(index, "train", encoder, cache)
+    val = split_features(index, "validation", encoder, cache)
+    n_taps, enc_width = encoder.n_taps, encoder.d_model
+    del encoder
+
+    trained = sorted({lab for labs in train.labels for lab in labs})
+    if len(trained) < 2:
+        raise PresenceDataError(f"the train split of {corpus_dir} holds {len(trained)} label(s); the presence model needs >= 2")
+    vocabulary = vocabulary_phrases(corpus.labels, trained)
+    val_rows = make_benchmark(corpus, "validation", seed=cfg.seed)
+    val_qs = QuestionSet.from_rows(val_rows, val)
+    progress(f"[2/5] text tower states: {len(vocabulary)} phrases of {len(trained)} trained labels, "
+             f"{len(set(val_qs.phrases))} asked in {len(val_qs.phrases)} validation questions")
+    table = phrase_state_table([p for p, _ in vocabulary] + val_qs.phrases, cfg.llm, cache, progress)
+
+    progress(f"[3/5] training {cfg.steps} steps of {cfg.batch_clips} clips x {len(trained)} labels")
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    text_width = next(iter(table.values())).shape[0]
+    model = PresenceModel(cfg.model, n_taps, enc_width, text_width)
+    by_label: dict[str, list[str]] = {}
+    for p, lab in vocabulary:
+        by_label.setdefault(lab, []).append(p)
+    states = {p: torch.from_numpy(table[p]) for p, _ in vocabulary}
+    targets = torch.tensor([[lab in labs for lab in trained] for labs in train.labels], dtype=torch.float32)
+    segments = torch.from_numpy(train.segments.astype(np.float32))
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / 100) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, s / cfg.steps)))))
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(cfg.pos_weight))
+    best = (float("inf"), None, 0, {})
+    from tqdm.auto import tqdm
+
+    bar = tqdm(range(1, cfg.steps + 1), desc="presence", unit="step")
+    for step in bar:
+        model.train()
+        idx = torch.tensor(rng.sample(range(len(segments)), min(cfg.batch_clips, len(segments))))
+        phrases = torch.stack([states[rng.choice(by_label[lab])] for lab in trained])
+        x, y = segments[idx], targets[idx]
+        if cfg.mixup > 0:  # two clips' features averaged: both clips' sounds count as present
+            mix = torch.rand(len(idx)) < cfg.mixup
+            other = idx[torch.randperm(len(idx))]
+            x = torch.where(mix[:, None, None, None], 0.5 * (x + segments[other]), x)
+            y = torch.where(mix[:, None], torch.maximum(y, targets[other]), y)
+        logits, _ = model(x, phrases)
+        loss = loss_fn(logits, y) if cfg.negatives else loss_fn(logits[y > 0], y[y > 0])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % cfg.eval_every == 0 or step == cfg.steps:
+            z = question_logits(model, val, val_qs, table)
+            platt = Platt.fit(z, val_qs.present)
+            p = platt.probability(z)
+            nll = float(-np.mean(np.log(np.where(val_qs.present, p, 1 - p) + 1e-12)))
+            m = question_metrics(p, val_qs.present)
+            bar.set_postfix(loss=f"{loss.item():.3f}", val_nll=f"{nll:.3f}", val_acc=f"{m['accuracy']:.3f}")
+            log.info("step %d loss %.4f val nll %.4f acc %.3f", step, loss.item(), nll, m["accuracy"])
+            if nll < best[0]:
+                best = (nll, {k: v.clone() for k, v in model.state_dict().items()}, step, m)
+    bar.close()
+    model.load_state_dict(best[1])
+    model.eval()
+
+    progress(f"[4/5] calibration on {len(val_qs.phrases)} validation questions (best step {best[2]})")
+    z = question_logits(model, val, val_qs, table)
+    platt = Platt.fit(z, val_qs.present)
+    floor, nearest = novelty_floor(model, vocabulary, table, cfg.novelty_quantile)
+    rule = PresenceRule(0.5, 0.5 - cfg.unsure_width, 0.5 + cfg.unsure_width, floor).check()
+    p = platt.probability(z)
+    decided = np.array([{True: 1, False: 0, None: -1}[rule.decide(x)] for x in p])
+    metrics = {"best_step": best[2], "validation_nll": best[0], "validation": question_metrics(p, val_qs.present),
+               "validation_with_band": question_metrics(p, val_qs.present, decided),
+               "novelty": {"quantile": cfg.novelty_quantile, "floor": floor, **nearest},
+               "trained_labels": trained, "train_clips": len(train.ids), "validation_clips": len(val.ids),
+               "seconds": round(time.perf_counter() - t_start, 1)}
+    progress("[5/5] checkpoint")
+    out = Path(cfg.out_dir)
+    save_presence(out, model, PresenceMeta(cfg.model, n_taps, enc_width, text_width, TEXT_PREFIX, POOLING, platt,
+                                           rule, [list(v) for v in vocabulary], corpus.labels, cfg.llm, metrics))
+    v = metrics["validation"]
+    progress(f"presence model written to {out} in {metrics['seconds']:.0f}s: validation accuracy {v['accuracy']:.3f}, "
+             f"F1(no) {v['f1_no']:.3f}, yes {v['yes_ratio']:.3f}, ECE {v['ece']:.3f}; novelty floor {floor:.3f}")
+    return out
