@@ -36,6 +36,10 @@ clean:  ## remove the virtual environment and caches in the repository (not $$LI
 ablation: setup  ## the LISTEN ablation: positives only vs + negatives, side by side (STEPS, CLIPS, RECIPES, OUT: scripts/ablation.sh)
 	bash scripts/ablation.sh
 
+.PHONY: presence-model
+presence-model: setup  ## train the default presence model, export, evaluate through the edge and write its card (scripts/presence_model.sh)
+	bash scripts/presence_model.sh
+
 .PHONY: real-benchmark
 real-benchmark: setup  ## real-recording splits (real_test, unseen) and the default bundle's numbers on them (scripts/real_benchmark.sh)
 	bash scripts/real_benchmark.sh

@@ -5,6 +5,9 @@ judged only when (a) it lies close enough to the phrases the model was trained o
 in the model's text space >= `min_similarity`: a phrase far from all of them is one the
 model never learned to hear) and (b) its calibrated probability is outside the uncertain
 band `(unsure_low, unsure_high)`. Otherwise the answer is None: "I can't tell".
+A description ("what do you hear?") asks about every trained label at once, so it names a
+sound only above the stricter `describes` floor, chosen on the validation split so that few
+descriptions name an absent sound.
 Torch-free and numpy-free.
 """
 
@@ -19,6 +22,7 @@ class PresenceRule:
     unsure_low: float = 0.5  # P(present) strictly inside (unsure_low, unsure_high) -> can't tell
     unsure_high: float = 0.5
     min_similarity: float = -1.0  # nearest known phrase's cosine below this -> can't tell
+    describe_min: float = 0.5  # a description names a sound only at this P(present) or above
 
     def decide(self, probability: float, similarity: float = 1.0) -> bool | None:
         """True (heard), False (not heard) or None (can't tell)."""
@@ -26,9 +30,13 @@ class PresenceRule:
             return None
         return probability >= self.threshold
 
+    def describes(self, probability: float) -> bool:
+        """Whether a description names a sound of this probability."""
+        return probability >= max(self.describe_min, self.unsure_high, self.threshold)
+
     def check(self) -> PresenceRule:
         """Itself, when its numbers make sense; else ValueError naming the one that does not."""
-        for name in ("threshold", "unsure_low", "unsure_high"):
+        for name in ("threshold", "unsure_low", "unsure_high", "describe_min"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"presence {name} {v!r} is not a probability in [0, 1]")

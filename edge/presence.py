@@ -25,7 +25,7 @@ from edge.errors import EdgeError
 from edge.onnx_sessions import GraphSession
 from edge.text_tower import TextTower
 
-MAX_DETECTIONS = 4  # a description names at most this many sounds, likeliest first
+MAX_DETECTIONS = 3  # a description names at most this many sounds, likeliest first
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Listener:
         found: dict[str, tuple[float, list]] = {}
         for w, (start, end) in enumerate(spans):
             for j, label in enumerate(labels):
-                if self.rule.decide(float(p[w, j])) is not True:
+                if not self.rule.describes(float(p[w, j])):
                     continue
                 hot = np.flatnonzero(ps[w, j] >= self.rule.threshold)
                 hot = hot if hot.size else np.array([int(np.argmax(ps[w, j]))])

@@ -52,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="export_action", metavar="ACTION", required=False)
     v = sub.add_parser("verify", help="re-check a bundle: schema, sizes, sha256, graphs load and match the manifest")
     v.add_argument("bundle", type=Path, help="bundle folder")
+    v.add_argument("--checkpoint", type=Path, help="also check that the bundle was exported from this checkpoint "
+                   "(its adapter and presence weights), e.g. models/default-adapter")
     v.set_defaults(func=run_verify)
 
 
@@ -76,6 +78,6 @@ def run_export(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     from export.verify import verify_bundle
 
-    for line in verify_bundle(args.bundle):
+    for line in verify_bundle(args.bundle, args.checkpoint):
         print(line)
     return 0

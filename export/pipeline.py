@@ -35,6 +35,7 @@ from core.manifest import (
 from export import onnx_export as ox
 from export.errors import ExportError, ParityError
 from export.step_cache import StepCache, step_key
+from export.verify import source_fingerprint
 from export.thresholds import ParityThresholds
 from training.provenance import git_commit
 
@@ -229,6 +230,7 @@ def _manifest(opts, meta, encoder, prompt, labels, llm_spec, llm_info, graphs, f
             "llm": llm_spec if opts.llm or meta.llm != "default" else f"default ({Path(llm_spec).name})",
             "adapter_checkpoint": str(Path(cp).resolve()),
             "adapter_sha256": sha256_file(cp / ckpt.ADAPTER_FILE),
+            "source_sha256": source_fingerprint(cp),
             "git_commit": git_commit(),
             "listen_edge_version": _version(),
             "parity_failures_forced": failures,

@@ -10,10 +10,10 @@ DEMO="$HOME_DIR/demo-clips"
 ADAPTER=models/default-adapter
 
 $L models
-if $L export verify "$BUNDLE" >/dev/null 2>&1; then
-    echo "default bundle: $BUNDLE (verified)"
+if $L export verify "$BUNDLE" --checkpoint "$ADAPTER" >/dev/null 2>&1; then
+    echo "default bundle: $BUNDLE (verified, exported from $ADAPTER)"
 else
-    echo "assembling the default bundle from $ADAPTER (about a minute) ..."
+    echo "assembling the default bundle from $ADAPTER (a few minutes) ..."
     $L export --checkpoint "$ADAPTER" --out "$BUNDLE"
 fi
 # (demo clips made before the clip index was renamed hold manifest.jsonl; they still read)

@@ -114,8 +114,10 @@ def test_ask_cli_json_shape(tiny_bundle, tmp_path):
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(rows) == 2
     for row in rows:
-        assert set(row) == {"answer", "heard", "confidence", "windows", "timings_ms", "bundle", "question"}
-        assert set(row["windows"][0]) == {"start", "end", "answer", "heard", "confidence"}
+        assert set(row) == {"answer", "heard", "confidence", "probability", "windows", "timings_ms", "bundle", "question"}
+        assert set(row["windows"][0]) == {"start", "end", "answer", "heard", "confidence", "probability", "similarity",
+                                          "detections", "worded_by"}
+        assert row["probability"] is None  # no presence model in this bundle
     assert rows[0]["heard"] in (True, False) and rows[1]["heard"] is None
     assert rows[0]["bundle"]["recipe"] == "factorised"
 
@@ -133,7 +135,7 @@ def test_ask_cli_answers_a_question_in_another_language_honestly(tiny_bundle, tm
     )
     assert proc.returncode == 0, proc.stderr
     row = json.loads(proc.stdout)
-    assert set(row) == {"answer", "heard", "confidence", "windows", "timings_ms", "bundle", "question"}
+    assert set(row) == {"answer", "heard", "confidence", "probability", "windows", "timings_ms", "bundle", "question"}
     assert row["heard"] is None and row["confidence"] is None
     assert "only judge yes/no questions asked in English" in row["answer"]
     assert [(w["start"], w["end"]) for w in row["windows"]] == [(0.0, 3.0)]

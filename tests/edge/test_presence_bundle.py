@@ -128,3 +128,13 @@ def test_json_answer_carries_the_probability(assistant):
     out = json.loads(json.dumps(a.to_json()))
     assert out["probability"] == pytest.approx(a.windows[0].probability)
     assert out["windows"][0]["similarity"] is not None
+
+
+def test_verify_runs_the_presence_graph_and_checks_the_source(tiny_presence_bundle, tiny_presence_checkpoint, tiny_checkpoint):
+    from core.errors import BundleError
+    from export.verify import verify_bundle
+
+    lines = verify_bundle(tiny_presence_bundle, tiny_presence_checkpoint)
+    assert any(line.startswith("presence:") for line in lines)
+    with pytest.raises(BundleError, match="presence.json, presence.safetensors differ"):
+        verify_bundle(tiny_presence_bundle, tiny_checkpoint)  # same adapter, no presence model

@@ -36,6 +36,18 @@ def register(subparsers) -> None:
     train.add_argument("--print-config", action="store_true", help="print the resolved config as JSON and exit")
     add_arguments(train, PresenceTrainConfig)
     train.set_defaults(func=run_train)
+    card = sub.add_parser("card", help="write the model card from `listen eval --bundle` runs (edge runtime)",
+                          description="Write MODEL_CARD.md (and reliability.png) into a checkpoint folder: the "
+                          "presence model's facts from presence.json, the numbers of `listen eval --bundle ... --out DIR` "
+                          "runs, and the adapter's own card (card.json) below.")
+    card.add_argument("--checkpoint", type=Path, required=True, help="folder with presence.json (e.g. models/default-adapter)")
+    card.add_argument("--eval", action="append", default=[], metavar="NAME=DIR", help="a split's eval folder (repeat)")
+    card.add_argument("--ablation", action="append", default=[], metavar="NAME=DIR", help="an ablation arm's eval folder")
+    card.add_argument("--reference", help="the --eval NAME the ablation arms are compared with")
+    card.add_argument("--commands", type=Path, help="a file whose lines are the commands that made the numbers")
+    card.add_argument("--training-seconds", type=float, help="wall time of `listen presence train`")
+    card.add_argument("--machine", default="", help="where it trained, e.g. '2 cores of AMD EPYC'")
+    card.set_defaults(func=run_card)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -51,4 +63,30 @@ def run_train(args: argparse.Namespace) -> int:
     if not cfg.corpus:
         raise TrainingError("pass --corpus: a corpus folder with train and validation splits (`listen corpus build`)")
     train_presence(cfg)
+    return 0
+
+
+def _named(pairs: list[str], flag: str) -> dict[str, Path]:
+    from training.errors import TrainingError
+
+    out = {}
+    for item in pairs:
+        name, sep, folder = item.partition("=")
+        if not sep or not name or not (Path(folder) / "metrics.json").is_file():
+            raise TrainingError(f"{flag} {item!r}: expected NAME=DIR with DIR/metrics.json from `listen eval --out DIR`")
+        out[name] = Path(folder)
+    return out
+
+
+def run_card(args: argparse.Namespace) -> int:
+    from training.errors import TrainingError
+    from training.presence.card import write_card
+    from training.presence.checkpoint import META_FILE
+
+    if not (args.checkpoint / META_FILE).is_file():
+        raise TrainingError(f"{args.checkpoint} has no {META_FILE}; train one with `listen presence train --out_dir {args.checkpoint}`")
+    commands = args.commands.read_text().splitlines() if args.commands else []
+    path = write_card(args.checkpoint, _named(args.eval, "--eval"), _named(args.ablation, "--ablation"), commands,
+                      args.training_seconds, args.machine, args.reference)
+    print(f"model card written to {path}")
     return 0

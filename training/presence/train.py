@@ -56,6 +56,7 @@ class PresenceTrainConfig:
     mixup: float = field(default=0.0, metadata={"help": "share of clips averaged with another clip (labels: the union)"})
     eval_every: int = field(default=250, metadata={"help": "steps between validation passes"})
     unsure_width: float = field(default=0.1, metadata={"help": "half-width of the uncertain band around 0.5 (can't tell)"})
+    describe_absent: float = field(default=0.08, metadata={"help": "share of validation descriptions that may name an absent sound"})
     novelty_quantile: float = field(default=0.02, metadata={"help": "share of trained labels that would be 'too novel' as new phrases"})
     seed: int = 0
     threads: int = field(default=0, metadata={"help": "torch threads; 0 = all"})
@@ -164,6 +165,33 @@ def novelty_floor(model: PresenceModel, vocabulary: list[tuple[str, str]], table
                                                    "min_nearest_other_label": float(values.min())}
 
 
+MAX_DESCRIBED = 3  # = edge.presence.MAX_DETECTIONS: a description names at most this many sounds
+
+
+@torch.no_grad()
+def describe_floor(model: PresenceModel, platt: Platt, feats: SplitFeatures, trained: list[str],
+                   by_label: dict[str, list[str]], table: dict, max_absent: float) -> tuple[float, dict]:
+    """The lowest P(present) floor at which at most `max_absent` of the validation clips'
+    descriptions (their top MAX_DESCRIBED labels above the floor) would name an absent sound."""
+    model.eval()
+    text = model.embed_text(torch.from_numpy(np.stack([table[by_label[lab][0]] for lab in trained])))
+    p = np.concatenate([platt.probability(model.score(model.embed_audio(
+        torch.from_numpy(feats.segments[lo : lo + 64].astype(np.float32))), text)[0].numpy())
+        for lo in range(0, len(feats.ids), 64)])  # (N, L)
+    present = np.array([[lab in labs for lab in trained] for labs in feats.labels])
+    order = np.argsort(-p, axis=1)[:, :MAX_DESCRIBED]
+    top_p = np.take_along_axis(p, order, 1)
+    top_present = np.take_along_axis(present, order, 1)
+    table_out = {}
+    for floor in np.round(np.arange(0.5, 0.995, 0.01), 2):
+        named = top_p >= floor
+        absent = float(np.mean((named & ~top_present).any(1)))
+        table_out[float(floor)] = {"naming_absent": absent, "naming_present": float(np.mean((named & top_present).any(1)))}
+    ok = [f for f, v in table_out.items() if v["naming_absent"] <= max_absent]
+    chosen = min(ok) if ok else 0.99
+    return chosen, {"floor": chosen, "max_absent": max_absent, **table_out[chosen]}
+
+
 def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     from training.corpus.folder import load_corpus
     from training.model.encoder import load_tapped_encoder
@@ -246,12 +274,14 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     z = question_logits(model, val, val_qs, table)
     platt = Platt.fit(z, val_qs.present)
     floor, nearest = novelty_floor(model, vocabulary, table, cfg.novelty_quantile)
-    rule = PresenceRule(0.5, 0.5 - cfg.unsure_width, 0.5 + cfg.unsure_width, floor).check()
+    describe_min, describing = describe_floor(model, platt, val, trained, by_label, table, cfg.describe_absent)
+    rule = PresenceRule(0.5, 0.5 - cfg.unsure_width, 0.5 + cfg.unsure_width, floor, describe_min).check()
     p = platt.probability(z)
     decided = np.array([{True: 1, False: 0, None: -1}[rule.decide(x)] for x in p])
     metrics = {"best_step": best[2], "validation_nll": best[0], "validation": question_metrics(p, val_qs.present),
                "validation_with_band": question_metrics(p, val_qs.present, decided),
                "novelty": {"quantile": cfg.novelty_quantile, "floor": floor, **nearest},
+               "descriptions": describing,
                "trained_labels": trained, "train_clips": len(train.ids), "validation_clips": len(val.ids),
                "seconds": round(time.perf_counter() - t_start, 1)}
     progress("[5/5] checkpoint")

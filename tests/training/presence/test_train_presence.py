@@ -62,3 +62,11 @@ def test_cli_without_a_corpus_is_one_line():
     help_text = subprocess.run([sys.executable, "-m", "core.cli", "presence", "train", "--help"],
                                capture_output=True, text=True, timeout=120).stdout
     assert "--model.dim" in help_text and "can't tell" in help_text
+
+
+def test_the_description_floor_keeps_absent_sounds_out_of_validation_descriptions(tiny_presence_checkpoint):
+    _, meta = load_presence(tiny_presence_checkpoint)
+    d = meta.metrics["descriptions"]
+    assert d["floor"] == meta.rule.describe_min
+    assert d["naming_absent"] <= d["max_absent"] or d["floor"] == 0.99  # the strictest floor when none meets it
+    assert meta.rule.describes(1.0) and not meta.rule.describes(meta.rule.describe_min - 0.01)

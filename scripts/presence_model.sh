@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The default presence model, from data to model card (docs/presence.md). Every number in
+# models/default-adapter/MODEL_CARD.md comes from these commands:
+#   1. the real-recording benchmarks (scripts/real_benchmark.sh's corpus: real_test, unseen),
+#   2. a training corpus with the same split seed (its unseen labels are held out of training),
+#   3. `listen presence train` into the adapter folder (minutes: cached features, no LLM in the loop),
+#   4. the bundle, and `listen eval --bundle` (the edge runtime) on the synthetic test split,
+#      the real-recording split and the unseen-labels split,
+#   5. the ablation: the same model trained without negatives, on the real-recording split,
+#   6. `listen presence card`.
+#
+#   bash scripts/presence_model.sh            # or: make presence-model
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+L=${LISTEN:-$ROOT/.venv/bin/listen}
+OUT=${OUT:-runs/presence}
+CLIPS=${CLIPS:-9000}            # training corpus: train / validation / test clips
+ROWS=${ROWS:-200}               # yes/no questions scored per sampling
+ADAPTER=${ADAPTER:-models/default-adapter}
+mkdir -p "$OUT"
+
+# the real-recording benchmarks, as scripts/real_benchmark.sh builds them (same corpus, same questions)
+"$L" corpus sources
+"$L" corpus build --out runs/real/corpus --clips 600 --seed 1 --split-seed 0 --real-test-clips 400 \
+    --unseen-labels 20 --unseen-clips 200 --debian-sources --quiet
+for split in real_test unseen; do
+    [[ -s runs/real/bench/$split.jsonl ]] || "$L" synth benchmark --corpus runs/real/corpus --split $split --out runs/real/bench/$split.jsonl
+done
+"$L" corpus build --out runs/real/corpus-$CLIPS --clips "$CLIPS" --seed 3 --split-seed 0 --real-test-clips 400 \
+    --unseen-labels 20 --unseen-clips 200 --debian-sources --quiet
+[[ -s "$OUT/bench/test.jsonl" ]] || "$L" synth benchmark --corpus runs/real/corpus-$CLIPS --split test --out "$OUT/bench/test.jsonl"
+
+start=$(date +%s)
+"$L" presence train --corpus runs/real/corpus-$CLIPS --out_dir "$ADAPTER" --cache_dir "$OUT/features"
+seconds=$(( $(date +%s) - start ))
+"$L" export --checkpoint "$ADAPTER" --out "$OUT/bundle"
+declare -A BENCH=([synthetic test]="$OUT/bench/test.jsonl" [real recordings]=runs/real/bench/real_test.jsonl
+                  [unseen labels]=runs/real/bench/unseen.jsonl)
+for name in "synthetic test" "real recordings" "unseen labels"; do
+    dir="$OUT/eval/${name// /_}"
+    "$L" eval --bundle "$OUT/bundle" --benchmark "${BENCH[$name]}" --rows "$ROWS" --out "$dir" --title "$name"
+done
+
+# ablation: positives only (the adapter files are shared; only the presence model differs)
+mkdir -p "$OUT/no-negatives"
+cp "$ADAPTER"/adapter.safetensors "$ADAPTER"/adapter_config.json "$ADAPTER"/prompt.json "$ADAPTER"/labels.json \
+   "$ADAPTER"/train_config.json "$ADAPTER"/state.json "$OUT/no-negatives/"
+"$L" presence train --corpus runs/real/corpus-$CLIPS --out_dir "$OUT/no-negatives" --cache_dir "$OUT/features" --negatives false
+"$L" export --checkpoint "$OUT/no-negatives" --out "$OUT/bundle-no-negatives"
+"$L" eval --bundle "$OUT/bundle-no-negatives" --benchmark runs/real/bench/real_test.jsonl --rows "$ROWS" \
+    --out "$OUT/eval/no_negatives" --title "real recordings, without negatives"
+
+grep -v '^\s*#' "$0" | grep -E '"\$L" (presence train|export|eval|corpus build|synth benchmark)' | sed 's/^ *//' > "$OUT/commands.txt"
+"$L" presence card --checkpoint "$ADAPTER" --training-seconds "$seconds" --machine "$(lscpu | sed -n 's/^Model name: *//p' | head -1)" \
+    --eval "synthetic test=$OUT/eval/synthetic_test" --eval "real recordings=$OUT/eval/real_recordings" \
+    --eval "unseen labels=$OUT/eval/unseen_labels" --ablation "without negatives=$OUT/eval/no_negatives" \
+    --reference "real recordings" --commands "$OUT/commands.txt"

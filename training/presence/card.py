@@ -1,0 +1,131 @@
+"""The model card of the presence model: what it was trained on and how it did, through the edge.
+
+Every number comes from a file a named command wrote: `presence.json` (`listen presence
+train`), and the `metrics.json` + `predictions.jsonl` of `listen eval --bundle` runs (the edge
+runtime: ONNX Runtime + llama.cpp). The reliability plot is drawn from those predictions'
+P(present). The card goes on top of the adapter's own card (`training.train.package_adapter`),
+which describes the soft-token adapter the descriptions are worded with.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from training.eval.report import pct
+from training.presence.calibration import expected_calibration_error, reliability_plot
+
+CARD_FILE = "MODEL_CARD.md"
+PLOT_FILE = "reliability.png"
+SAMPLINGS = ("random", "popular", "adversarial", "all")
+
+
+def read_eval(folder: Path) -> tuple[dict, list[dict]]:
+    folder = Path(folder)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    preds = [json.loads(line) for line in (folder / "predictions.jsonl").read_text().splitlines() if line.strip()]
+    return metrics, preds
+
+
+def _cells(metrics: dict) -> list[str]:
+    s = metrics["parsers"]["paper"]["by_sampling"] | {"all": metrics["parsers"]["paper"]["all"]}
+    return [f"{pct(s[k]['accuracy'])} / {pct(s[k]['f1_no'])} / {pct(s[k]['yes_ratio'])}" if k in s else "-" for k in SAMPLINGS]
+
+
+def _calibration(preds: list[dict]) -> dict | None:
+    scored = [p for p in preds if p.get("p_yes") is not None and p.get("label") in ("yes", "no")]
+    if not scored:
+        return None
+    return expected_calibration_error([p["p_yes"] for p in scored], [p["label"] == "yes" for p in scored])
+
+
+def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], commands: list[str], out_dir: Path,
+           training_seconds: float | None = None, machine: str = "", reference: str | None = None) -> tuple[str, dict]:
+    """(Markdown, the numbers as JSON) of the presence section; writes the reliability plot into out_dir."""
+    m = meta["metrics"]
+    runs = {name: read_eval(folder) for name, folder in evals.items()}
+    abl = {name: read_eval(folder) for name, folder in ablations.items()}
+    calib = {name: _calibration(preds) for name, (_, preds) in runs.items()}
+    tables = {name: c for name, c in calib.items() if c}
+    plot = reliability_plot(tables, Path(out_dir) / PLOT_FILE, "P(present), edge runtime") if tables else None
+    rule = meta["rule"]
+    lines = [
+        "# LISTEN-Edge default model: open-vocabulary presence + the LISTEN adapter",
+        "",
+        "Yes/no questions are decided by the **presence model** (`training/presence`): the asked phrase, in any",
+        "wording, goes through the frozen LLM (mean of its last hidden states, llama.cpp on the edge), the audio",
+        "through the frozen Whisper taps averaged per 1 s segment; two small projections meet in one space, and the",
+        "cosine per segment, soft-maxed over the segments and Platt-calibrated, is P(present). The answer is",
+        f"\"Yes\" at P >= {rule['threshold']}, \"No\" below, and \"I can't tell\" inside ({rule['unsure_low']}, "
+        f"{rule['unsure_high']}) or when the phrase's cosine to every trained phrase is below {rule['min_similarity']:.3f}.",
+        "Descriptions are built from what it detects per window, worded by the LLM with the adapter's soft tokens",
+        "and checked against the detections (the template stands in otherwise).",
+        "",
+        "| fact | value |",
+        "|---|---|",
+        f"| trained labels | {len(m['trained_labels'])} ({len(meta['vocabulary'])} phrases: names, synonyms) |",
+        f"| data | {m['train_clips']} train clips, {m['validation_clips']} validation clips (calibration, step choice) |",
+        f"| best step | {m['best_step']} |",
+        f"| validation (torch) | accuracy {pct(m['validation']['accuracy'])}, F1(no) {pct(m['validation']['f1_no'])}, "
+        f"yes {pct(m['validation']['yes_ratio'])}, ECE {m['validation']['ece']:.3f} |",
+        f"| novelty floor | cosine {m['novelty']['floor']:.3f} ({m['novelty']['quantile']:.0%} quantile of the trained labels' "
+        f"nearest other label; median {m['novelty']['median_nearest_other_label']:.3f}) |",
+    ]
+    if training_seconds is not None:
+        lines.append(f"| training time | {training_seconds / 60:.1f} min{' on ' + machine if machine else ''} "
+                     "(cached features; the LLM only computes the phrase states, once) |")
+    lines += ["", "## Through the edge runtime (ONNX Runtime + llama.cpp), held-out clips", "",
+              "Cells: accuracy / F1 of \"no\" / yes-ratio, in %, paper parser (\"I can't tell\" is not a yes).", "",
+              "| split | " + " | ".join(SAMPLINGS) + " | can't tell | neither | ECE |", "|---|" + "---:|" * (len(SAMPLINGS) + 3)]
+    summary: dict = {"splits": {}, "ablations": {}}
+    for name, (metrics, preds) in runs.items():
+        kinds = metrics.get("answer_kinds", {})
+        c = calib[name]
+        ece = f"{c['ece']:.3f}" if c else "-"
+        lines.append(f"| {name} | " + " | ".join(_cells(metrics)) +
+                     f" | {kinds.get('cant_tell', '-')} | {kinds.get('neither', '-')} | {ece} |")
+        summary["splits"][name] = {"paper": metrics["parsers"]["paper"], "answer_kinds": kinds,
+                                   "ece": c["ece"] if c else None, "mentions": metrics.get("mentions")}
+    lines += ["", "## Descriptions (\"What do you hear?\", one per clip)", "",
+              "| split | answers | naming an absent sound | naming a present sound |", "|---|---:|---:|---:|"]
+    for name, (metrics, _) in runs.items():
+        mm = metrics.get("mentions")
+        if mm:
+            lines.append(f"| {name} | {mm['n_answers']} | {pct(mm['answers_hallucinating_ratio'])} % "
+                         f"| {pct(mm.get('answers_naming_present_ratio'))} % |")
+    if abl:
+        lines += ["", "## Ablation: the presence model trained without negatives (positives only)", "",
+                  "| run | " + " | ".join(SAMPLINGS) + " |", "|---|" + "---:|" * len(SAMPLINGS)]
+        compared = ({f"{reference}, with negatives (this model)": runs[reference]} if reference in runs else {})
+        for name, (metrics, _) in {**compared, **abl}.items():
+            lines.append(f"| {name} | " + " | ".join(_cells(metrics)) + " |")
+        for name, (metrics, _) in abl.items():
+            summary["ablations"][name] = {"paper": metrics["parsers"]["paper"]}
+    if plot is not None:
+        lines += ["", "## Calibration", "", f"![reliability]({PLOT_FILE})", "",
+                  "Accuracy against confidence of the yes/no answers (bins of 0.05), per split; the dashed line is",
+                  "perfect calibration. Platt scaling was fitted on the validation split only."]
+    lines += ["", "## Commands", "", "```", *commands, "```", ""]
+    return "\n".join(lines), summary
+
+
+def write_card(checkpoint: Path, evals: dict[str, Path], ablations: dict[str, Path], commands: list[str],
+               training_seconds: float | None, machine: str, reference: str | None) -> Path:
+    """MODEL_CARD.md of a packaged adapter folder: the presence section, then the adapter's own card."""
+    from training.model.checkpoint import TRAIN_CONFIG_FILE
+    from training.presence.checkpoint import META_FILE
+    from training.train.package_adapter import CARD_JSON, render_card
+
+    checkpoint = Path(checkpoint)
+    meta = json.loads((checkpoint / META_FILE).read_text())
+    text, summary = render(meta, evals, ablations, commands, checkpoint, training_seconds, machine, reference)
+    adapter_card = ""
+    if (checkpoint / CARD_JSON).is_file():
+        card = json.loads((checkpoint / CARD_JSON).read_text())
+        train_cfg = json.loads((checkpoint / TRAIN_CONFIG_FILE).read_text())
+        adapter_card = render_card(card, train_cfg).replace("# LISTEN-Edge default adapter",
+                                                            "# The LISTEN adapter (soft tokens; words the descriptions)", 1)
+        adapter_card = "\n".join("#" + line if line.startswith("#") else line for line in adapter_card.splitlines())
+    (checkpoint / CARD_FILE).write_text(text + ("\n" + adapter_card + "\n" if adapter_card else ""))
+    (checkpoint / "presence_card.json").write_text(json.dumps(summary, indent=1) + "\n")
+    return checkpoint / CARD_FILE
