@@ -35,11 +35,14 @@ start=$(date +%s)
 "$L" presence train --corpus runs/real/corpus-$CLIPS --out_dir "$ADAPTER" --cache_dir "$OUT/features"
 seconds=$(( $(date +%s) - start ))
 "$L" export --checkpoint "$ADAPTER" --out "$OUT/bundle"
+# each split scored with its corpus's clip index (exact labels) and the whole label library (mentions)
 declare -A BENCH=([synthetic test]="$OUT/bench/test.jsonl" [real recordings]=runs/real/bench/real_test.jsonl
                   [unseen labels]=runs/real/bench/unseen.jsonl)
+declare -A CORPUS=([synthetic test]=runs/real/corpus-$CLIPS [real recordings]=runs/real/corpus [unseen labels]=runs/real/corpus)
 for name in "synthetic test" "real recordings" "unseen labels"; do
     dir="$OUT/eval/${name// /_}"
-    "$L" eval --bundle "$OUT/bundle" --benchmark "${BENCH[$name]}" --rows "$ROWS" --out "$dir" --title "$name"
+    "$L" eval --bundle "$OUT/bundle" --benchmark "${BENCH[$name]}" --rows "$ROWS" --out "$dir" --title "$name" \
+        --clip-index "${CORPUS[$name]}/clips.jsonl" --labels "${CORPUS[$name]}/labels.json"
 done
 
 # ablation: positives only (the adapter files are shared; only the presence model differs)
@@ -49,10 +52,17 @@ cp "$ADAPTER"/adapter.safetensors "$ADAPTER"/adapter_config.json "$ADAPTER"/prom
 "$L" presence train --corpus runs/real/corpus-$CLIPS --out_dir "$OUT/no-negatives" --cache_dir "$OUT/features" --negatives false
 "$L" export --checkpoint "$OUT/no-negatives" --out "$OUT/bundle-no-negatives"
 "$L" eval --bundle "$OUT/bundle-no-negatives" --benchmark runs/real/bench/real_test.jsonl --rows "$ROWS" \
-    --out "$OUT/eval/no_negatives" --title "real recordings, without negatives"
+    --out "$OUT/eval/no_negatives" --title "real recordings, without negatives" --no-open
+# the 29-label factorised adapter's answers (scripts/real_benchmark.sh), scored the same way
+for split in real_test unseen; do
+    "$L" eval --predictions runs/real/eval/$split/predictions.jsonl --clip-index runs/real/corpus/clips.jsonl \
+        --labels runs/real/corpus/labels.json --out "$OUT/eval/before_$split" --title "before: $split"
+done
 
-grep -v '^\s*#' "$0" | grep -E '"\$L" (presence train|export|eval|corpus build|synth benchmark)' | sed 's/^ *//' > "$OUT/commands.txt"
+grep -v '^\s*#' "$0" | grep -E '"\$L" (presence train|export|eval|corpus build|synth benchmark)' | sed 's/^ *//' \
+    > "$OUT/commands.txt"  # the commands above, as written here (variables unexpanded: see the top of the script)
 "$L" presence card --checkpoint "$ADAPTER" --training-seconds "$seconds" --machine "$(lscpu | sed -n 's/^Model name: *//p' | head -1)" \
     --eval "synthetic test=$OUT/eval/synthetic_test" --eval "real recordings=$OUT/eval/real_recordings" \
-    --eval "unseen labels=$OUT/eval/unseen_labels" --ablation "without negatives=$OUT/eval/no_negatives" \
-    --reference "real recordings" --commands "$OUT/commands.txt"
+    --eval "unseen labels=$OUT/eval/unseen_labels" --eval "real recordings, before (29-label adapter)=$OUT/eval/before_real_test" \
+    --eval "unseen labels, before (29-label adapter)=$OUT/eval/before_unseen" --ablation "without negatives=$OUT/eval/no_negatives" \
+    --reference "real recordings" --commands "$OUT/commands.txt" --notes "$ADAPTER/presence_notes.md"

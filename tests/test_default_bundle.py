@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 
 from core.bundle import open_bundle
+from core.questions import asked_phrase
+from core.replies import reply_agrees
 from export.thresholds import ParityThresholds
 
 ADAPTER = Path(__file__).resolve().parents[1] / "models" / "default-adapter"
@@ -53,19 +55,48 @@ def test_bundle_states_the_default_models(default_bundle):
     assert m.llm.n_embd == 576 and m.llm.quantization == "Q4_1"
     assert m.audio.window_seconds == 10.0 and m.adapter_info.recipe == "factorised"
     assert m.encoder.parity["fp32"]["cosine_min"] > ParityThresholds().min_cosine_fp32
+    assert m.presence is not None and m.presence.parity["cosine_min"] > ParityThresholds().min_text_tower_cosine
 
 
 def test_presence_answers_depend_on_the_audio(default_bundle):
     from edge.assistant import Assistant
 
-    right, log = 0, []
+    right = wrong = 0
+    log = []
     with Assistant.from_bundle(default_bundle, n_threads=2) as assistant:
-        names = {e["label"]: e["name"] for e in assistant.manifest.adapter_info.labels}
+        names = {e["label"]: e["name"] for e in assistant.manifest.presence.labels}
         for i, (present, absent) in enumerate(CASES):
             spans, states, t = assistant.encode(_clip(present, 900_000 + i))
             for label, expected in ((present, True), (absent, False)):
-                ans = assistant.ask_encoded(spans, states, f"Is there a sound of {names[label]} in the audio?",
-                                            t, max_new_tokens=6)
+                question = f"Is there a sound of {names[label]} in the audio?"
+                ans = assistant.ask_encoded(spans, states, question, t, max_new_tokens=6)
+                assert reply_agrees(ans.heard, ans.text) and asked_phrase(question) in ans.text
                 right += ans.heard == expected
+                wrong += ans.heard == (not expected)  # "I can't tell" is neither
                 log.append(f"{present}: asked {label} -> {ans.heard} ({ans.text!r})")
-    assert right >= 10, f"{right}/12 right:\n" + "\n".join(log)
+    assert right >= 9 and wrong <= 2, f"{right}/12 right, {wrong} wrong:\n" + "\n".join(log)
+
+
+def test_any_phrase_gets_a_sentence_that_agrees_with_heard_and_descriptions_are_grounded(default_bundle):
+    from core.mentions import MentionFinder
+    from edge.assistant import Assistant
+    from edge.describe import is_grounded
+
+    with Assistant.from_bundle(default_bundle, n_threads=2) as assistant:
+        spans, states, t = assistant.encode(_clip("siren", 900_100))
+        for q in ("Is there a theremin?", "Did you hear a cow mooing?", "Could a ship horn be heard in this clip?",
+                  "Is the baby crying?"):
+            ans = assistant.ask_encoded(spans, states, q, t)
+            assert reply_agrees(ans.heard, ans.text) and asked_phrase(q) in ans.text, (q, ans.text)
+        ans = assistant.ask_encoded(spans, states, "What do you hear?", t, max_new_tokens=32)
+        w = ans.windows[0]
+        finder = MentionFinder(assistant.manifest.presence.labels)
+        labels = {d["label"] for d in w.detections}
+        assert w.worded_by == "template" or is_grounded(ans.text, [_det(d) for d in w.detections], finder)
+        assert all(lab in {x for _, x in assistant.manifest.presence.vocabulary} for lab in labels)
+
+
+def _det(d):
+    from core.replies import Detection
+
+    return Detection(d["label"], d["name"], tuple(tuple(s) for s in d["spans"]), d["probability"])

@@ -177,7 +177,8 @@ def answer_with_bundle(bundle: Path, rows: list[BenchmarkRow], opts: RunOptions 
         m = assistant.manifest
         info = RunInfo("bundle", str(bundle), f"onnxruntime {assistant.providers['encoder']} + llama.cpp",
                        f"onnx {opts.variant or m.encoder.default_variant}, llm {m.llm.quantization}", len(rows),
-                       recipe=m.adapter_info.recipe, labels=list(m.adapter_info.labels),
+                       recipe=m.adapter_info.recipe,
+                       labels=list(m.presence.labels if m.presence else m.adapter_info.labels),
                        load_seconds=round(time.perf_counter() - t0, 2))
         bar = _progress(len(rows), "answering (bundle)", progress)
         t1 = time.perf_counter()

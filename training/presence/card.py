@@ -1,9 +1,9 @@
 """The model card of the presence model: what it was trained on and how it did, through the edge.
 
 Every number comes from a file a named command wrote: `presence.json` (`listen presence
-train`), and the `metrics.json` + `predictions.jsonl` of `listen eval --bundle` runs (the edge
-runtime: ONNX Runtime + llama.cpp). The reliability plot is drawn from those predictions'
-P(present). The card goes on top of the adapter's own card (`training.train.package_adapter`),
+train`), and the `metrics.json` of `listen eval` runs (the edge runtime: ONNX Runtime +
+llama.cpp). The reliability plot is drawn from their calibration tables (the ECE bins of
+P(present)). Notes written by people (what limits it, what is left) come from a file. The card goes on top of the adapter's own card (`training.train.package_adapter`),
 which describes the soft-token adapter the descriptions are worded with.
 """
 
@@ -13,18 +13,16 @@ import json
 from pathlib import Path
 
 from training.eval.report import pct
-from training.presence.calibration import expected_calibration_error, reliability_plot
+from training.presence.calibration import reliability_plot
 
 CARD_FILE = "MODEL_CARD.md"
 PLOT_FILE = "reliability.png"
 SAMPLINGS = ("random", "popular", "adversarial", "all")
 
 
-def read_eval(folder: Path) -> tuple[dict, list[dict]]:
-    folder = Path(folder)
-    metrics = json.loads((folder / "metrics.json").read_text())
-    preds = [json.loads(line) for line in (folder / "predictions.jsonl").read_text().splitlines() if line.strip()]
-    return metrics, preds
+def read_eval(folder: Path) -> dict:
+    """The metrics.json `listen eval --out DIR` wrote (its `calibration` is the ECE table of p_yes)."""
+    return json.loads((Path(folder) / "metrics.json").read_text())
 
 
 def _cells(metrics: dict) -> list[str]:
@@ -32,20 +30,14 @@ def _cells(metrics: dict) -> list[str]:
     return [f"{pct(s[k]['accuracy'])} / {pct(s[k]['f1_no'])} / {pct(s[k]['yes_ratio'])}" if k in s else "-" for k in SAMPLINGS]
 
 
-def _calibration(preds: list[dict]) -> dict | None:
-    scored = [p for p in preds if p.get("p_yes") is not None and p.get("label") in ("yes", "no")]
-    if not scored:
-        return None
-    return expected_calibration_error([p["p_yes"] for p in scored], [p["label"] == "yes" for p in scored])
-
-
 def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], commands: list[str], out_dir: Path,
-           training_seconds: float | None = None, machine: str = "", reference: str | None = None) -> tuple[str, dict]:
+           training_seconds: float | None = None, machine: str = "", reference: str | None = None,
+           notes: str = "") -> tuple[str, dict]:
     """(Markdown, the numbers as JSON) of the presence section; writes the reliability plot into out_dir."""
     m = meta["metrics"]
     runs = {name: read_eval(folder) for name, folder in evals.items()}
     abl = {name: read_eval(folder) for name, folder in ablations.items()}
-    calib = {name: _calibration(preds) for name, (_, preds) in runs.items()}
+    calib = {name: metrics.get("calibration") for name, metrics in runs.items()}
     tables = {name: c for name, c in calib.items() if c}
     plot = reliability_plot(tables, Path(out_dir) / PLOT_FILE, "P(present), edge runtime") if tables else None
     rule = meta["rule"]
@@ -78,7 +70,7 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
               "Cells: accuracy / F1 of \"no\" / yes-ratio, in %, paper parser (\"I can't tell\" is not a yes).", "",
               "| split | " + " | ".join(SAMPLINGS) + " | can't tell | neither | ECE |", "|---|" + "---:|" * (len(SAMPLINGS) + 3)]
     summary: dict = {"splits": {}, "ablations": {}}
-    for name, (metrics, preds) in runs.items():
+    for name, metrics in runs.items():
         kinds = metrics.get("answer_kinds", {})
         c = calib[name]
         ece = f"{c['ece']:.3f}" if c else "-"
@@ -88,7 +80,7 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
                                    "ece": c["ece"] if c else None, "mentions": metrics.get("mentions")}
     lines += ["", "## Descriptions (\"What do you hear?\", one per clip)", "",
               "| split | answers | naming an absent sound | naming a present sound |", "|---|---:|---:|---:|"]
-    for name, (metrics, _) in runs.items():
+    for name, metrics in runs.items():
         mm = metrics.get("mentions")
         if mm:
             lines.append(f"| {name} | {mm['n_answers']} | {pct(mm['answers_hallucinating_ratio'])} % "
@@ -97,20 +89,22 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
         lines += ["", "## Ablation: the presence model trained without negatives (positives only)", "",
                   "| run | " + " | ".join(SAMPLINGS) + " |", "|---|" + "---:|" * len(SAMPLINGS)]
         compared = ({f"{reference}, with negatives (this model)": runs[reference]} if reference in runs else {})
-        for name, (metrics, _) in {**compared, **abl}.items():
+        for name, metrics in {**compared, **abl}.items():
             lines.append(f"| {name} | " + " | ".join(_cells(metrics)) + " |")
-        for name, (metrics, _) in abl.items():
+        for name, metrics in abl.items():
             summary["ablations"][name] = {"paper": metrics["parsers"]["paper"]}
     if plot is not None:
         lines += ["", "## Calibration", "", f"![reliability]({PLOT_FILE})", "",
                   "Accuracy against confidence of the yes/no answers (bins of 0.05), per split; the dashed line is",
                   "perfect calibration. Platt scaling was fitted on the validation split only."]
+    if notes.strip():
+        lines += ["", notes.strip()]
     lines += ["", "## Commands", "", "```", *commands, "```", ""]
     return "\n".join(lines), summary
 
 
 def write_card(checkpoint: Path, evals: dict[str, Path], ablations: dict[str, Path], commands: list[str],
-               training_seconds: float | None, machine: str, reference: str | None) -> Path:
+               training_seconds: float | None, machine: str, reference: str | None, notes: str = "") -> Path:
     """MODEL_CARD.md of a packaged adapter folder: the presence section, then the adapter's own card."""
     from training.model.checkpoint import TRAIN_CONFIG_FILE
     from training.presence.checkpoint import META_FILE
@@ -118,7 +112,7 @@ def write_card(checkpoint: Path, evals: dict[str, Path], ablations: dict[str, Pa
 
     checkpoint = Path(checkpoint)
     meta = json.loads((checkpoint / META_FILE).read_text())
-    text, summary = render(meta, evals, ablations, commands, checkpoint, training_seconds, machine, reference)
+    text, summary = render(meta, evals, ablations, commands, checkpoint, training_seconds, machine, reference, notes)
     adapter_card = ""
     if (checkpoint / CARD_JSON).is_file():
         card = json.loads((checkpoint / CARD_JSON).read_text())

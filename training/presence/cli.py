@@ -45,6 +45,7 @@ def register(subparsers) -> None:
     card.add_argument("--ablation", action="append", default=[], metavar="NAME=DIR", help="an ablation arm's eval folder")
     card.add_argument("--reference", help="the --eval NAME the ablation arms are compared with")
     card.add_argument("--commands", type=Path, help="a file whose lines are the commands that made the numbers")
+    card.add_argument("--notes", type=Path, help="a Markdown file of notes (goals met or missed, limits) put in the card")
     card.add_argument("--training-seconds", type=float, help="wall time of `listen presence train`")
     card.add_argument("--machine", default="", help="where it trained, e.g. '2 cores of AMD EPYC'")
     card.set_defaults(func=run_card)
@@ -87,6 +88,7 @@ def run_card(args: argparse.Namespace) -> int:
         raise TrainingError(f"{args.checkpoint} has no {META_FILE}; train one with `listen presence train --out_dir {args.checkpoint}`")
     commands = args.commands.read_text().splitlines() if args.commands else []
     path = write_card(args.checkpoint, _named(args.eval, "--eval"), _named(args.ablation, "--ablation"), commands,
-                      args.training_seconds, args.machine, args.reference)
+                      args.training_seconds, args.machine, args.reference,
+                      args.notes.read_text() if args.notes else "")
     print(f"model card written to {path}")
     return 0

@@ -278,7 +278,9 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     rule = PresenceRule(0.5, 0.5 - cfg.unsure_width, 0.5 + cfg.unsure_width, floor, describe_min).check()
     p = platt.probability(z)
     decided = np.array([{True: 1, False: 0, None: -1}[rule.decide(x)] for x in p])
-    metrics = {"best_step": best[2], "validation_nll": best[0], "validation": question_metrics(p, val_qs.present),
+    from training.config_io import to_dict
+
+    metrics = {"config": to_dict(cfg), "best_step": best[2], "validation_nll": best[0], "validation": question_metrics(p, val_qs.present),
                "validation_with_band": question_metrics(p, val_qs.present, decided),
                "novelty": {"quantile": cfg.novelty_quantile, "floor": floor, **nearest},
                "descriptions": describing,
