@@ -109,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"Q: {question}\nA: {answer.text}")
             if answer.heard is not None:
                 print(f"   heard: {'yes' if answer.heard else 'no'} (confidence {answer.confidence:.2f})")
+            elif answer.probability is not None:
+                print(f"   heard: can't tell (P(present) {answer.probability:.2f})")
             if len(answer.windows) > 1:
                 for w in answer.windows:
                     mark = "" if w.heard is None else (" [heard]" if w.heard else " [not heard]")

@@ -1,0 +1,46 @@
+"""`listen presence card`: the model card is built from eval folders, and says what they say."""
+
+import json
+import subprocess
+import sys
+
+from training.eval.benchmark_io import BenchmarkRow
+from training.eval.score import evaluate_rows
+
+
+def write_eval(folder, answers):
+    """A metrics.json as `listen eval --out` writes it, from (label, answer, p_yes) rows."""
+    rows = [BenchmarkRow("t", {}, "", f"c{i}", "Is there a dog?", "dog", "positive" if lab == "yes" else "negative",
+                         lab, s, "Is there {obj}?", None, ans, p)
+            for i, (lab, ans, p) in enumerate(answers) for s in ("random", "popular", "adversarial")]
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text(json.dumps(evaluate_rows(rows, [{"label": "dog", "name": "a dog", "synonyms": []}])))
+
+
+def test_card_tables_come_from_the_eval_folders(tiny_presence_checkpoint, tmp_path):
+    import shutil
+
+    ckpt = tmp_path / "ckpt"
+    shutil.copytree(tiny_presence_checkpoint, ckpt)
+    write_eval(tmp_path / "real", [("yes", "Yes, I hear a dog.", 0.9), ("no", "No, I don't hear a dog.", 0.1),
+                                   ("no", "I can't tell if I hear a dog.", 0.5), ("yes", "No, I don't hear a dog.", 0.2)])
+    write_eval(tmp_path / "noneg", [("yes", "I can't tell if I hear a dog.", 0.5), ("no", "I can't tell.", 0.5)])
+    (tmp_path / "notes.md").write_text("## Goals\n\nmissed, and why")
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "presence", "card", "--checkpoint", str(ckpt),
+                           "--eval", f"real={tmp_path / 'real'}", "--ablation", f"without negatives={tmp_path / 'noneg'}",
+                           "--reference", "real", "--notes", str(tmp_path / "notes.md")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    card = (ckpt / "MODEL_CARD.md").read_text()
+    # per sampling: 3 of 4 right ("can't tell" about an absent sound is not a yes); F1(no) from
+    # precision 2/3 and recall 1; yes-ratio 1/4; one "can't tell" per sampling, nothing else
+    assert "| real | 75.0 / 80.0 / 25.0 | 75.0 / 80.0 / 25.0 | 75.0 / 80.0 / 25.0 | 75.0 / 80.0 / 25.0 | 3 | 0 |" in card
+    assert "| without negatives | 50.0 / 66.7 / 0.0 |" in card and "missed, and why" in card
+    assert (ckpt / "reliability.png").read_bytes()[:4] == b"\x89PNG"
+    assert json.loads((ckpt / "presence_card.json").read_text())["splits"]["real"]["answer_kinds"]["cant_tell"] == 3
+
+
+def test_card_refuses_a_folder_without_metrics(tiny_presence_checkpoint, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "presence", "card", "--checkpoint", str(tiny_presence_checkpoint),
+                           "--eval", f"real={tmp_path}"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "metrics.json" in proc.stderr and "Traceback" not in proc.stderr
