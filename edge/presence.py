@@ -50,7 +50,6 @@ class Listener:
             names.setdefault(label, i)  # a label's first phrase is its name
         self._label_rows = names
         self._vocab_emb: np.ndarray | None = None
-        self._state_input = graph.spec.inputs[0]
 
     @classmethod
     def from_bundle(cls, bundle: Bundle, tower: TextTower, providers: list[str] | None, threads: int) -> Listener:
@@ -103,13 +102,10 @@ class Listener:
                 for a, b in _runs(hot):
                     runs.append((start + a * seconds, min(end, start + (b + 1) * seconds)))
                 found[label] = (max(best, float(p[w, j])), runs)
-        names = {lab: name for lab, name in ((lab, _name(self.spec.vocabulary, self._label_rows[lab])) for lab in found)}
-        out = [Detection(lab, names[lab], tuple(_merge(runs)), round(best, 3)) for lab, (best, runs) in found.items()]
+        vocabulary = self.spec.vocabulary
+        out = [Detection(lab, vocabulary[self._label_rows[lab]][0], tuple(_merge(runs)), round(best, 3))
+               for lab, (best, runs) in found.items()]
         return sorted(out, key=lambda d: -d.probability)[:MAX_DETECTIONS]
-
-
-def _name(vocabulary: list, row: int) -> str:
-    return vocabulary[row][0]
 
 
 def _runs(idx: np.ndarray) -> list[tuple[int, int]]:

@@ -9,7 +9,6 @@ by their confidence (the probability of the answer given, >= 0.5) and each bin's
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -94,7 +93,3 @@ def reliability_plot(tables: dict[str, dict], path: Path, title: str) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
-
-
-def logit(p: float) -> float:
-    return math.log(p / (1 - p))

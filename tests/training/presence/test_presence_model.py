@@ -1,7 +1,6 @@
 """The presence model on synthetic features: it learns, and its open path generalises to
 phrases it never saw (training.presence.model)."""
 
-import numpy as np
 import pytest
 import torch
 
