@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_DESCRIBED = 3  # a description names at most this many sounds, likeliest first
+
 
 @dataclass(frozen=True)
 class PresenceRule:

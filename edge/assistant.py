@@ -312,7 +312,7 @@ class Assistant:
         described = self.listener is not None and not q.yes_no
         if described:
             t1 = time.perf_counter()
-            found = [self.listener.detect(states[i : i + 1], [span]) for i, span in enumerate(spans)]
+            found = self.listener.detect(states, list(spans))
             q.timings["presence"] = q.timings.get("presence", 0.0) + (time.perf_counter() - t1) * 1e3
         for i, ((start, end), tokens) in enumerate(zip(spans, soft)):
             if described:

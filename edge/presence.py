@@ -19,14 +19,11 @@ import numpy as np
 
 from core.bundle import Bundle
 from core.manifest import PresenceSpec
-from core.presence import PresenceRule
+from core.presence import MAX_DESCRIBED, PresenceRule
 from core.replies import Detection
 from edge.errors import EdgeError
 from edge.onnx_sessions import GraphSession
 from edge.text_tower import TextTower
-
-MAX_DETECTIONS = 3  # a description names at most this many sounds, likeliest first
-
 
 @dataclass(frozen=True)
 class PhraseScore:
@@ -84,28 +81,26 @@ class Listener:
         p, ps = self.calibrated(logits), self.calibrated(seg)
         return [PhraseScore(ph, p[:, i], ps[:, i], float(sim[i])) for i, ph in enumerate(phrases)]
 
-    def detect(self, states: np.ndarray, spans: list[tuple[float, float]]) -> list[Detection]:
-        """The trained labels heard in these windows, with their time ranges, likeliest first."""
+    def detect(self, states: np.ndarray, spans: list[tuple[float, float]]) -> list[list[Detection]]:
+        """Per window: the trained labels heard in it, with their time ranges, likeliest first
+        (one graph run for all the windows)."""
         labels = list(self._label_rows)
         rows = [self._label_rows[lab] for lab in labels]
         logits, seg, _ = self._run(states, self._vocab_states[rows])
         p, ps = self.calibrated(logits), self.calibrated(seg)  # (W, L), (W, L, S)
         seconds = self.spec.segment_seconds
-        found: dict[str, tuple[float, list]] = {}
+        out = []
         for w, (start, end) in enumerate(spans):
+            found = []
             for j, label in enumerate(labels):
                 if not self.rule.describes(float(p[w, j])):
                     continue
                 hot = np.flatnonzero(ps[w, j] >= self.rule.threshold)
                 hot = hot if hot.size else np.array([int(np.argmax(ps[w, j]))])
-                best, runs = found.get(label, (0.0, []))
-                for a, b in _runs(hot):
-                    runs.append((start + a * seconds, min(end, start + (b + 1) * seconds)))
-                found[label] = (max(best, float(p[w, j])), runs)
-        vocabulary = self.spec.vocabulary
-        out = [Detection(lab, vocabulary[self._label_rows[lab]][0], tuple(_merge(runs)), round(best, 3))
-               for lab, (best, runs) in found.items()]
-        return sorted(out, key=lambda d: -d.probability)[:MAX_DETECTIONS]
+                runs = tuple((start + a * seconds, min(end, start + (b + 1) * seconds)) for a, b in _runs(hot))
+                found.append(Detection(label, self.spec.vocabulary[rows[j]][0], runs, round(float(p[w, j]), 3)))
+            out.append(sorted(found, key=lambda d: -d.probability)[:MAX_DESCRIBED])
+        return out
 
 
 def _runs(idx: np.ndarray) -> list[tuple[int, int]]:
@@ -116,14 +111,4 @@ def _runs(idx: np.ndarray) -> list[tuple[int, int]]:
             out[-1] = (out[-1][0], i)
         else:
             out.append((i, i))
-    return out
-
-
-def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    out: list[tuple[float, float]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
     return out

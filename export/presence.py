@@ -56,6 +56,7 @@ def presence_parity(model, meta, encoder, llm_spec: str, onnx_file: Path, vocab_
     from core import audio as af
     from training.backbones.load import load_llm
     from training.presence.calibration import Platt
+    from training.presence.features import segment_means
     from training.presence.text_tower import phrase_states
 
     window = encoder.config.window_seconds
@@ -70,8 +71,9 @@ def presence_parity(model, meta, encoder, llm_spec: str, onnx_file: Path, vocab_
     platt = Platt(meta.calibration.scale, meta.calibration.bias)
     with torch.no_grad():
         states = encoder(torch.from_numpy(feats))
-        ref_logits = model(_means(states, model), torch.from_numpy(ref_states))[0].numpy()
-        edge_torch = model(_means(states, model), torch.from_numpy(edge_states))[0].numpy()
+        segments = segment_means(states, model.config.segment_frames)
+        ref_logits = model(segments, torch.from_numpy(ref_states))[0].numpy()
+        edge_torch = model(segments, torch.from_numpy(edge_states))[0].numpy()
     logits = ox.run_onnx(onnx_file, {"states": states.numpy(), "phrases": edge_states})[0]
     p_onnx, p_torch = platt.probability(logits), platt.probability(edge_torch)
     p_ref = platt.probability(ref_logits)
@@ -81,12 +83,6 @@ def presence_parity(model, meta, encoder, llm_spec: str, onnx_file: Path, vocab_
         "text_tower": {**ox.compare(ref_states, edge_states), "max_probability_shift": float(np.abs(p_onnx - p_ref).max()),
                        "decision_flips": float(np.mean((p_onnx >= 0.5) != (p_ref >= 0.5))), "phrases": k},
     }
-
-
-def _means(states, model):
-    from training.presence.features import segment_means
-
-    return segment_means(states, model.config.segment_frames)
 
 
 def judge(result: dict, thresholds) -> list[str]:

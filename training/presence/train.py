@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from core.paths import listen_home
-from core.presence import PresenceRule
+from core.presence import MAX_DESCRIBED, PresenceRule
 from core.questions import asked_phrase
 from training.model.adapter_config import EncoderConfig
 from training.presence.calibration import Platt, expected_calibration_error
@@ -106,9 +106,17 @@ class QuestionSet:
     @classmethod
     def from_rows(cls, rows: list[dict], feats: SplitFeatures) -> QuestionSet:
         where = {cid: i for i, cid in enumerate(feats.ids)}
-        keep = [r for r in rows if asked_phrase(r["prompt_text"]) and r["clip_id"] in where]
-        return cls(np.array([where[r["clip_id"]] for r in keep]), [asked_phrase(r["prompt_text"]) for r in keep],
-                   np.array([r["label"] == "yes" for r in keep]), [r["sampling"] for r in keep])
+        asked = [(r, asked_phrase(r["prompt_text"])) for r in rows if r["clip_id"] in where]
+        keep = [(r, phrase) for r, phrase in asked if phrase]
+        return cls(np.array([where[r["clip_id"]] for r, _ in keep]), [phrase for _, phrase in keep],
+                   np.array([r["label"] == "yes" for r, _ in keep]), [r["sampling"] for r, _ in keep])
+
+
+@torch.no_grad()
+def clip_logits(model: PresenceModel, segments: np.ndarray, text: torch.Tensor, batch: int = 64) -> np.ndarray:
+    """(N, P) clip logits of segment features (N, n_taps, S, d) against embedded phrases (P, dim), in batches."""
+    return np.concatenate([model.score(model.embed_audio(torch.from_numpy(segments[lo : lo + batch].astype(np.float32))),
+                                       text)[0].numpy() for lo in range(0, len(segments), batch)])
 
 
 @torch.no_grad()
@@ -120,11 +128,7 @@ def question_logits(model: PresenceModel, feats: SplitFeatures, qs: QuestionSet,
     text = model.embed_text(torch.from_numpy(np.stack([table[p] for p in uniq])))
     clips = np.unique(qs.clip_rows)
     row = {c: i for i, c in enumerate(clips)}
-    logits = []
-    for lo in range(0, len(clips), 64):
-        audio = model.embed_audio(torch.from_numpy(feats.segments[clips[lo : lo + 64]].astype(np.float32)))
-        logits.append(model.score(audio, text)[0].numpy())
-    z = np.concatenate(logits)
+    z = clip_logits(model, feats.segments[clips], text)
     return np.array([z[row[c], col[p]] for c, p in zip(qs.clip_rows, qs.phrases)])
 
 
@@ -165,9 +169,6 @@ def novelty_floor(model: PresenceModel, vocabulary: list[tuple[str, str]], table
                                                    "min_nearest_other_label": float(values.min())}
 
 
-MAX_DESCRIBED = 3  # = edge.presence.MAX_DETECTIONS: a description names at most this many sounds
-
-
 @torch.no_grad()
 def describe_floor(model: PresenceModel, platt: Platt, feats: SplitFeatures, trained: list[str],
                    by_label: dict[str, list[str]], table: dict, max_absent: float) -> tuple[float, dict]:
@@ -175,9 +176,7 @@ def describe_floor(model: PresenceModel, platt: Platt, feats: SplitFeatures, tra
     descriptions (their top MAX_DESCRIBED labels above the floor) would name an absent sound."""
     model.eval()
     text = model.embed_text(torch.from_numpy(np.stack([table[by_label[lab][0]] for lab in trained])))
-    p = np.concatenate([platt.probability(model.score(model.embed_audio(
-        torch.from_numpy(feats.segments[lo : lo + 64].astype(np.float32))), text)[0].numpy())
-        for lo in range(0, len(feats.ids), 64)])  # (N, L)
+    p = platt.probability(clip_logits(model, feats.segments, text))  # (N, L)
     present = np.array([[lab in labs for lab in trained] for labs in feats.labels])
     order = np.argsort(-p, axis=1)[:, :MAX_DESCRIBED]
     top_p = np.take_along_axis(p, order, 1)
