@@ -139,7 +139,9 @@ class PresenceSpec:
     The text tower is the bundle's own LLM: `text_prefix` + " " + phrase through llama.cpp,
     the phrase tokens' output states averaged (`pooling`). `graph` maps (encoder states,
     phrase states) to clip logits, 1 s segment logits and the phrases' embeddings;
-    `calibration` turns a logit z into sigmoid(scale * z + bias); `rule` is
+    `calibration` turns a logit z into sigmoid(scale * z + bias), pulled toward a prior for
+    phrases unlike the trained ones when it has the optional `core.presence.NoveltyGate`
+    keys (novelty_center, novelty_width, novelty_prior_logit); `rule` is
     `core.presence.PresenceRule`. `vocabulary_file` holds the text tower's states of the
     trained phrases (`vocabulary`: [[phrase, label], ...], in row order): the descriptions
     are built from them and a phrase far from all of them is not judged. `labels` is the
@@ -150,7 +152,7 @@ class PresenceSpec:
     graph: GraphSpec
     text_prefix: str
     pooling: str
-    calibration: dict  # {"scale": float, "bias": float}
+    calibration: dict  # {"scale": float, "bias": float} (+ the optional NoveltyGate keys)
     rule: dict  # PresenceRule fields
     vocabulary: list  # [[phrase, label], ...]
     labels: list  # [{label, name, synonyms}]: every label a description may name (its grounding check)
@@ -321,9 +323,14 @@ def _check_presence(p: PresenceSpec) -> None:
     from core.presence import PresenceRule
 
     check_file_name(p.vocabulary_file, "manifest field presence.vocabulary_file")
-    for key in ("scale", "bias"):
-        if not isinstance(p.calibration.get(key), (int, float)) or not _finite(p.calibration[key]):
+    from core.presence import NoveltyGate
+
+    for key in ("scale", "bias", *NoveltyGate.KEYS):
+        if (key in ("scale", "bias") or key in p.calibration) and (
+                not isinstance(p.calibration.get(key), (int, float)) or not _finite(p.calibration[key])):
             _fail(f"presence.calibration.{key}", p.calibration.get(key), "a finite number")
+    if p.calibration.get("novelty_width", 0) < 0:
+        _fail("presence.calibration.novelty_width", p.calibration["novelty_width"], "a width >= 0 (0: no gate)")
     try:
         PresenceRule(**p.rule).check()
     except (TypeError, ValueError) as err:

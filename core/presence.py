@@ -8,11 +8,17 @@ band `(unsure_low, unsure_high)`. Otherwise the answer is None: "I can't tell".
 A description ("what do you hear?") asks about every trained label at once, so it names a
 sound only above the stricter `describes` floor, chosen on the validation split so that few
 descriptions name an absent sound.
-Torch-free and numpy-free.
+
+`NoveltyGate` is the part of the calibration that knows how little a score is worth for a
+phrase unlike the trained ones: the calibrated logit is pulled toward a prior as the phrase's
+cosine to the nearest trained phrase falls, by an amount fitted on labels held out of training.
+Torch-free and numpy-free (its arithmetic also works on numpy arrays).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 MAX_DESCRIBED = 3  # a description names at most this many sounds, likeliest first
@@ -48,3 +54,35 @@ class PresenceRule:
         if not -1.0 <= self.min_similarity <= 1.0:
             raise ValueError(f"presence min_similarity {self.min_similarity!r} is not a cosine in [-1, 1]")
         return self
+
+
+@dataclass(frozen=True)
+class NoveltyGate:
+    """calibrated logit = trust * (scale * z + bias) + (1 - trust) * prior_logit, where
+    trust = sigmoid((similarity - center) / width) and similarity is the phrase's cosine to the
+    nearest trained phrase. width 0 means no gate (every phrase fully trusted)."""
+
+    center: float = -1.0
+    width: float = 0.0
+    prior_logit: float = 0.0
+
+    KEYS = ("novelty_center", "novelty_width", "novelty_prior_logit")  # their names in a calibration dict
+
+    @classmethod
+    def from_calibration(cls, calibration: Mapping) -> NoveltyGate:
+        """The gate of a calibration dict (the manifest's, presence.json's); absent keys: no gate."""
+        c, w, b = (calibration.get(k) for k in cls.KEYS)
+        return cls(-1.0 if c is None else float(c), 0.0 if w is None else float(w), 0.0 if b is None else float(b))
+
+    def to_calibration(self) -> dict:
+        return dict(zip(self.KEYS, (self.center, self.width, self.prior_logit)))
+
+    def trust(self, similarity: float) -> float:
+        if self.width <= 0:
+            return 1.0
+        x = (similarity - self.center) / self.width
+        return 1.0 / (1.0 + math.exp(-x)) if x > -60 else 0.0
+
+    def blend(self, logit, trust):
+        """The gated logit; `logit` and `trust` may be floats or numpy arrays that broadcast."""
+        return trust * logit + (1.0 - trust) * self.prior_logit

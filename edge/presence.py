@@ -3,7 +3,7 @@
     phrase ─► text tower (llama.cpp, `edge.text_tower`) ─► phrase state ─┐
     encoder states (W, n_taps, T, d) ─────────────────────────────────────┴► presence.onnx
         ─► clip logits (W, P), segment logits (W, P, S), phrase embeddings (P, dim)
-        ─► Platt calibration ─► P(present) per window and per 1 s segment
+        ─► Platt calibration (pulled toward a prior for novel phrases) ─► P(present) per window and segment
 
 The decision (yes / no / can't tell) is `core.presence.PresenceRule`, with the bundle's
 numbers; a phrase's novelty is its cosine to the nearest trained phrase, in the graph's text
@@ -19,7 +19,7 @@ import numpy as np
 
 from core.bundle import Bundle
 from core.manifest import PresenceSpec
-from core.presence import MAX_DESCRIBED, PresenceRule
+from core.presence import MAX_DESCRIBED, NoveltyGate, PresenceRule
 from core.replies import Detection
 from edge.errors import EdgeError
 from edge.onnx_sessions import GraphSession
@@ -41,6 +41,7 @@ class Listener:
         self.graph, self.tower, self.spec = graph, tower, spec
         self.rule = PresenceRule(**spec.rule)
         self._scale, self._bias = float(spec.calibration["scale"]), float(spec.calibration["bias"])
+        self.gate = NoveltyGate.from_calibration(spec.calibration)
         self._vocab_states = vocabulary_states.astype(np.float32)
         names: dict[str, int] = {}
         for i, (_, label) in enumerate(spec.vocabulary):
@@ -66,8 +67,10 @@ class Listener:
         logits, seg, emb = self.graph.run({names[0]: states.astype(np.float32), names[1]: phrase_states})
         return logits, seg, emb
 
-    def calibrated(self, logits: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(self._scale * logits.astype(np.float64) + self._bias)))
+    def calibrated(self, logits: np.ndarray, trust: np.ndarray | float = 1.0) -> np.ndarray:
+        """P(present) of logits whose phrases (last axis, or the axis `trust` broadcasts on) are this trusted."""
+        z = self.gate.blend(self._scale * logits.astype(np.float64) + self._bias, trust)
+        return 1.0 / (1.0 + np.exp(-z))
 
     def _vocabulary_embeddings(self, states: np.ndarray) -> np.ndarray:
         if self._vocab_emb is None:
@@ -78,7 +81,8 @@ class Listener:
         """Each phrase scored on every window of `states` (W, n_taps, T, d)."""
         logits, seg, emb = self._run(states, self.tower.states(phrases))
         sim = (emb @ self._vocabulary_embeddings(states).T).max(axis=1)  # (P,)
-        p, ps = self.calibrated(logits), self.calibrated(seg)
+        trust = np.array([self.gate.trust(float(s)) for s in sim])
+        p, ps = self.calibrated(logits, trust[None, :]), self.calibrated(seg, trust[None, :, None])
         return [PhraseScore(ph, p[:, i], ps[:, i], float(sim[i])) for i, ph in enumerate(phrases)]
 
     def detect(self, states: np.ndarray, spans: list[tuple[float, float]]) -> list[list[Detection]]:

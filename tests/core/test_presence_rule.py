@@ -32,3 +32,15 @@ def test_without_band_every_probability_is_decided():
 def test_check_names_the_bad_number(kwargs, word):
     with pytest.raises(ValueError, match=word):
         PresenceRule(**kwargs).check()
+
+
+def test_the_novelty_gate_trusts_close_phrases_and_pulls_far_ones_to_the_prior():
+    from core.presence import NoveltyGate
+
+    gate = NoveltyGate(center=0.8, width=0.02, prior_logit=0.3)
+    assert gate.trust(0.99) > 0.99 and gate.trust(0.5) < 1e-6 and gate.trust(0.8) == pytest.approx(0.5)
+    assert gate.blend(4.0, gate.trust(0.99)) == pytest.approx(4.0, abs=0.01)
+    assert gate.blend(4.0, gate.trust(0.2)) == pytest.approx(0.3)
+    assert NoveltyGate().trust(-1.0) == 1.0  # width 0: no gate
+    assert NoveltyGate.from_calibration({"scale": 1.0, "bias": 0.0}) == NoveltyGate()
+    assert NoveltyGate.from_calibration(gate.to_calibration()) == gate

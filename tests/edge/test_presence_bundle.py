@@ -73,6 +73,15 @@ def test_a_phrase_far_from_every_trained_phrase_gets_cant_tell(assistant, monkey
     assert a.heard is None and a.text.startswith("I can't tell") and "a cow" in a.text
 
 
+def test_a_score_not_trusted_is_pulled_to_the_prior(assistant, monkeypatch):
+    from core.presence import NoveltyGate
+
+    monkeypatch.setattr(assistant.listener, "gate", NoveltyGate(center=1.0, width=0.001, prior_logit=0.0))
+    a = assistant.ask(clip(2.0), "Is there a cow?")  # a cow is no trained phrase: trust ~ 0
+    assert a.windows[0].probability == pytest.approx(0.5, abs=1e-3)
+    assert a.heard is None and a.text.startswith("I can't tell")
+
+
 def test_scores_match_the_torch_model_on_the_same_inputs(assistant, tiny_presence_checkpoint):
     import torch
 
@@ -86,7 +95,7 @@ def test_scores_match_the_torch_model_on_the_same_inputs(assistant, tiny_presenc
     with torch.no_grad():
         z, _ = model(segment_means(torch.from_numpy(states), meta.config.segment_frames),
                      torch.from_numpy(assistant.listener.tower.states(phrases)))
-    want = meta.calibration.probability(z.numpy())  # (W, P)
+    want = meta.calibration.probability(z.numpy(), np.array([g.similarity for g in got])[None, :])  # (W, P), gated
     # ONNX Runtime vs torch, fp32, same inputs: summation order only (measured ~1e-7)
     np.testing.assert_allclose(np.stack([g.probability for g in got], 1), want, atol=1e-4)
 

@@ -2,28 +2,51 @@
 
 `Platt` maps a clip logit z to P(present) = sigmoid(scale * z + bias); it is fitted on the
 validation split's benchmark questions (balanced like every benchmark split), never on a
-test split. `expected_calibration_error` is the usual top-label ECE: the answers are binned
+test split. Its optional novelty gate (`core.presence.NoveltyGate`, fitted by `fit_gate` on
+validation questions about labels held out of training) pulls that logit toward a prior for
+phrases far from the trained ones, whose scores are worth little. `expected_calibration_error` is the usual top-label ECE: the answers are binned
 by their confidence (the probability of the answer given, >= 0.5) and each bin's
 |accuracy - mean confidence| is weighted by its share of the answers.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from core.presence import NoveltyGate
+
 ECE_BINS = 10  # equal-width bins over [0.5, 1]: 0.05 wide
+# A trained phrase says itself through llama.cpp on the edge and transformers in training
+# (cosine >= 0.99 by the export gate): the gate must trust a cosine of 0.99 or more.
+MAX_GATE_CENTER = 0.97
+MIN_GATE_WIDTH = 0.005
 
 
 @dataclass(frozen=True)
 class Platt:
     scale: float = 1.0
     bias: float = 0.0
+    novelty_center: float = -1.0  # the NoveltyGate (width 0: none)
+    novelty_width: float = 0.0
+    novelty_prior_logit: float = 0.0
 
-    def probability(self, logits: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(self.scale * np.asarray(logits, dtype=np.float64) + self.bias)))
+    @property
+    def gate(self) -> NoveltyGate:
+        return NoveltyGate.from_calibration(asdict(self))
+
+    def with_gate(self, gate: NoveltyGate) -> Platt:
+        return replace(self, **gate.to_calibration())
+
+    def probability(self, logits: np.ndarray, similarity: np.ndarray | None = None) -> np.ndarray:
+        """P(present); with `similarity` (broadcasting like `logits`), the novelty gate applies."""
+        z = self.scale * np.asarray(logits, dtype=np.float64) + self.bias
+        if similarity is not None:
+            sim = np.asarray(similarity, dtype=np.float64)
+            z = self.gate.blend(z, np.vectorize(self.gate.trust, otypes=[np.float64])(sim) if sim.size else sim)
+        return 1.0 / (1.0 + np.exp(-z))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -46,6 +69,33 @@ class Platt:
             if np.abs(step).max() < 1e-10:
                 break
         return cls(float(w[0]), float(w[1]))
+
+
+def fit_gate(logits: np.ndarray, similarity: np.ndarray, present: np.ndarray) -> NoveltyGate:
+    """The NoveltyGate of maximum likelihood for already calibrated logits (scale * z + bias):
+    questions whose phrases are far from the trained ones, and are answered no better than
+    chance, teach it to pull their logits toward the prior. Needs both kinds of answer."""
+    from scipy.optimize import minimize
+
+    z, s = np.asarray(logits, np.float64), np.asarray(similarity, np.float64)
+    y = np.asarray(present, np.float64)
+    if z.size == 0 or y.min() == y.max():
+        raise ValueError("the novelty gate needs both present and absent examples")
+
+    def nll(theta: np.ndarray) -> float:
+        center, log_width, prior = theta
+        center = np.clip(center, -1.0, MAX_GATE_CENTER)
+        width = np.exp(np.clip(log_width, np.log(MIN_GATE_WIDTH), 0.0))
+        trust = 1.0 / (1.0 + np.exp(-np.clip((s - center) / width, -60, 60)))
+        g = trust * z + (1 - trust) * prior
+        return float(np.mean(np.logaddexp(0.0, g) - y * g))
+
+    starts = [np.array([c, np.log(0.05), 0.0]) for c in np.quantile(s, [0.1, 0.5, 0.9])]
+    best = min((minimize(nll, x0, method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-7, "maxiter": 4000})
+                for x0 in starts), key=lambda r: r.fun)
+    center, log_width, prior = best.x
+    return NoveltyGate(float(np.clip(center, -1.0, MAX_GATE_CENTER)), float(np.clip(np.exp(log_width), MIN_GATE_WIDTH, 1.0)),
+                       float(prior))
 
 
 def expected_calibration_error(p_yes: np.ndarray, present: np.ndarray, bins: int = ECE_BINS) -> dict:

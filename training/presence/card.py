@@ -55,7 +55,9 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
         "",
         "| fact | value |",
         "|---|---|",
-        f"| trained labels | {len(m['trained_labels'])} ({len(meta['vocabulary'])} phrases: names, synonyms) |",
+        f"| trained labels | {len(m['trained_labels'])} ({len(meta['vocabulary'])} phrases: names, synonyms"
+        + (f", {m['paraphrases']['phrases']} paraphrases written by the LLM for {m['paraphrases']['labels_with_any']} labels"
+           if m.get("paraphrases", {}).get("phrases") else "") + ") |",
         f"| data | {m['train_clips']} train clips, {m['validation_clips']} validation clips (calibration, step choice) |",
         f"| best step | {m['best_step']} |",
         f"| validation (torch) | accuracy {pct(m['validation']['accuracy'])}, F1(no) {pct(m['validation']['f1_no'])}, "
@@ -93,6 +95,9 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
             lines.append(f"| {name} | " + " | ".join(_cells(metrics)) + " |")
         for name, metrics in abl.items():
             summary["ablations"][name] = {"paper": metrics["parsers"]["paper"]}
+    if m.get("zero_shot", {}).get("metrics", {}).get("n"):
+        lines += zero_shot_section(m["zero_shot"])
+        summary["zero_shot_validation"] = m["zero_shot"]
     if plot is not None:
         lines += ["", "## Calibration", "", f"![reliability]({PLOT_FILE})", "",
                   "Accuracy against confidence of the yes/no answers (bins of 0.05), per split; the dashed line is",
@@ -101,6 +106,24 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
         lines += ["", notes.strip()]
     lines += ["", "## Commands", "", "```", *commands, "```", ""]
     return "\n".join(lines), summary
+
+
+def zero_shot_section(z: dict) -> list[str]:
+    """The open path alone: the recipe trained without some labels, asked about them on validation."""
+    plain, gated, ruled = z["metrics"], z["gated"], z["with_rule"]
+    lines = ["", f"## The open path alone: {len(z['labels'])} labels held out of training (validation, torch)", "",
+             f"The same recipe trained without {', '.join(z['labels'])}; {plain['n']} validation questions about them.",
+             "The novelty gate of this model's calibration was fitted on them (and on the other labels' questions).", "",
+             "| answers | accuracy | F1(no) | yes | can't tell | ECE |", "|---|---:|---:|---:|---:|---:|",
+             f"| Platt only, P >= 0.5 | {pct(plain['accuracy'])} | {pct(plain['f1_no'])} | {pct(plain['yes_ratio'])} | - | {plain['ece']:.3f} |",
+             f"| with the novelty gate | {pct(gated['accuracy'])} | {pct(gated['f1_no'])} | {pct(gated['yes_ratio'])} | - | {gated['ece']:.3f} |",
+             f"| gate + rule (band, novelty floor) | {pct(ruled['accuracy'])} | {pct(ruled['f1_no'])} | {pct(ruled['yes_ratio'])} "
+             f"| {pct(ruled['cant_tell'])} | - |", "",
+             "Accuracy by how close the asked phrase comes to a trained phrase (cosine in the model's text space, quartiles; "
+             f"{pct(z['refused_as_novel'])} % fall below the novelty floor):", "",
+             "| nearest trained cosine | questions | accuracy |", "|---|---:|---:|"]
+    lines += [f"| {band} | {v['n']} | {pct(v['accuracy'])} |" for band, v in z["accuracy_by_nearest_trained_cosine"].items()]
+    return lines
 
 
 def write_card(checkpoint: Path, evals: dict[str, Path], ablations: dict[str, Path], commands: list[str],

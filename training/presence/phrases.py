@@ -3,12 +3,13 @@
 A label's phrases are its name ("a smoke alarm"), its synonyms ("smoke detector", "fire
 alarm") and its id as words ("smoke alarm"), deduplicated, lower-cased. Questions ask about
 a sound in those words (`core.questions.asked_phrase` keeps the article), so both forms are
-kept. A phrase shared by two labels names both (it is a positive for either).
+kept. A phrase shared by two labels names both (it is a positive for either). The backbone
+LLM's paraphrases (`paraphrases.py`) follow a label's own phrases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 
 def label_phrases(entry: dict) -> list[str]:
@@ -21,7 +22,15 @@ def label_phrases(entry: dict) -> list[str]:
     return list(seen)
 
 
-def vocabulary_phrases(entries: Sequence[dict], labels: Iterable[str] | None = None) -> list[tuple[str, str]]:
-    """(phrase, label) for every phrase of every entry (of `labels` only, when given)."""
+def vocabulary_phrases(entries: Sequence[dict], labels: Iterable[str] | None = None,
+                       paraphrases: Mapping[str, Sequence[str]] | None = None) -> list[tuple[str, str]]:
+    """(phrase, label) for every phrase of every entry (of `labels` only, when given), then
+    each label's LLM-written paraphrases (`paraphrases.py`) after its own phrases."""
     keep = None if labels is None else set(labels)
-    return [(p, e["label"]) for e in entries if keep is None or e["label"] in keep for p in label_phrases(e)]
+    extra = paraphrases or {}
+    out = []
+    for e in entries:
+        if keep is None or e["label"] in keep:
+            own = label_phrases(e)
+            out += [(p, e["label"]) for p in own + [q for q in extra.get(e["label"], ()) if q not in own]]
+    return out

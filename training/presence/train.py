@@ -10,7 +10,12 @@
    from the questions as the edge takes them) picks the best step by calibrated log-loss;
 5. Platt calibration on the validation benchmark; the novelty floor from how close the
    trained labels' phrases come to one another; checkpoint + validation numbers.
-No LLM in the loop: a few minutes on 2 cores.
+Phrases are the labels' names, synonyms and LLM-written paraphrases (`paraphrases.py`).
+Before that, the same recipe is trained once without `holdout_labels` labels: the validation
+questions about them measure the open path alone (`metrics["zero_shot"]`) and fit the
+novelty gate (`core.presence.NoveltyGate`) that the final calibration carries, so that a
+phrase unlike every trained one gets a probability near the prior, not a confident "no".
+No LLM in the loop: a few minutes on 2 cores (two trainings).
 """
 
 from __future__ import annotations
@@ -26,13 +31,14 @@ import numpy as np
 import torch
 
 from core.paths import listen_home
-from core.presence import MAX_DESCRIBED, PresenceRule
+from core.presence import MAX_DESCRIBED, NoveltyGate, PresenceRule
 from core.questions import asked_phrase
 from training.model.adapter_config import EncoderConfig
-from training.presence.calibration import Platt, expected_calibration_error
+from training.presence.calibration import Platt, expected_calibration_error, fit_gate
 from training.presence.checkpoint import PresenceMeta, save_presence
 from training.presence.features import PresenceDataError, SplitFeatures, split_features
 from training.presence.model import PresenceConfig, PresenceModel
+from training.presence.paraphrases import paraphrase_table
 from training.presence.phrases import vocabulary_phrases
 from training.presence.text_tower import POOLING, TEXT_PREFIX
 
@@ -58,6 +64,9 @@ class PresenceTrainConfig:
     unsure_width: float = field(default=0.1, metadata={"help": "half-width of the uncertain band around 0.5 (can't tell)"})
     describe_absent: float = field(default=0.08, metadata={"help": "share of validation descriptions that may name an absent sound"})
     novelty_quantile: float = field(default=0.02, metadata={"help": "share of trained labels that would be 'too novel' as new phrases"})
+    paraphrases: int = field(default=4, metadata={"help": "LLM-written paraphrases kept per label (0 = names and synonyms only)"})
+    holdout_labels: int = field(default=15, metadata={"help": "labels left out of a first training run: validation questions "
+                                                              "about them measure the open path and fit the novelty gate (0 = none)"})
     seed: int = 0
     threads: int = field(default=0, metadata={"help": "torch threads; 0 = all"})
 
@@ -66,13 +75,18 @@ def cache_root(cfg: PresenceTrainConfig) -> Path:
     return Path(cfg.cache_dir) if cfg.cache_dir else listen_home() / "presence-cache"
 
 
-def phrase_state_table(phrases: list[str], llm_spec: str, cache: Path, progress=print) -> dict[str, np.ndarray]:
-    """phrase -> text tower state, for every phrase given (computed once per LLM, then cached)."""
+def llm_tag(llm_spec: str) -> str:
+    """Names what the cached phrase states and paraphrases came from (the LLM file and the prefix)."""
     from training.backbones.load import resolve_llm_spec
 
     target = resolve_llm_spec(llm_spec)
     tag = hashlib.sha256(f"{target}:{Path(target).stat().st_size if Path(target).is_file() else ''}:{TEXT_PREFIX}".encode())
-    path = cache / f"phrases-{tag.hexdigest()[:12]}.npz"
+    return tag.hexdigest()[:12]
+
+
+def phrase_state_table(phrases: list[str], llm_spec: str, cache: Path, progress=print) -> dict[str, np.ndarray]:
+    """phrase -> text tower state, for every phrase given (computed once per LLM, then cached)."""
+    path = cache / f"phrases-{llm_tag(llm_spec)}.npz"
     table: dict[str, np.ndarray] = {}
     if path.is_file():
         with np.load(path) as z:
@@ -82,7 +96,7 @@ def phrase_state_table(phrases: list[str], llm_spec: str, cache: Path, progress=
         from training.backbones.load import load_llm
         from training.presence.text_tower import phrase_states
 
-        progress(f"text tower: {len(todo)} new phrases through {Path(target).name}")
+        progress(f"text tower: {len(todo)} new phrases through {Path(llm_spec).name or llm_spec}")
         llm, tok = load_llm(llm_spec)
         table.update(zip(todo, phrase_states(llm, tok, todo)))
         del llm
@@ -102,14 +116,22 @@ class QuestionSet:
     phrases: list[str]  # (Q,) the asked phrase of each question
     present: np.ndarray  # (Q,) bool
     samplings: list[str]
+    labels: list[str]  # (Q,) the label each question is about
 
     @classmethod
     def from_rows(cls, rows: list[dict], feats: SplitFeatures) -> QuestionSet:
         where = {cid: i for i, cid in enumerate(feats.ids)}
         asked = [(r, asked_phrase(r["prompt_text"])) for r in rows if r["clip_id"] in where]
         keep = [(r, phrase) for r, phrase in asked if phrase]
-        return cls(np.array([where[r["clip_id"]] for r, _ in keep]), [phrase for _, phrase in keep],
-                   np.array([r["label"] == "yes" for r, _ in keep]), [r["sampling"] for r, _ in keep])
+        return cls(np.array([where[r["clip_id"]] for r, _ in keep], dtype=int), [phrase for _, phrase in keep],
+                   np.array([r["label"] == "yes" for r, _ in keep], dtype=bool), [r["sampling"] for r, _ in keep],
+                   [r["object"] for r, _ in keep])
+
+    def about(self, labels: set[str], inside: bool = True) -> QuestionSet:
+        """The questions about `labels` (inside) or about any other label."""
+        keep = [i for i, lab in enumerate(self.labels) if (lab in labels) == inside]
+        return QuestionSet(self.clip_rows[keep], [self.phrases[i] for i in keep], self.present[keep],
+                           [self.samplings[i] for i in keep], [self.labels[i] for i in keep])
 
 
 @torch.no_grad()
@@ -191,6 +213,38 @@ def describe_floor(model: PresenceModel, platt: Platt, feats: SplitFeatures, tra
     return chosen, {"floor": chosen, "max_absent": max_absent, **table_out[chosen]}
 
 
+@torch.no_grad()
+def nearest_similarity(model: PresenceModel, phrases: list[str], vocabulary: list[tuple[str, str]], table: dict) -> np.ndarray:
+    """(P,) each phrase's cosine to its nearest trained phrase in the model's text space (what the
+    rule's novelty floor is compared with; the edge computes the same against the bundle's vocabulary)."""
+    model.eval()
+    known = model.embed_text(torch.from_numpy(np.stack([table[p] for p, _ in vocabulary])))
+    asked = model.embed_text(torch.from_numpy(np.stack([table[p] for p in phrases])))
+    return (asked @ known.T).max(1).values.numpy()
+
+
+def zero_shot_report(model: PresenceModel, platt: Platt, rule: PresenceRule, feats: SplitFeatures, qs: QuestionSet,
+                     vocabulary: list[tuple[str, str]], table: dict) -> dict:
+    """The open path on its own: validation questions about labels that training never saw.
+
+    Reports the metrics of the plain calibration, those with the novelty gate, those with the
+    rule as well (band and novelty floor: can't tell), and accuracy by how close the asked
+    phrase comes to a trained one (does closeness to a trained phrase make a score worth more?)."""
+    z = question_logits(model, feats, qs, table)
+    sim = nearest_similarity(model, qs.phrases, vocabulary, table)
+    plain, gated = platt.probability(z), platt.probability(z, sim)
+    decided = np.array([{True: 1, False: 0, None: -1}[rule.decide(x, s)] for x, s in zip(gated, sim)])
+    by_closeness = {}
+    for lo, hi in zip(np.quantile(sim, [0, 0.25, 0.5, 0.75]), np.quantile(sim, [0.25, 0.5, 0.75, 1.0])):
+        inside = (sim >= lo) & (sim <= hi)
+        by_closeness[f"{lo:.3f}-{hi:.3f}"] = {"n": int(inside.sum()),
+                                               "accuracy": float(np.mean((plain[inside] >= 0.5) == qs.present[inside]))}
+    return {"labels": sorted(set(qs.labels)), "metrics": question_metrics(plain, qs.present),
+            "gated": question_metrics(gated, qs.present), "with_rule": question_metrics(gated, qs.present, decided),
+            "refused_as_novel": float(np.mean(sim < rule.min_similarity)),
+            "accuracy_by_nearest_trained_cosine": by_closeness}
+
+
 def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     from training.corpus.folder import load_corpus
     from training.model.encoder import load_tapped_encoder
@@ -210,20 +264,91 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     n_taps, enc_width = encoder.n_taps, encoder.d_model
     del encoder
 
-    trained = sorted({lab for labs in train.labels for lab in labs})
-    if len(trained) < 2:
-        raise PresenceDataError(f"the train split of {corpus_dir} holds {len(trained)} label(s); the presence model needs >= 2")
-    vocabulary = vocabulary_phrases(corpus.labels, trained)
-    val_rows = make_benchmark(corpus, "validation", seed=cfg.seed)
-    val_qs = QuestionSet.from_rows(val_rows, val)
-    progress(f"[2/5] text tower states: {len(vocabulary)} phrases of {len(trained)} trained labels, "
-             f"{len(set(val_qs.phrases))} asked in {len(val_qs.phrases)} validation questions")
+    in_train = sorted({lab for labs in train.labels for lab in labs})
+    if len(in_train) < 2:
+        raise PresenceDataError(f"the train split of {corpus_dir} holds {len(in_train)} label(s); the presence model needs >= 2")
+    # held-out labels are drawn from those the validation clips hold, so that questions about them exist
+    heard_in_val = sorted(set(in_train) & {lab for labs in val.labels for lab in labs})
+    held = sorted(random.Random(cfg.seed).sample(heard_in_val, min(cfg.holdout_labels, len(heard_in_val), len(in_train) - 2)))
+    paraphrases = paraphrase_table(corpus.labels, in_train, cfg.llm, cache, llm_tag(cfg.llm), per_label=cfg.paraphrases,
+                                   progress=progress) if cfg.paraphrases > 0 else {}
+    vocabulary = vocabulary_phrases(corpus.labels, in_train, paraphrases)
+    val_qs = QuestionSet.from_rows(make_benchmark(corpus, "validation", seed=cfg.seed), val)
+    progress(f"[2/6] text tower states: {len(vocabulary)} phrases of {len(in_train)} trained labels "
+             f"({sum(map(len, paraphrases.values()))} written by the LLM), {len(set(val_qs.phrases))} asked in "
+             f"{len(val_qs.phrases)} validation questions")
     table = phrase_state_table([p for p, _ in vocabulary] + val_qs.phrases, cfg.llm, cache, progress)
+    text_width = next(iter(table.values())).shape[0]
 
-    progress(f"[3/5] training {cfg.steps} steps of {cfg.batch_clips} clips x {len(trained)} labels")
+    def fit(labels: list[str], qs: QuestionSet, what: str) -> tuple[PresenceModel, list[tuple[str, str]], Platt, int, float]:
+        vocab = [v for v in vocabulary if v[1] in set(labels)]
+        model, step, nll = fit_presence(cfg, labels, vocab, train, val, qs, table, n_taps, enc_width, text_width, what)
+        return model, vocab, Platt.fit(question_logits(model, val, qs, table), qs.present), step, nll
+
+    gate, zero_shot = NoveltyGate(), None
+    zero_qs = val_qs.about(set(held))
+    if held and zero_qs.phrases:
+        seen_qs = val_qs.about(set(held), inside=False)
+        progress(f"[3/6] the open path alone: {cfg.steps} steps without {len(held)} labels, "
+                 f"then {len(zero_qs.phrases)} validation questions about them")
+        h_model, h_vocab, h_platt, _, _ = fit([lab for lab in in_train if lab not in held], seen_qs, "without held-out labels")
+        z = h_platt.scale * question_logits(h_model, val, val_qs, table) + h_platt.bias  # calibrated logits
+        sim = nearest_similarity(h_model, val_qs.phrases, h_vocab, table)
+        gate = fit_gate(z, sim, val_qs.present)
+        h_floor, _ = novelty_floor(h_model, h_vocab, table, cfg.novelty_quantile)
+        h_rule = PresenceRule(0.5, 0.5 - cfg.unsure_width, 0.5 + cfg.unsure_width, h_floor).check()
+        zero_shot = zero_shot_report(h_model, h_platt.with_gate(gate), h_rule, val, zero_qs, h_vocab, table)
+        del h_model
+    else:
+        progress("[3/6] no labels held out: no novelty gate")
+
+    progress(f"[4/6] training {cfg.steps} steps of {cfg.batch_clips} clips x {len(in_train)} labels")
+    model, vocabulary, platt, best_step, best_nll = fit(in_train, val_qs, "all labels")
+    platt = platt.with_gate(gate)
+    by_label: dict[str, list[str]] = {}
+    for p, lab in vocabulary:
+        by_label.setdefault(lab, []).append(p)
+
+    progress(f"[5/6] calibration on {len(val_qs.phrases)} validation questions (best step {best_step})")
+    z = question_logits(model, val, val_qs, table)
+    floor, nearest = novelty_floor(model, vocabulary, table, cfg.novelty_quantile)
+    describe_min, describing = describe_floor(model, platt, val, in_train, by_label, table, cfg.describe_absent)
+    rule = PresenceRule(0.5, 0.5 - cfg.unsure_width, 0.5 + cfg.unsure_width, floor, describe_min).check()
+    sim = nearest_similarity(model, val_qs.phrases, vocabulary, table)
+    p = platt.probability(z, sim)
+    decided = np.array([{True: 1, False: 0, None: -1}[rule.decide(x, s)] for x, s in zip(p, sim)])
+    from training.config_io import to_dict
+
+    metrics = {"config": to_dict(cfg), "best_step": best_step, "validation_nll": best_nll, "validation": question_metrics(p, val_qs.present),
+               "validation_with_band": question_metrics(p, val_qs.present, decided),
+               "novelty": {"quantile": cfg.novelty_quantile, "floor": floor, **nearest, "gate": gate.to_calibration()},
+               "paraphrases": {"labels_with_any": sum(1 for v in paraphrases.values() if v),
+                               "phrases": sum(map(len, paraphrases.values()))},
+               "descriptions": describing,
+               "trained_labels": in_train, "train_clips": len(train.ids), "validation_clips": len(val.ids),
+               "seconds": round(time.perf_counter() - t_start, 1)}
+    if zero_shot:
+        metrics["zero_shot"] = zero_shot
+    progress("[6/6] checkpoint")
+    out = Path(cfg.out_dir)
+    save_presence(out, model, PresenceMeta(cfg.model, n_taps, enc_width, text_width, TEXT_PREFIX, POOLING, platt,
+                                           rule, [list(v) for v in vocabulary], corpus.labels, cfg.llm, metrics))
+    v = metrics["validation"]
+    progress(f"presence model written to {out} in {metrics['seconds']:.0f}s: validation accuracy {v['accuracy']:.3f}, "
+             f"F1(no) {v['f1_no']:.3f}, yes {v['yes_ratio']:.3f}, ECE {v['ece']:.3f}; novelty floor {floor:.3f}")
+    if zero_shot:
+        a, b = zero_shot["metrics"], zero_shot["gated"]
+        progress(f"zero-shot ({len(held)} held-out labels, {a['n']} questions): accuracy {a['accuracy']:.3f}, yes {a['yes_ratio']:.3f}, "
+                 f"ECE {a['ece']:.3f}; with the novelty gate ECE {b['ece']:.3f}, can't tell {zero_shot['with_rule']['cant_tell']:.3f}")
+    return out
+
+
+def fit_presence(cfg: PresenceTrainConfig, trained: list[str], vocabulary: list[tuple[str, str]], train: SplitFeatures,
+                 val: SplitFeatures, val_qs: QuestionSet, table: dict, n_taps: int, enc_width: int, text_width: int,
+                 what: str) -> tuple[PresenceModel, int, float]:
+    """The training loop: (model at its best step by validation log-loss, that step, that log-loss)."""
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
-    text_width = next(iter(table.values())).shape[0]
     model = PresenceModel(cfg.model, n_taps, enc_width, text_width)
     by_label: dict[str, list[str]] = {}
     for p, lab in vocabulary:
@@ -235,10 +360,10 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / 100) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, s / cfg.steps)))))
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(cfg.pos_weight))
-    best = (float("inf"), None, 0, {})
+    best = (float("inf"), None, 0)
     from tqdm.auto import tqdm
 
-    bar = tqdm(range(1, cfg.steps + 1), desc="presence", unit="step")
+    bar = tqdm(range(1, cfg.steps + 1), desc=f"presence ({what})", unit="step")
     for step in bar:
         model.train()
         idx = torch.tensor(rng.sample(range(len(segments)), min(cfg.batch_clips, len(segments))))
@@ -257,39 +382,14 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
         sched.step()
         if step % cfg.eval_every == 0 or step == cfg.steps:
             z = question_logits(model, val, val_qs, table)
-            platt = Platt.fit(z, val_qs.present)
-            p = platt.probability(z)
+            p = Platt.fit(z, val_qs.present).probability(z)
             nll = float(-np.mean(np.log(np.where(val_qs.present, p, 1 - p) + 1e-12)))
             m = question_metrics(p, val_qs.present)
             bar.set_postfix(loss=f"{loss.item():.3f}", val_nll=f"{nll:.3f}", val_acc=f"{m['accuracy']:.3f}")
-            log.info("step %d loss %.4f val nll %.4f acc %.3f", step, loss.item(), nll, m["accuracy"])
+            log.info("%s: step %d loss %.4f val nll %.4f acc %.3f", what, step, loss.item(), nll, m["accuracy"])
             if nll < best[0]:
-                best = (nll, {k: v.clone() for k, v in model.state_dict().items()}, step, m)
+                best = (nll, {k: v.clone() for k, v in model.state_dict().items()}, step)
     bar.close()
     model.load_state_dict(best[1])
     model.eval()
-
-    progress(f"[4/5] calibration on {len(val_qs.phrases)} validation questions (best step {best[2]})")
-    z = question_logits(model, val, val_qs, table)
-    platt = Platt.fit(z, val_qs.present)
-    floor, nearest = novelty_floor(model, vocabulary, table, cfg.novelty_quantile)
-    describe_min, describing = describe_floor(model, platt, val, trained, by_label, table, cfg.describe_absent)
-    rule = PresenceRule(0.5, 0.5 - cfg.unsure_width, 0.5 + cfg.unsure_width, floor, describe_min).check()
-    p = platt.probability(z)
-    decided = np.array([{True: 1, False: 0, None: -1}[rule.decide(x)] for x in p])
-    from training.config_io import to_dict
-
-    metrics = {"config": to_dict(cfg), "best_step": best[2], "validation_nll": best[0], "validation": question_metrics(p, val_qs.present),
-               "validation_with_band": question_metrics(p, val_qs.present, decided),
-               "novelty": {"quantile": cfg.novelty_quantile, "floor": floor, **nearest},
-               "descriptions": describing,
-               "trained_labels": trained, "train_clips": len(train.ids), "validation_clips": len(val.ids),
-               "seconds": round(time.perf_counter() - t_start, 1)}
-    progress("[5/5] checkpoint")
-    out = Path(cfg.out_dir)
-    save_presence(out, model, PresenceMeta(cfg.model, n_taps, enc_width, text_width, TEXT_PREFIX, POOLING, platt,
-                                           rule, [list(v) for v in vocabulary], corpus.labels, cfg.llm, metrics))
-    v = metrics["validation"]
-    progress(f"presence model written to {out} in {metrics['seconds']:.0f}s: validation accuracy {v['accuracy']:.3f}, "
-             f"F1(no) {v['f1_no']:.3f}, yes {v['yes_ratio']:.3f}, ECE {v['ece']:.3f}; novelty floor {floor:.3f}")
-    return out
+    return model, best[2], best[0]

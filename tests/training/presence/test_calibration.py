@@ -36,3 +36,19 @@ def test_ece_table_counts_every_answer(tmp_path):
     assert sum(b["n"] for b in table["bins"]) == 5
     png = reliability_plot({"test": table}, tmp_path / "r.png", "t")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_fitted_gate_distrusts_phrases_that_score_no_better_than_chance():
+    from training.presence.calibration import fit_gate
+
+    rng = np.random.default_rng(0)
+    n = 400
+    present = rng.random(2 * n) < 0.5
+    # known phrases (cosine ~1): the logit is informative; novel ones (cosine ~0.5): confident and random
+    sim = np.concatenate([rng.uniform(0.97, 1.0, n), rng.uniform(0.3, 0.7, n)])
+    logits = np.concatenate([np.where(present[:n], 3.0, -3.0), rng.choice([-4.0, 4.0], n)])
+    gate = fit_gate(logits, sim, present)
+    assert gate.trust(0.99) > 0.9 and gate.trust(0.6) < 0.1
+    assert abs(gate.prior_logit) < 0.5  # novel questions are half present: the prior is near 0.5
+    p = Platt(1.0, 0.0).with_gate(gate).probability(logits, sim)
+    assert np.all(np.abs(p[n:] - 0.5) < 0.15) and np.mean((p[:n] >= 0.5) == present[:n]) == 1.0

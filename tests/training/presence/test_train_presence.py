@@ -70,3 +70,15 @@ def test_the_description_floor_keeps_absent_sounds_out_of_validation_description
     assert d["floor"] == meta.rule.describe_min
     assert d["naming_absent"] <= d["max_absent"] or d["floor"] == 0.99  # the strictest floor when none meets it
     assert meta.rule.describes(1.0) and not meta.rule.describes(meta.rule.describe_min - 0.01)
+
+
+def test_held_out_labels_measure_the_open_path_and_fit_the_novelty_gate(tiny_presence_checkpoint):
+    _, meta = load_presence(tiny_presence_checkpoint)  # trained with the default holdout_labels
+    zero = meta.metrics["zero_shot"]
+    assert zero["labels"] and set(zero["labels"]) <= set(meta.metrics["trained_labels"])  # the final model has them all
+    assert zero["metrics"]["n"] > 0 and zero["gated"]["n"] == zero["metrics"]["n"]
+    assert sum(b["n"] for b in zero["accuracy_by_nearest_trained_cosine"].values()) >= zero["metrics"]["n"]
+    gate = meta.calibration.gate
+    assert meta.metrics["novelty"]["gate"] == gate.to_calibration() and gate.width > 0
+    # the gate is in the calibration the bundle carries
+    assert json.loads((tiny_presence_checkpoint / META_FILE).read_text())["calibration"]["novelty_width"] == gate.width
