@@ -6,7 +6,7 @@
 #   3. the LISTEN adapter (the soft tokens the descriptions are worded with), retrained on that
 #      corpus from rows the backbone LLM writes (`listen synth run`, the consistency filter on,
 #      templates only where it rejects), evaluated alone on the real-recording split, packaged
-#      into the adapter folder (hours: the LLM writes ~3.5 rows/s, training ~5 s/step),
+#      into the adapter folder (hours: the LLM writes ~3.3 rows/s, training ~10 s/step),
 #   4. `listen presence train` into the adapter folder (minutes: cached features, no LLM in the
 #      loop; the LLM writes the paraphrases once; a first run without 15 labels measures the
 #      open path alone on validation and fits the novelty gate),
@@ -25,7 +25,8 @@ CLIPS=${CLIPS:-9000}            # training corpus: train / validation / test cli
 ROWS=${ROWS:-200}               # yes/no questions scored per sampling
 ADAPTER=${ADAPTER:-models/default-adapter}
 SYNTH_CLIPS=${SYNTH_CLIPS:-2400}  # train clips the LLM writes rows for (4 rows each)
-STEPS=${STEPS:-300}               # adapter optimizer steps (batch 16)
+STEPS=${STEPS:-150}               # adapter optimizer steps (batch 16; ~10 s each on 2 cores)
+ADAPTER_ROWS=${ADAPTER_ROWS:-50}  # questions per sampling for the adapter-alone evaluation
 HOLDOUT=${HOLDOUT:-15}            # labels held out of the first run (the open path, the novelty gate)
 mkdir -p "$OUT"
 
@@ -48,10 +49,10 @@ done
 start=$(date +%s)
 "$L" train --config training/configs/default.json --out_dir "$OUT/adapter/train" --train_data "$OUT/adapter/rows.jsonl" \
     --val_data "$OUT/adapter/bench_validation.jsonl" --labels runs/real/corpus-$CLIPS/labels.json \
-    --clip_index runs/real/corpus-$CLIPS/clips.jsonl --seed 0 --resume auto --max_steps "$STEPS"
+    --clip_index runs/real/corpus-$CLIPS/clips.jsonl --seed 0 --resume auto --max_steps "$STEPS" --eval_every 75 --save_every 75
 adapter_seconds=$(( $(date +%s) - start ))
 "$L" export --checkpoint "$OUT/adapter/train/best" --out "$OUT/bundle-adapter"
-"$L" eval --bundle "$OUT/bundle-adapter" --benchmark runs/real/bench/real_test.jsonl --rows "$ROWS" --out "$OUT/eval/adapter_real" \
+"$L" eval --bundle "$OUT/bundle-adapter" --benchmark runs/real/bench/real_test.jsonl --rows "$ADAPTER_ROWS" --out "$OUT/eval/adapter_real" \
     --title "the LISTEN adapter alone, real recordings" --clip-index runs/real/corpus/clips.jsonl --labels runs/real/corpus/labels.json
 "$ROOT/.venv/bin/python" scripts/package_default_adapter.py --checkpoint "$OUT/adapter/train/best" --out "$ADAPTER" \
     --eval "$OUT/eval/adapter_real/metrics.json" --corpus runs/real/corpus-$CLIPS --rows "$OUT/adapter/rows.jsonl" \
@@ -71,11 +72,11 @@ for name in "synthetic test" "real recordings" "unseen labels"; do
         --clip-index "${CORPUS[$name]}/clips.jsonl" --labels "${CORPUS[$name]}/labels.json"
 done
 
-# ablation: positives only (the adapter files are shared; only the presence model differs)
+# ablation: positives only (the adapter files are shared; only the presence model differs; no novelty gate)
 mkdir -p "$OUT/no-negatives"
 cp "$ADAPTER"/adapter.safetensors "$ADAPTER"/adapter_config.json "$ADAPTER"/prompt.json "$ADAPTER"/labels.json \
    "$ADAPTER"/train_config.json "$ADAPTER"/state.json "$OUT/no-negatives/"
-"$L" presence train --corpus runs/real/corpus-$CLIPS --out_dir "$OUT/no-negatives" --cache_dir "$OUT/features" --negatives false
+"$L" presence train --corpus runs/real/corpus-$CLIPS --out_dir "$OUT/no-negatives" --cache_dir "$OUT/features" --negatives false --holdout_labels 0
 "$L" export --checkpoint "$OUT/no-negatives" --out "$OUT/bundle-no-negatives"
 "$L" eval --bundle "$OUT/bundle-no-negatives" --benchmark runs/real/bench/real_test.jsonl --rows "$ROWS" \
     --out "$OUT/eval/no_negatives" --title "real recordings, without negatives" --no-open

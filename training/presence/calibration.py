@@ -71,10 +71,13 @@ class Platt:
         return cls(float(w[0]), float(w[1]))
 
 
-def fit_gate(logits: np.ndarray, similarity: np.ndarray, present: np.ndarray) -> NoveltyGate:
+def fit_gate(logits: np.ndarray, similarity: np.ndarray, present: np.ndarray, prior_logit: float = 0.0) -> NoveltyGate:
     """The NoveltyGate of maximum likelihood for already calibrated logits (scale * z + bias):
     questions whose phrases are far from the trained ones, and are answered no better than
-    chance, teach it to pull their logits toward the prior. Needs both kinds of answer."""
+    chance, teach it to pull their logits toward `prior_logit` (0: P = 0.5, "I can't tell";
+    a benchmark's share of present answers among novel phrases is an artefact of how its
+    questions were drawn, not a prior worth learning). A grid over (center, width) finds the
+    basin, Nelder-Mead refines it. Needs both kinds of answer."""
     from scipy.optimize import minimize
 
     z, s = np.asarray(logits, np.float64), np.asarray(similarity, np.float64)
@@ -83,19 +86,19 @@ def fit_gate(logits: np.ndarray, similarity: np.ndarray, present: np.ndarray) ->
         raise ValueError("the novelty gate needs both present and absent examples")
 
     def nll(theta: np.ndarray) -> float:
-        center, log_width, prior = theta
-        center = np.clip(center, -1.0, MAX_GATE_CENTER)
-        width = np.exp(np.clip(log_width, np.log(MIN_GATE_WIDTH), 0.0))
+        center = np.clip(theta[0], -1.0, MAX_GATE_CENTER)
+        width = np.exp(np.clip(theta[1], np.log(MIN_GATE_WIDTH), 0.0))
         trust = 1.0 / (1.0 + np.exp(-np.clip((s - center) / width, -60, 60)))
-        g = trust * z + (1 - trust) * prior
+        g = trust * z + (1 - trust) * prior_logit
         return float(np.mean(np.logaddexp(0.0, g) - y * g))
 
-    starts = [np.array([c, np.log(0.05), 0.0]) for c in np.quantile(s, [0.1, 0.5, 0.9])]
-    best = min((minimize(nll, x0, method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-7, "maxiter": 4000})
-                for x0 in starts), key=lambda r: r.fun)
-    center, log_width, prior = best.x
-    return NoveltyGate(float(np.clip(center, -1.0, MAX_GATE_CENTER)), float(np.clip(np.exp(log_width), MIN_GATE_WIDTH, 1.0)),
-                       float(prior))
+    grid = [np.array([c, np.log(w)]) for c in np.linspace(max(-1.0, float(s.min()) - 0.05), MAX_GATE_CENTER, 48)
+            for w in np.geomspace(MIN_GATE_WIDTH, 0.5, 12)]
+    start = min(grid, key=nll)
+    best = minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-8, "maxiter": 2000})
+    theta = best.x if best.fun <= nll(start) else start
+    return NoveltyGate(float(np.clip(theta[0], -1.0, MAX_GATE_CENTER)),
+                       float(np.exp(np.clip(theta[1], np.log(MIN_GATE_WIDTH), 0.0))), float(prior_logit))
 
 
 def expected_calibration_error(p_yes: np.ndarray, present: np.ndarray, bins: int = ECE_BINS) -> dict:

@@ -121,8 +121,9 @@ def zero_shot_section(z: dict) -> list[str]:
              f"| {pct(ruled['cant_tell'])} | - |", "",
              "Accuracy by how close the asked phrase comes to a trained phrase (cosine in the model's text space, quartiles; "
              f"{pct(z['refused_as_novel'])} % fall below the novelty floor):", "",
-             "| nearest trained cosine | questions | accuracy |", "|---|---:|---:|"]
-    lines += [f"| {band} | {v['n']} | {pct(v['accuracy'])} |" for band, v in z["accuracy_by_nearest_trained_cosine"].items()]
+             "| nearest trained cosine | questions | present | accuracy |", "|---|---:|---:|---:|"]
+    lines += [f"| {band} | {v['n']} | {pct(v['present']) if 'present' in v else '-'} | {pct(v['accuracy'])} |"
+              for band, v in z["accuracy_by_nearest_trained_cosine"].items()]
     return lines
 
 

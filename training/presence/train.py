@@ -235,10 +235,14 @@ def zero_shot_report(model: PresenceModel, platt: Platt, rule: PresenceRule, fea
     plain, gated = platt.probability(z), platt.probability(z, sim)
     decided = np.array([{True: 1, False: 0, None: -1}[rule.decide(x, s)] for x, s in zip(gated, sim)])
     by_closeness = {}
-    for lo, hi in zip(np.quantile(sim, [0, 0.25, 0.5, 0.75]), np.quantile(sim, [0.25, 0.5, 0.75, 1.0])):
-        inside = (sim >= lo) & (sim <= hi)
-        by_closeness[f"{lo:.3f}-{hi:.3f}"] = {"n": int(inside.sum()),
-                                               "accuracy": float(np.mean((plain[inside] >= 0.5) == qs.present[inside]))}
+    edges = np.unique(np.quantile(sim, [0.0, 0.25, 0.5, 0.75, 1.0]))  # ties (one phrase, many questions) merge bins
+    bins = np.clip(np.searchsorted(edges, sim, side="right") - 1, 0, max(0, len(edges) - 2))
+    for k in range(max(1, len(edges) - 1)):
+        inside = bins == k
+        if inside.any():
+            by_closeness[f"{sim[inside].min():.3f}-{sim[inside].max():.3f}"] = {
+                "n": int(inside.sum()), "present": float(np.mean(qs.present[inside])),
+                "accuracy": float(np.mean((plain[inside] >= 0.5) == qs.present[inside]))}
     return {"labels": sorted(set(qs.labels)), "metrics": question_metrics(plain, qs.present),
             "gated": question_metrics(gated, qs.present), "with_rule": question_metrics(gated, qs.present, decided),
             "refused_as_novel": float(np.mean(sim < rule.min_similarity)),

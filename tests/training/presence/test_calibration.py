@@ -49,6 +49,6 @@ def test_the_fitted_gate_distrusts_phrases_that_score_no_better_than_chance():
     logits = np.concatenate([np.where(present[:n], 3.0, -3.0), rng.choice([-4.0, 4.0], n)])
     gate = fit_gate(logits, sim, present)
     assert gate.trust(0.99) > 0.9 and gate.trust(0.6) < 0.1
-    assert abs(gate.prior_logit) < 0.5  # novel questions are half present: the prior is near 0.5
+    assert gate.prior_logit == 0.0  # a phrase not trusted gets P = 0.5: "I can't tell"
     p = Platt(1.0, 0.0).with_gate(gate).probability(logits, sim)
     assert np.all(np.abs(p[n:] - 0.5) < 0.15) and np.mean((p[:n] >= 0.5) == present[:n]) == 1.0

@@ -57,7 +57,8 @@ def test_the_open_path_section_reports_the_held_out_labels_numbers(tiny_presence
         "metrics": {"n": 8, "accuracy": 0.5, "f1_no": 0.6, "yes_ratio": 0.125, "cant_tell": 0.0, "ece": 0.31},
         "gated": {"n": 8, "accuracy": 0.5, "f1_no": 0.6, "yes_ratio": 0.125, "cant_tell": 0.0, "ece": 0.04},
         "with_rule": {"n": 8, "accuracy": 0.5, "f1_no": 0.6, "yes_ratio": 0.0, "cant_tell": 0.375, "ece": 0.31},
-        "accuracy_by_nearest_trained_cosine": {"0.100-0.400": {"n": 4, "accuracy": 0.25}, "0.400-0.900": {"n": 4, "accuracy": 0.75}}}
+        "accuracy_by_nearest_trained_cosine": {"0.100-0.400": {"n": 4, "present": 0.5, "accuracy": 0.25},
+                                               "0.400-0.900": {"n": 4, "present": 0.5, "accuracy": 0.75}}}
     (ckpt / "presence.json").write_text(json.dumps(meta))
     proc = subprocess.run([sys.executable, "-m", "core.cli", "presence", "card", "--checkpoint", str(ckpt)],
                           capture_output=True, text=True, timeout=120)
@@ -66,4 +67,4 @@ def test_the_open_path_section_reports_the_held_out_labels_numbers(tiny_presence
     assert "2 labels held out of training" in card and "cow, goat" in card
     assert "| Platt only, P >= 0.5 | 50.0 | 60.0 | 12.5 | - | 0.310 |" in card
     assert "| with the novelty gate | 50.0 | 60.0 | 12.5 | - | 0.040 |" in card and "| 37.5 | - |" in card
-    assert "| 0.100-0.400 | 4 | 25.0 |" in card and "25.0 % fall below the novelty floor" in card
+    assert "| 0.100-0.400 | 4 | 50.0 | 25.0 |" in card and "25.0 % fall below the novelty floor" in card
