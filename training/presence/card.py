@@ -41,6 +41,7 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
     tables = {name: c for name, c in calib.items() if c}
     plot = reliability_plot(tables, Path(out_dir) / PLOT_FILE, "P(present), edge runtime") if tables else None
     rule = meta["rule"]
+    gate = meta["calibration"]
     lines = [
         "# LISTEN-Edge default model: open-vocabulary presence + the LISTEN adapter",
         "",
@@ -50,6 +51,9 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
         "cosine per segment, soft-maxed over the segments and Platt-calibrated, is P(present). The answer is",
         f"\"Yes\" at P >= {rule['threshold']}, \"No\" below, and \"I can't tell\" inside ({rule['unsure_low']}, "
         f"{rule['unsure_high']}) or when the phrase's cosine to every trained phrase is below {rule['min_similarity']:.3f}.",
+        *(["The score of a phrase unlike the trained ones is pulled toward P = 0.5 first (the novelty gate: trust =",
+           f"sigmoid((cosine - {gate['novelty_center']:.3f}) / {gate['novelty_width']:.3f}), fitted on validation questions about "
+           "labels held out of a first training run)."] if gate.get("novelty_width") else []),
         "Descriptions are built from what it detects per window, worded by the LLM with the adapter's soft tokens",
         "and checked against the detections (the template stands in otherwise).",
         "",

@@ -261,7 +261,7 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     corpus = load_corpus(corpus_dir)
     cache = cache_root(cfg)
     encoder = load_tapped_encoder(cfg.encoder)
-    progress("[1/5] segment features of the train and validation splits")
+    progress("[1/6] segment features of the train and validation splits")
     index = corpus_dir / "clips.jsonl"
     train = split_features(index, "train", encoder, cache)
     val = split_features(index, "validation", encoder, cache)
