@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from core.mentions import MentionFinder
+from training.synth.prompts import bare
 
 FEW_SHOT = (
     "Other ways to say a sound:\n"
@@ -78,12 +79,12 @@ def write_paraphrases(entries: Sequence[dict], labels: Sequence[str], complete: 
     examples: list[list[str]] = []
     for i, label in enumerate(labels):
         entry = by_label[label]
-        name = re.sub(r"^(a|an|the) ", "", entry["name"].lower())
+        name = bare(entry["name"].lower())
         prompt = prompt_for(name)
         texts = complete([prompt], [seed], 0.0)  # greedy first, then sampled for variety
         texts += complete([prompt] * (samples - 1), [seed + 1000 * i + k for k in range(1, samples)], 0.8)
         known = set(label_phrases(entry))
-        known |= {re.sub(r"^(a|an|the) ", "", p) for p in known}
+        known |= {bare(p) for p in known}
         kept: list[str] = []
         for text in texts:
             for phrase in candidates(text):

@@ -34,3 +34,11 @@ def vocabulary_phrases(entries: Sequence[dict], labels: Iterable[str] | None = N
             own = label_phrases(e)
             out += [(p, e["label"]) for p in own + [q for q in extra.get(e["label"], ()) if q not in own]]
     return out
+
+
+def phrases_by_label(vocabulary: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """label -> its phrases, in vocabulary order (a label's name first)."""
+    out: dict[str, list[str]] = {}
+    for phrase, label in vocabulary:
+        out.setdefault(label, []).append(phrase)
+    return out

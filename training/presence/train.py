@@ -39,7 +39,7 @@ from training.presence.checkpoint import PresenceMeta, save_presence
 from training.presence.features import PresenceDataError, SplitFeatures, split_features
 from training.presence.model import PresenceConfig, PresenceModel
 from training.presence.paraphrases import paraphrase_table
-from training.presence.phrases import vocabulary_phrases
+from training.presence.phrases import phrases_by_label, vocabulary_phrases
 from training.presence.text_tower import POOLING, TEXT_PREFIX
 
 log = logging.getLogger(__name__)
@@ -213,6 +213,11 @@ def describe_floor(model: PresenceModel, platt: Platt, feats: SplitFeatures, tra
     return chosen, {"floor": chosen, "max_absent": max_absent, **table_out[chosen]}
 
 
+def decisions(rule: PresenceRule, p: np.ndarray, sim: np.ndarray) -> np.ndarray:
+    """The rule's answer per question as 1 (yes), 0 (no) or -1 (can't tell)."""
+    return np.array([{True: 1, False: 0, None: -1}[rule.decide(x, s)] for x, s in zip(p, sim)], dtype=int)
+
+
 @torch.no_grad()
 def nearest_similarity(model: PresenceModel, phrases: list[str], vocabulary: list[tuple[str, str]], table: dict) -> np.ndarray:
     """(P,) each phrase's cosine to its nearest trained phrase in the model's text space (what the
@@ -233,7 +238,7 @@ def zero_shot_report(model: PresenceModel, platt: Platt, rule: PresenceRule, fea
     z = question_logits(model, feats, qs, table)
     sim = nearest_similarity(model, qs.phrases, vocabulary, table)
     plain, gated = platt.probability(z), platt.probability(z, sim)
-    decided = np.array([{True: 1, False: 0, None: -1}[rule.decide(x, s)] for x, s in zip(gated, sim)])
+    decided = decisions(rule, gated, sim)
     by_closeness = {}
     edges = np.unique(np.quantile(sim, [0.0, 0.25, 0.5, 0.75, 1.0]))  # ties (one phrase, many questions) merge bins
     bins = np.clip(np.searchsorted(edges, sim, side="right") - 1, 0, max(0, len(edges) - 2))
@@ -309,9 +314,7 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     progress(f"[4/6] training {cfg.steps} steps of {cfg.batch_clips} clips x {len(in_train)} labels")
     model, vocabulary, platt, best_step, best_nll = fit(in_train, val_qs, "all labels")
     platt = platt.with_gate(gate)
-    by_label: dict[str, list[str]] = {}
-    for p, lab in vocabulary:
-        by_label.setdefault(lab, []).append(p)
+    by_label = phrases_by_label(vocabulary)
 
     progress(f"[5/6] calibration on {len(val_qs.phrases)} validation questions (best step {best_step})")
     z = question_logits(model, val, val_qs, table)
@@ -320,7 +323,7 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     rule = PresenceRule(0.5, 0.5 - cfg.unsure_width, 0.5 + cfg.unsure_width, floor, describe_min).check()
     sim = nearest_similarity(model, val_qs.phrases, vocabulary, table)
     p = platt.probability(z, sim)
-    decided = np.array([{True: 1, False: 0, None: -1}[rule.decide(x, s)] for x, s in zip(p, sim)])
+    decided = decisions(rule, p, sim)
     from training.config_io import to_dict
 
     metrics = {"config": to_dict(cfg), "best_step": best_step, "validation_nll": best_nll, "validation": question_metrics(p, val_qs.present),
@@ -354,9 +357,7 @@ def fit_presence(cfg: PresenceTrainConfig, trained: list[str], vocabulary: list[
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     model = PresenceModel(cfg.model, n_taps, enc_width, text_width)
-    by_label: dict[str, list[str]] = {}
-    for p, lab in vocabulary:
-        by_label.setdefault(lab, []).append(p)
+    by_label = phrases_by_label(vocabulary)
     states = {p: torch.from_numpy(table[p]) for p, _ in vocabulary}
     targets = torch.tensor([[lab in labs for lab in trained] for labs in train.labels], dtype=torch.float32)
     segments = torch.from_numpy(train.segments.astype(np.float32))
