@@ -262,11 +262,14 @@ class Assistant:
                                 temperature=temperature, on_token=on_token)[0]
 
     def ask_windows(self, windows: Iterable[Window], questions: Sequence[str], *, max_new_tokens: int = 48,
-                    temperature: float = 0.0, on_token: Callable[[int, object], None] | None = None) -> list[Answer]:
+                    temperature: float = 0.0, on_token: Callable[[int, object], None] | None = None,
+                    on_decision: Callable[[int, Answer], None] | None = None) -> list[Answer]:
         """Answer every question about a stream of windows, in memory bounded by CHUNK_WINDOWS.
 
         Each chunk of windows is encoded once and answered for every question before the
-        next chunk is read. `on_token(question_index, piece)` sees each generated piece.
+        next chunk is read. `on_token(question_index, piece)` sees each generated piece;
+        `on_decision(question_index, answer)` sees a yes/no answer as soon as it is decided
+        (with a presence model: before its words).
         The first answer's timings include the shared features and encoder time.
         """
         qs = [_Question(check_question(q), self.matcher) for q in questions]
@@ -295,26 +298,47 @@ class Assistant:
             timings = {k: round(v, 2) for k, v in timings.items()}
             answers.append(_not_english(spans, timings) if q.kind == "not_english"
                            else _combine(q.windows, q.yes_no, timings))
+            self._announce(q, answers[-1], on_token and (lambda piece, i=i: on_token(i, piece)),
+                           on_decision and (lambda answer, i=i: on_decision(i, answer)))
         return answers
 
+    def _announce(self, q: _Question, answer: Answer, on_token: OnToken | None,
+                  on_decision: Callable[[Answer], None] | None) -> None:
+        """A yes/no answer's decision, then (decided by the presence model) its words. The LLM
+        streamed its own words while it generated them, so without a presence model the
+        decision (read off its first-token probabilities) follows them."""
+        if not q.yes_no:
+            return
+        if on_decision:
+            on_decision(answer)
+        if self.listener is not None and on_token:
+            on_token(TokenPiece(-1, answer.text))
+
     def _answer_chunk(self, q: _Question, spans: Sequence[tuple[float, float]], states: np.ndarray,
-                      sampling: Sampling, on_token: OnToken | None) -> None:
-        """Answer `q` on one chunk of encoded windows; appends to q.windows and q.timings."""
+                      sampling: Sampling, on_token: OnToken | None, word: bool = True) -> None:
+        """Answer `q` on one chunk of encoded windows; appends to q.windows and q.timings.
+
+        `word=False`: a description is the template of each window's detections, without the
+        LLM (several windows are answered by the template over all of them anyway: `_described`)."""
         t0 = time.perf_counter()
         if self.listener is not None and q.yes_no:
-            self._decide_chunk(q, spans, states, on_token)
+            self._decide_chunk(q, spans, states)
             q.busy_ms += (time.perf_counter() - t0) * 1e3
             return
-        soft, _ = self.soft_tokens(states, q.label)  # (w, n_soft, n_embd)
+        described = self.listener is not None and not q.yes_no
+        soft = self.soft_tokens(states, q.label)[0] if word or not described else [None] * len(spans)  # (w, n_soft, n_embd)
         q.timings["adapter"] += (time.perf_counter() - t0) * 1e3
         p = self.manifest.prompt
         question = q.text
-        described = self.listener is not None and not q.yes_no
         if described:
             t1 = time.perf_counter()
             found = self.listener.detect(states, list(spans))
             q.timings["presence"] = q.timings.get("presence", 0.0) + (time.perf_counter() - t1) * 1e3
         for i, ((start, end), tokens) in enumerate(zip(spans, soft)):
+            if described and not word:
+                q.windows.append(WindowAnswer(round(start, 3), round(end, 3), describe(found[i]), None, None,
+                                              detections=[asdict(d) for d in found[i]], worded_by="template"))
+                continue
             if described:
                 question = f"{q.text.strip()}\n{detections_note(found[i])}"
             gen = self.llm.generate([p.before_audio, tokens.astype(np.float32), *p.question_parts(question)],
@@ -337,9 +361,9 @@ class Assistant:
             q.windows.append(WindowAnswer(round(start, 3), round(end, 3), gen.text.strip(), heard, conf))
         q.busy_ms += (time.perf_counter() - t0) * 1e3
 
-    def _decide_chunk(self, q: _Question, spans: Sequence[tuple[float, float]], states: np.ndarray,
-                      on_token: OnToken | None) -> None:
-        """A yes/no question decided by the presence model: no LLM, the reply names the sound."""
+    def _decide_chunk(self, q: _Question, spans: Sequence[tuple[float, float]], states: np.ndarray) -> None:
+        """A yes/no question decided by the presence model: no LLM, the reply names the sound
+        (streamed once every window is decided: `_finish`)."""
         t0 = time.perf_counter()
         if q.phrase is None:
             probs, similarity = [None] * len(spans), 1.0
@@ -350,24 +374,28 @@ class Assistant:
             heard = None if p is None else self.listener.rule.decide(p, similarity)
             conf = None if heard is None else (p if heard else 1.0 - p)
             text = yes_no_reply(heard, q.phrase)
-            if on_token:
-                on_token(TokenPiece(-1, text))
             q.windows.append(WindowAnswer(round(start, 3), round(end, 3), text, heard, conf, probability=p,
                                           similarity=None if q.phrase is None else round(similarity, 4)))
         q.timings["presence"] = q.timings.get("presence", 0.0) + (time.perf_counter() - t0) * 1e3
 
     def ask_encoded(self, spans, states, question: str, timings: dict | None = None, t_start: float | None = None,
-                    max_new_tokens: int = 48, temperature: float = 0.0, on_token=None) -> Answer:
-        """Answer one question about windows already encoded (several questions share one encoder pass)."""
+                    max_new_tokens: int = 48, temperature: float = 0.0, on_token: OnToken | None = None,
+                    on_decision: Callable[[Answer], None] | None = None) -> Answer:
+        """Answer one question about windows already encoded (several questions share one encoder
+        pass; the daemon keeps the states of the audio it buffers). A description of several
+        windows is the template over their detections, without running the LLM per window."""
         t_start = t_start or time.perf_counter()
         q = _Question(check_question(question), self.matcher)
         if q.kind == "not_english":
             return _not_english(spans, {**(timings or {}), **q.timings, "total": 0.0})
         sampling = Sampling(max_new_tokens=max_new_tokens, temperature=temperature)
         for lo in range(0, len(spans), CHUNK_WINDOWS):
-            self._answer_chunk(q, spans[lo : lo + CHUNK_WINDOWS], states[lo : lo + CHUNK_WINDOWS], sampling, on_token)
+            self._answer_chunk(q, spans[lo : lo + CHUNK_WINDOWS], states[lo : lo + CHUNK_WINDOWS], sampling, on_token,
+                               word=len(spans) == 1)
         out = {**(timings or {}), **q.timings, "total": (time.perf_counter() - t_start) * 1e3}
-        return _combine(q.windows, q.yes_no, {k: round(v, 2) for k, v in out.items()})
+        answer = _combine(q.windows, q.yes_no, {k: round(v, 2) for k, v in out.items()})
+        self._announce(q, answer, on_token, on_decision)
+        return answer
 
 
 def load_assistant(settings: ServeSettings) -> tuple[Assistant, dict]:

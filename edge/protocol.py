@@ -15,6 +15,8 @@ Byte-level grammar (ABNF, RFC 5234; JSON per RFC 8259):
 
 Client -> daemon (requests):  ask listen events status mute unmute watch unwatch
 Daemon -> client (replies):   answer subscribed status ok watching unwatched error
+Daemon -> client (progress):  decision token              (only for an ask/listen sent with
+                                                           "stream": true; minor 1, before its answer)
 Daemon -> client (events):    segment alert state         (only after an `events` request)
 
 A line that breaks the grammar gets an `error` reply with a code from `ErrorCode`, and the
@@ -33,6 +35,9 @@ from core.json_tree import JSONTooDeep, iter_json_strings
 from edge.errors import ProtocolError
 
 PROTOCOL_VERSION = 1
+# Additions that keep version 1 (an old peer ignores what it does not know): 1 = streamed
+# answers (`stream` on ask/listen, `decision` and `token` lines). Reported in `status`.
+PROTOCOL_MINOR = 1
 MAX_LINE_BYTES = 65536  # octets per line including LF; a longer line is refused
 MAX_QUESTION_CHARS = 1000  # a question longer than this is refused
 MAX_ID_CHARS = 128  # a longer string id is refused
@@ -70,9 +75,12 @@ class Message:
     """Base of every message: `type` is the class's TYPE; `v` is added on the wire."""
 
     TYPE: ClassVar[str] = ""
+    # Fields left off the wire while false: a later minor's opt-in, so that a request that does
+    # not use it is byte for byte what an older peer knows.
+    SPARSE: ClassVar[frozenset[str]] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
-        body = {k: v for k, v in asdict(self).items() if not (k == "id" and v is None)}
+        body = {k: v for k, v in asdict(self).items() if not (k == "id" and v is None) and not (k in self.SPARSE and not v)}
         return {"v": PROTOCOL_VERSION, "type": self.TYPE, **body}
 
     def encode(self) -> bytes:
@@ -92,9 +100,11 @@ class Ask(Message):
     """Answer `question` over the buffered activity since `since` (all of it when absent)."""
 
     TYPE: ClassVar[str] = "ask"
+    SPARSE: ClassVar[frozenset[str]] = frozenset({"stream"})
     question: str
     since: float | None = None  # Unix seconds
     id: Id = None
+    stream: bool = False  # minor 1: `decision` and `token` lines before the answer
 
     def validate(self) -> None:
         _check_question(self)
@@ -109,9 +119,11 @@ class Listen(Message):
     """Record the next `seconds` of audio (active or not) and answer `question` about it."""
 
     TYPE: ClassVar[str] = "listen"
+    SPARSE: ClassVar[frozenset[str]] = frozenset({"stream"})
     seconds: float = 5.0  # how long to record, (0, MAX_LISTEN_SECONDS]
     question: str | None = None  # None: the daemon's open question ("What do you hear?")
     id: Id = None
+    stream: bool = False  # minor 1: `decision` and `token` lines before the answer
 
     def validate(self) -> None:
         if not (0 < self.seconds <= MAX_LISTEN_SECONDS):
@@ -201,7 +213,35 @@ class AnswerReply(Message):
     segments: int = 0  # buffered segments it came from (0 for listen)
     start: float | None = None  # wall clock of the first sample heard, Unix seconds
     end: float | None = None  # wall clock after the last sample heard
+    probability: float | None = None  # presence model: calibrated P(present), highest over the windows
     id: Id = None
+
+
+@dataclass(frozen=True)
+class DecisionReply(Message):
+    """Minor 1, streamed asks only: the yes/no decision, sent as soon as it is known (before the
+    words). It carries the same `heard`, `confidence` and `probability` as the answer to come."""
+
+    TYPE: ClassVar[str] = "decision"
+    heard: bool | None  # null: "I can't tell"
+    confidence: float | None
+    probability: float | None  # calibrated P(present), with a presence model
+    windows: list = field(default_factory=list)  # [{start, end, wall_start, wall_end}] where it was heard
+    elapsed_ms: float = 0.0  # since the daemon read the request
+    id: Id = None
+
+
+@dataclass(frozen=True)
+class TokenReply(Message):
+    """Minor 1, streamed asks only: the next piece of the spoken answer, as it is generated."""
+
+    TYPE: ClassVar[str] = "token"
+    text: str
+    elapsed_ms: float = 0.0  # since the daemon read the request
+    id: Id = None
+
+
+PROGRESS_TYPES = frozenset({DecisionReply.TYPE, TokenReply.TYPE})
 
 
 @dataclass(frozen=True)
@@ -231,6 +271,8 @@ class StatusReply(Message):
     dropped_events: int  # events not delivered to slow subscribers
     dropped_watch_checks: int  # watch evaluations skipped because the queue was full
     captured_seconds: float = 0.0  # audio received from the source since start (grows while capturing)
+    encoded_segments: int = 0  # buffered segments whose encoder states are kept (asks about them skip the encoder)
+    minor: int = PROTOCOL_MINOR  # the protocol additions this daemon speaks (PROTOCOL_MINOR)
     id: Id = None
 
 
@@ -308,7 +350,8 @@ Reply = Union[AnswerReply, Subscribed, StatusReply, Ok, Watching, Unwatched, Err
 Event = Union[SegmentEvent, AlertEvent, StateEvent]
 SERVER_MESSAGES: dict[str, type[Message]] = {
     c.TYPE: c
-    for c in (AnswerReply, Subscribed, StatusReply, Ok, Watching, Unwatched, Error, SegmentEvent, AlertEvent, StateEvent)
+    for c in (AnswerReply, DecisionReply, TokenReply, Subscribed, StatusReply, Ok, Watching, Unwatched, Error,
+              SegmentEvent, AlertEvent, StateEvent)
 }
 EVENT_TYPES = frozenset({SegmentEvent.TYPE, AlertEvent.TYPE, StateEvent.TYPE})
 

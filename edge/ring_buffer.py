@@ -5,6 +5,11 @@ so the default 5 minutes cover much more than 5 minutes of wall time. Each segme
 the wall-clock time (Unix seconds) of its first sample. Nothing is ever written to disk;
 `wipe()` overwrites the samples with zeros before dropping them, so muting leaves no copy
 of the audio in this process's buffers.
+
+Beside a segment the daemon keeps its encoder states once it has encoded it (`attach`), so
+that a question about buffered audio does not wait for the encoder. They leave with their
+segment (evicted or wiped, zeroed like the audio) and are bounded on their own by
+`max_state_bytes`: past it the oldest segments' states are dropped (an ask encodes those again).
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import numpy as np
 from core.audio import SAMPLE_RATE
 
 DEFAULT_MAX_SECONDS = 300.0  # seconds of activity kept (the issue's default: last 5 minutes)
+# Encoder states kept beside the audio. Whisper tiny's are ~3.8 MB per window (a segment of
+# up to 10 s is one window), so 256 MiB hold ~65 segments' states.
+DEFAULT_MAX_STATE_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,19 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class SegmentStates:
+    """A segment's encoder states: its windows (start s, end s from the segment's first sample)
+    and their states, shape (windows, taps, frames, width)."""
+
+    windows: tuple[tuple[float, float], ...]
+    states: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.states.nbytes)
+
+
+@dataclass(frozen=True)
 class Span:
     """Where a piece of `RingBuffer.audio()`'s concatenation came from."""
 
@@ -52,13 +73,17 @@ class Span:
 class RingBuffer:
     """Thread-safe FIFO of segments holding at most `max_seconds` of audio."""
 
-    def __init__(self, max_seconds: float = DEFAULT_MAX_SECONDS, sample_rate: int = SAMPLE_RATE) -> None:
+    def __init__(self, max_seconds: float = DEFAULT_MAX_SECONDS, sample_rate: int = SAMPLE_RATE,
+                 max_state_bytes: int = DEFAULT_MAX_STATE_BYTES) -> None:
         if max_seconds <= 0:
             raise ValueError(f"max_seconds must be positive, got {max_seconds}")
         self.max_seconds = max_seconds
         self.sample_rate = sample_rate
+        self.max_state_bytes = max_state_bytes
         self._segments: deque[Segment] = deque()
         self._samples = 0  # total samples held
+        self._states: dict[int, SegmentStates] = {}  # id(segment) -> its states, for segments held
+        self._state_bytes = 0
         self._lock = threading.Lock()
 
     def append(self, segment: Segment) -> None:
@@ -77,6 +102,39 @@ class RingBuffer:
                 old = self._segments.popleft()
                 self._samples -= len(old.audio)
                 _zero(old.audio)
+                self._drop_states(old)
+
+    def attach(self, segment: Segment, states: SegmentStates) -> bool:
+        """Keep `states` beside `segment`; False (nothing kept) once the segment has left the
+        buffer (evicted or wiped meanwhile). The oldest states go past `max_state_bytes`."""
+        with self._lock:
+            if not any(s is segment for s in self._segments) or states.nbytes > self.max_state_bytes:
+                return False
+            self._drop_states(segment)
+            self._states[id(segment)] = states
+            self._state_bytes += states.nbytes
+            for old in list(self._segments):
+                if self._state_bytes <= self.max_state_bytes:
+                    break
+                self._drop_states(old)
+            return True
+
+    def with_states(self, since: float | None = None) -> list[tuple[Segment, SegmentStates | None]]:
+        """Segments that end after `since` (None: all) and their states when kept, oldest first."""
+        with self._lock:
+            return [(s, self._states.get(id(s))) for s in self._segments if since is None or s.end > since]
+
+    @property
+    def encoded_segments(self) -> int:
+        """Segments whose states are kept."""
+        with self._lock:
+            return len(self._states)
+
+    def _drop_states(self, segment: Segment) -> None:
+        states = self._states.pop(id(segment), None)
+        if states is not None:
+            self._state_bytes -= states.nbytes
+            _zero(states.states)
 
     def segments(self, since: float | None = None) -> list[Segment]:
         """Segments that end after `since` (Unix seconds; None: all), oldest first."""
@@ -115,6 +173,7 @@ class RingBuffer:
             n = len(self._segments)
             for seg in self._segments:
                 _zero(seg.audio)
+                self._drop_states(seg)
             self._segments.clear()
             self._samples = 0
         return n

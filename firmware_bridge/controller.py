@@ -10,7 +10,8 @@ wires the three into the running process. The LED shows, by priority:
     muted        -> MUTED        (the switch is on, or the daemon reports itself muted)
     daemon gone  -> ERROR
     activity     -> LISTENING / THINKING while a question runs,
-                    ANSWER_YES / ANSWER_NO / ALERT / ERROR for a hold time
+                    ANSWER_YES / ANSWER_NO / ALERT / ERROR for a hold time (an answer's
+                    pattern shows on the daemon's decision, before its words arrive)
     otherwise    -> IDLE
 
 Daemon calls run on two worker threads (questions; mute and unmute) so that the link
@@ -198,9 +199,9 @@ class Controller:
     def _ask(self, listen: bool) -> None:
         try:
             if listen:
-                answer: Answer = self.daemon.listen(self.config.listen_seconds)
+                answer: Answer = self.daemon.listen(self.config.listen_seconds, on_decision=self._decided)
             else:
-                answer = self.daemon.ask(self.config.question)
+                answer = self.daemon.ask(self.config.question, on_decision=self._decided)
             pattern = LedPattern.ANSWER_YES if answer.yes else LedPattern.ANSWER_NO
             log.info("answer: %s", answer.text)
             with self._lock:
@@ -213,6 +214,15 @@ class Controller:
             self._asking = False
             if not self.muted:
                 self._activity = _Activity(pattern, self.clock() + self.config.answer_hold_s)
+        self.refresh()
+
+    def _decided(self, yes: bool) -> None:
+        """The daemon's decision, before the answer's words: the ring shows it at once."""
+        pattern = LedPattern.ANSWER_YES if yes else LedPattern.ANSWER_NO
+        with self._lock:
+            if self.muted or not self._asking:
+                return
+            self._activity = _Activity(pattern, self.clock() + self.config.answer_hold_s)
         self.refresh()
 
     def _apply_mute(self, muted: bool) -> None:

@@ -18,10 +18,11 @@ from edge.backoff import Backoff
 from edge.client.events import EventSubscription
 from edge.client.requests import DaemonClient, answered_yes
 from edge.errors import EdgeError
-from edge.protocol import AnswerReply
+from edge.protocol import AnswerReply, DecisionReply
 from firmware_bridge.errors import DaemonLinkError
 
 T = TypeVar("T")
+OnDecision = Callable[[bool], None]  # told True when the daemon heard the sound asked about
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ class Subscription(Protocol):
 class DaemonPort(Protocol):
     """The daemon as the bridge sees it."""
 
-    def ask(self, question: str) -> Answer: ...
-    def listen(self, seconds: float) -> Answer: ...
+    def ask(self, question: str, on_decision: OnDecision | None = None) -> Answer: ...
+    def listen(self, seconds: float, on_decision: OnDecision | None = None) -> Answer: ...
     def mute(self) -> None: ...
     def unmute(self) -> None: ...
     def status(self) -> dict: ...
@@ -62,12 +63,14 @@ class NdjsonDaemonClient:
         self.backoff = backoff or Backoff(0.1, 2.0, 2.0)  # between re-subscribe attempts
         self._client = DaemonClient(path, timeout_s, connect=False)
 
-    def ask(self, question: str) -> Answer:
-        return Answer.from_reply(_call(self._client.ask, question))
+    def ask(self, question: str, on_decision: OnDecision | None = None) -> Answer:
+        """The answer; `on_decision(yes)` is told the yes/no decision as soon as the daemon knows
+        it (a streamed ask, PROTOCOL.md minor 1), before the answer's words are ready."""
+        return Answer.from_reply(_call(self._client.ask, question, None, _decided(on_decision)))
 
-    def listen(self, seconds: float = 5.0) -> Answer:
+    def listen(self, seconds: float = 5.0, on_decision: OnDecision | None = None) -> Answer:
         """Record the next `seconds` and answer the daemon's open question about them."""
-        return Answer.from_reply(_call(self._client.listen, seconds))
+        return Answer.from_reply(_call(self._client.listen, seconds, None, _decided(on_decision)))
 
     def mute(self) -> None:
         _call(self._client.mute)
@@ -87,6 +90,11 @@ class NdjsonDaemonClient:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _decided(on_decision: OnDecision | None) -> Callable[[DecisionReply], None] | None:
+    """The client's decision callback for the bridge's: "yes" exactly when the daemon heard it."""
+    return None if on_decision is None else (lambda line: on_decision(line.heard is True))
 
 
 def _call(method: Callable[..., T], *args) -> T:

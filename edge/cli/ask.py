@@ -19,6 +19,9 @@ The file is read in blocks and the windows are encoded a few at a time, so memor
 grow with the audio's length. Yes/no questions are understood in English only: a question
 ending in "?" that opens with no English question word gets an answer saying so.
 
+On a terminal, one question's answer is streamed: a yes/no question's decision ("heard: yes")
+is printed as soon as it is known, before its words, and the words as they are generated.
+
 examples:
   listen ask --audio kitchen.wav "Is there a smoke alarm?"
   listen ask --audio door.ogg "Is someone knocking?" "What do you hear?"
@@ -93,24 +96,22 @@ def run(args: argparse.Namespace) -> int:
     stream = not args.json and sys.stdout.isatty() and len(args.questions) == 1  # several: answers interleave
     with Assistant.from_bundle(args.bundle, variant=args.variant, n_threads=args.threads,
                                verify=not args.no_verify, n_ctx=args.n_ctx) as assistant:
-        if stream:
-            print(f"Q: {args.questions[0]}\nA: ", end="", flush=True)
+        printer = _Streamed(args.questions[0]) if stream else None
         answers = assistant.ask_windows(
             assistant.stream_windows(chain([first], blocks)), args.questions, max_new_tokens=args.max_tokens,
-            temperature=args.temperature, on_token=(lambda _i, piece: print(piece.text, end="", flush=True)) if stream else None,
+            temperature=args.temperature, on_token=printer and printer.token, on_decision=printer and printer.decision,
         )
         for question, answer in zip(args.questions, answers):
             if args.json:
                 print(json.dumps({**answer.to_json(assistant.bundle.summary()), "question": question}))
                 continue
-            if stream:
-                print()
+            if printer is not None:
+                printer.end()
             else:
                 print(f"Q: {question}\nA: {answer.text}")
-            if answer.heard is not None:
-                print(f"   heard: {'yes' if answer.heard else 'no'} (confidence {answer.confidence:.2f})")
-            elif answer.probability is not None:
-                print(f"   heard: can't tell (P(present) {answer.probability:.2f})")
+            heard = heard_line(answer)
+            if heard and not (printer and printer.decided):
+                print(heard)
             if len(answer.windows) > 1:
                 for w in answer.windows:
                     mark = "" if w.heard is None else (" [heard]" if w.heard else " [not heard]")
@@ -118,3 +119,36 @@ def run(args: argparse.Namespace) -> int:
             t = answer.timings_ms
             print("   timings (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in t.items()))
     return 0
+
+
+def heard_line(answer) -> str:
+    """"   heard: yes (confidence 0.93)" for a decided answer; "" for an open question."""
+    if answer.heard is not None:
+        return f"   heard: {'yes' if answer.heard else 'no'} (confidence {answer.confidence:.2f})"
+    if answer.probability is not None:
+        return f"   heard: can't tell (P(present) {answer.probability:.2f})"
+    return ""
+
+
+class _Streamed:
+    """One question's answer on a terminal: the decision as soon as it is known, then the words."""
+
+    def __init__(self, question: str) -> None:
+        self.decided = False
+        self._words = False
+        print(f"Q: {question}", flush=True)
+
+    def decision(self, _index: int, answer) -> None:
+        line = heard_line(answer)
+        if line and not self._words:  # without a presence model the words came first: printed after them
+            print(line, flush=True)
+            self.decided = True
+
+    def token(self, _index: int, piece) -> None:
+        if not self._words:
+            print("A: ", end="", flush=True)
+            self._words = True
+        print(piece.text, end="", flush=True)
+
+    def end(self) -> None:
+        print() if self._words else print("A: ")

@@ -1,7 +1,7 @@
 """The daemon's model side: what an assistant must offer, and the one worker that runs every
-model call (asks, listens, watch checks) in order from a bounded queue.
+model call (asks, listens, segment jobs) in order from a bounded queue.
 
-A full queue answers `busy` / skips a watch check; mute drops the queued watch checks; stop
+A full queue answers `busy` / skips a watch check; mute drops the queued segment jobs; stop
 fails whatever still waits, and the job running at that moment, with `shutting_down` (a model
 call cannot be interrupted: its result is discarded).
 """
@@ -33,7 +33,7 @@ class AssistantLike(Protocol):
 class Job:
     def __init__(self, run: Callable[[], Any], kind: str) -> None:
         self.run = run
-        self.kind = kind  # "ask" or "watch"
+        self.kind = kind  # "ask" or "segment" (a new segment encoded ahead and watched)
         self.future: Future = Future()
 
 
@@ -98,8 +98,8 @@ def work_loop(jobs: JobQueue) -> None:
             result = job.run()
         except BaseException as err:  # delivered to the waiting request, or logged for watches
             _fail(job.future, err)
-            if job.kind == "watch":
-                log.exception("watch check failed")
+            if job.kind == "segment":
+                log.exception("encoding or watching a new segment failed")
         else:
             try:
                 job.future.set_result(result)

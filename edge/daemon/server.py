@@ -1,10 +1,12 @@
 """`listen serve`: capture -> activity segments -> RAM ring buffer, and a local socket API over it.
 
 Threads (all daemon threads, all stopped by `Daemon.stop`):
-  capture   CaptureLoop: source blocks -> Segmenter -> RingBuffer, segment events, watch checks
-  assistant one worker that runs every model call in order (asks, listens, watch checks);
-            its queue is bounded: a full queue answers `busy` / skips a watch check
-            (jobs.py; the watches and their shared encoding: watches.py)
+  capture   CaptureLoop: source blocks -> Segmenter -> RingBuffer, segment events, segment jobs
+  assistant one worker that runs every model call in order: each new segment is encoded as it
+            arrives and its states kept beside its audio (encoded.py), then the watches are
+            checked on them (watches.py); asks and listens answer over kept states, streaming
+            their decision and words to clients that ask for it (progress.py). The queue is
+            bounded: a full queue answers `busy` / skips a segment job (jobs.py)
   accept    accepts unix (and loopback TCP) connections, at most `max_clients`
             (sockets.py)
   per connection: a reader (one request at a time, errors keep the connection open) and a
@@ -13,8 +15,9 @@ Threads (all daemon threads, all stopped by `Daemon.stop`):
 
 This module holds the `Daemon` itself: its lifecycle, the capture callbacks, the answer to
 each request, and the event broadcast. The assistant is any object with
-`ask(audio, question, *, sample_rate=16000) -> Answer` (float32 mono at 16 kHz); the daemon
-never imports a model itself.
+`ask(audio, question, *, sample_rate=16000) -> Answer` (float32 mono at 16 kHz); one that can
+also encode ahead (`edge.daemon.encoded.can_encode`, as edge.assistant.Assistant can) gets the
+encoding as audio arrives and the streamed answers. The daemon never imports a model itself.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from edge.activity import Segmenter
 from edge.answer import Answer
 from edge.capture import AudioSource, Block, CaptureLoop
 from edge.daemon.connection import Connection
+from edge.daemon.encoded import BufferedWindows, can_encode, encode_segment
 from edge.daemon.jobs import AssistantLike, Job, JobQueue, work_loop
+from edge.daemon.progress import Progress
 from edge.daemon.recording import Recording
 from edge.daemon.sockets import Listeners, refuse_connection, socket_mode_problem
 from edge.daemon.watches import Watches, check_watches
@@ -60,7 +65,7 @@ from edge.protocol import (
     Watch,
     Watching,
 )
-from edge.ring_buffer import DEFAULT_MAX_SECONDS, RingBuffer, Segment, Span, wall_time
+from edge.ring_buffer import DEFAULT_MAX_SECONDS, DEFAULT_MAX_STATE_BYTES, RingBuffer, Segment, SegmentStates, Span, wall_time
 
 __all__ = ["AssistantLike", "Daemon", "DaemonConfig"]
 
@@ -76,6 +81,7 @@ class DaemonConfig:
     tcp_port: int | None = None  # loopback TCP port; None: no TCP; 0: any free port
     tcp_host: str = "127.0.0.1"  # must be a loopback address
     buffer_seconds: float = DEFAULT_MAX_SECONDS  # seconds of activity kept in RAM
+    state_bytes: int = DEFAULT_MAX_STATE_BYTES  # encoder states kept beside that audio (the oldest go first)
     max_clients: int = 32  # open connections; one more is refused with `busy`
     idle_timeout_s: float = 60.0  # s a connection may complete no request before it is closed; 0: never; subscribers exempt
     job_queue: int = 16  # assistant jobs waiting (asks, listens, watch checks)
@@ -106,7 +112,7 @@ class Daemon:
         self.assistant = assistant
         self.config = config
         self.bundle = dict(bundle or {})  # reported with each answer
-        self.buffer = RingBuffer(config.buffer_seconds)
+        self.buffer = RingBuffer(config.buffer_seconds, max_state_bytes=config.state_bytes)
         self.segmenter = segmenter or Segmenter()
         self.capture = CaptureLoop(source, self._on_block, on_end=self._on_source_end)
         self.source = source
@@ -217,18 +223,22 @@ class Daemon:
         level = float(10 * np.log10(np.mean(np.square(seg.audio, dtype=np.float64)) + 1e-10))
         log.info("segment %.2f s %s at %.1f dBFS", seg.duration, seg.kind, level)
         self._broadcast(SegmentEvent(start=seg.start, end=seg.end, kind=seg.kind, level_dbfs=round(level, 1)))
-        if self.assistant is None or not len(self._watches):
+        if self.assistant is None or not (len(self._watches) or can_encode(self.assistant)):
             return
-        if not self._jobs.put(Job(lambda: self._check_watches(seg), kind="watch")):
-            self.dropped_watch_checks += 1
-            log.warning("assistant queue full: skipped the watches on a %.1f s segment", seg.duration)
+        if not self._jobs.put(Job(lambda: self._segment_job(seg), kind="segment")):
+            if len(self._watches):
+                self.dropped_watch_checks += 1
+            log.warning("assistant queue full: a %.1f s segment was not encoded ahead nor watched", seg.duration)
 
-    def _check_watches(self, seg: Segment) -> None:
-        """Every watch on one segment (the assistant thread); alerts go out as each is known."""
+    def _segment_job(self, seg: Segment) -> None:
+        """Encode a new segment and keep its states beside its audio, then check every watch on
+        it (the assistant thread); alerts go out as each is known."""
+        states: SegmentStates | None = None
+        if can_encode(self.assistant):
+            states, _ = encode_segment(self.assistant, seg)
+            self.buffer.attach(seg, states)  # refused when muted (wiped) meanwhile
         watches = self._watches.items()
-        if not watches:
-            return
-        for alert in check_watches(self.assistant, seg, watches):
+        for alert in check_watches(self.assistant, seg, watches, states) if watches else ():
             self._broadcast(alert)
 
     # -- requests (connection reader threads) ------------------------------------------------
@@ -239,9 +249,9 @@ class Daemon:
         if self._stopping.is_set():
             return Error(ErrorCode.SHUTTING_DOWN, "the daemon is shutting down", id=rid)
         if isinstance(request, Ask):
-            return self._ask(request)
+            return self._ask(request, conn)
         if isinstance(request, Listen):
-            return self._listen(request)
+            return self._listen(request, conn)
         if isinstance(request, Events):
             conn.subscribed = True
             return Subscribed(id=rid)
@@ -273,7 +283,7 @@ class Daemon:
             for rec in self._recordings:
                 rec.fail(ErrorCode.MUTED, "muted while listening")
             self._recordings.clear()
-        self._jobs.drop(lambda job: job.kind == "watch")
+        self._jobs.drop(lambda job: job.kind == "segment")
         if changed:
             log.info("muted: capture stopped, %d segments wiped", wiped)
             self._broadcast(StateEvent(muted=True, capturing=False))
@@ -288,15 +298,48 @@ class Daemon:
             log.info("unmuted: capture resumed")
             self._broadcast(StateEvent(muted=False, capturing=not self.capture.ended))
 
-    def _ask(self, request: Ask) -> Message:
+    def _ask(self, request: Ask, conn: Connection) -> Message:
+        progress = self._progress(request, conn)
+        if self.assistant is not None and can_encode(self.assistant) and self.buffer.segments(request.since):
+            def run() -> tuple[Answer, float, list[Span]]:  # on the assistant thread, after the segment jobs before it
+                buffered = BufferedWindows(self.assistant, self.buffer, request.since, self.config.join_gap_s)
+                if not buffered.spans:
+                    raise Refused(ErrorCode.NO_AUDIO, "the buffered audio was wiped (muted) before it was heard")
+                if progress is not None:
+                    progress.spans = buffered.audio_spans
+                answer = self.assistant.ask_encoded(buffered.spans, buffered, request.question, buffered.timings,
+                                                    **_streaming(progress))
+                log.debug("ask over %d windows, %d of them encoded ahead", len(buffered), buffered.reused)
+                return answer, buffered.audio_seconds, buffered.audio_spans
+
+            return self._run_question(request.question, run, request.id)
         audio, spans = self.buffer.audio(request.since, gap_s=self.config.join_gap_s)
         if not spans:
             when = "" if request.since is None else f" since {_clock(request.since)}"
             why = "the daemon is muted" if self._muted else "no activity was detected"
             return Error(ErrorCode.NO_AUDIO, f"no buffered audio{when}: {why}; ask again after a sound", id=request.id)
-        return self._run_question(request.question, audio, spans, len(spans), request.id)
+        return self._run_question(request.question, self._plain(audio, spans, request.question, progress), request.id)
 
-    def _listen(self, request: Listen) -> Message:
+    def _plain(self, audio: np.ndarray, spans: list[Span], question: str, progress: Progress | None):
+        """The job for audio in hand: encoded now, streamed when the assistant can (else one `ask`)."""
+        def run() -> tuple[Answer, float, list[Span]]:
+            if progress is not None:
+                progress.spans = spans
+            if can_encode(self.assistant):
+                windows, states, timings = self.assistant.encode(audio, SAMPLE_RATE)
+                answer = self.assistant.ask_encoded(windows, states, question, timings, **_streaming(progress))
+            else:
+                answer = self.assistant.ask(audio, question, sample_rate=SAMPLE_RATE)
+            return answer, round(len(audio) / SAMPLE_RATE, 3), spans
+
+        return run
+
+    def _progress(self, request: Ask | Listen, conn: Connection) -> Progress | None:
+        if not request.stream:
+            return None
+        return Progress(lambda line: conn.send(line, block=False), request.id, time.perf_counter())
+
+    def _listen(self, request: Listen, conn: Connection) -> Message:
         if self._muted:
             return Error(ErrorCode.MUTED, "the daemon is muted; unmute it before listening", id=request.id)
         rec = Recording(int(request.seconds * SAMPLE_RATE))
@@ -317,16 +360,20 @@ class Daemon:
         if not len(audio):
             return Error(ErrorCode.NO_AUDIO, f"the source {self.source.name} has ended", id=request.id)
         spans = [Span(0.0, rec.start, len(audio) / SAMPLE_RATE)]
-        return self._run_question(request.question or self.config.listen_question, audio, spans, 0, request.id)
+        question = request.question or self.config.listen_question
+        return self._run_question(question, self._plain(audio, spans, question, self._progress(request, conn)), request.id,
+                                  n_segments=0)
 
-    def _run_question(self, question: str, audio: np.ndarray, spans: list[Span], n_segments: int, rid) -> Message:
+    def _run_question(self, question: str, run, rid, n_segments: int | None = None) -> Message:
+        """Queue `run` (-> answer, seconds of audio heard, where that audio sits on the wall clock)
+        and make its reply; `n_segments` defaults to the number of buffered segments heard."""
         if self.assistant is None:
             return Error(ErrorCode.NO_ASSISTANT, "this daemon runs without a model (capture and events only)", id=rid)
-        job = Job(lambda: self.assistant.ask(audio, question, sample_rate=SAMPLE_RATE), kind="ask")
+        job = Job(run, kind="ask")
         if not self._jobs.put(job):
             return Error(ErrorCode.BUSY, f"{self._jobs.limit} requests are already waiting; retry shortly", id=rid)
         try:
-            answer: Answer = job.future.result(timeout=self.config.request_timeout_s)
+            answer, audio_seconds, spans = job.future.result(timeout=self.config.request_timeout_s)
         except Refused as err:
             return Error(err.code, err.text, id=rid)
         except TimeoutError:
@@ -344,10 +391,11 @@ class Daemon:
             heard=body["heard"],
             confidence=body["confidence"],
             windows=windows,
+            probability=body["probability"],
             timings_ms=body["timings_ms"],
             bundle=body["bundle"],
-            audio_seconds=round(len(audio) / SAMPLE_RATE, 3),
-            segments=n_segments,
+            audio_seconds=audio_seconds,
+            segments=len(spans) if n_segments is None else n_segments,
             start=spans[0].start,
             end=spans[-1].start + spans[-1].duration,
             id=rid,
@@ -400,6 +448,7 @@ class Daemon:
             dropped_events=self.dropped_events,
             dropped_watch_checks=self.dropped_watch_checks,
             captured_seconds=round(self._captured / SAMPLE_RATE, 3),
+            encoded_segments=self.buffer.encoded_segments,
             id=rid,
         )
 
@@ -435,6 +484,11 @@ class Daemon:
     def _forget(self, conn: Connection) -> None:
         with self._conn_lock:
             self._connections.discard(conn)
+
+
+def _streaming(progress: Progress | None) -> dict:
+    """`ask_encoded`'s callbacks for a streamed request; none for a plain one."""
+    return {} if progress is None else {"on_decision": progress.decision, "on_token": progress.token}
 
 
 def _clock(unix_s: float) -> str:

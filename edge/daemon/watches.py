@@ -1,9 +1,9 @@
 """The daemon's watches: standing yes/no questions, checked on every new segment.
 
 Watches belong to the daemon, not to a connection (PROTOCOL.md): they stay until `unwatch`
-or restart. All watches on one segment are checked in one job: an assistant that offers
-`encode(audio, rate)` + `ask_encoded(spans, states, question, timings)` (as
-edge.assistant.Assistant does) runs the encoder once for all of them.
+or restart. All watches on one segment are checked in one job, on the states the daemon
+encoded for the segment as it arrived (edge.daemon.encoded): the encoder runs once for the
+watches and for later asks about the segment.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from core.answers import answer_says_yes
 from core.audio import SAMPLE_RATE
 from edge.daemon.jobs import AssistantLike
 from edge.protocol import AlertEvent
-from edge.ring_buffer import Segment
+from edge.ring_buffer import Segment, SegmentStates
 
 log = logging.getLogger("edge.daemon")  # the daemon's one logger, whichever module logs
 
@@ -54,14 +54,13 @@ class Watches:
             return len(self._questions)
 
 
-def check_watches(assistant: AssistantLike, seg: Segment, watches: list[tuple[int, str]]) -> Iterator[AlertEvent]:
-    """An alert for each watch that hears its sound in `seg`, yielded as soon as it is known."""
-    shared = hasattr(assistant, "encode") and hasattr(assistant, "ask_encoded")
-    if shared:
-        spans, states, timings = assistant.encode(seg.audio, SAMPLE_RATE)
+def check_watches(assistant: AssistantLike, seg: Segment, watches: list[tuple[int, str]],
+                  encoded: SegmentStates | None = None) -> Iterator[AlertEvent]:
+    """An alert for each watch that hears its sound in `seg`, yielded as soon as it is known;
+    `encoded` is the segment's states when the daemon has encoded it (edge.daemon.encoded)."""
     for watch_id, question in watches:
-        if shared:
-            answer = assistant.ask_encoded(spans, states, question, timings)
+        if encoded is not None:
+            answer = assistant.ask_encoded(list(encoded.windows), encoded.states, question, {})
         else:
             answer = assistant.ask(seg.audio, question, sample_rate=SAMPLE_RATE)
         heard = answer_says_yes(answer.heard, answer.text)

@@ -44,6 +44,7 @@ class FakeDaemon:
         self.path = path
         self.answer = answer
         self.ask_delay_s = ask_delay_s
+        self.words_delay_s = 0.0  # a streamed ask: between its decision and its answer
         self.requests: list[dict] = []
         self.muted = False
         self.buffer_s = 12.5  # seconds of audio in the ring buffer; mute wipes it
@@ -157,6 +158,13 @@ class FakeDaemon:
                 if self.muted:
                     return {"type": "error", "code": "no_audio", "text": "no buffered audio: muted"}
                 heard = self.answer.lower().startswith("yes") if kind == "ask" else None
+                if request.get("stream") and heard is not None:  # minor 1: the decision first, the words later
+                    decision = {"v": 1, "type": "decision", "heard": heard, "confidence": 0.9, "probability": None,
+                                "id": request.get("id")}
+                    conn.sendall(json.dumps(decision).encode() + b"\n")
+                    until = time.monotonic() + self.words_delay_s  # the lock is released while waiting
+                    while (left := until - time.monotonic()) > 0:
+                        self._changed.wait(left)
                 return {"type": "answer", "answer": self.answer, "heard": heard, "confidence": 0.9}
             if kind in ("mute", "unmute"):
                 self.muted = kind == "mute"

@@ -72,6 +72,17 @@ def test_button_press_asks_and_shows_thinking_then_the_answer(rig, fake_daemon):
     assert (led.red, led.green, led.blue, led.brightness) == (150, 0, 255, 160)
 
 
+def test_the_answer_pattern_shows_on_the_decision_before_the_words(rig, fake_daemon):
+    fake_daemon.words_delay_s = 1.5  # the daemon decided; its words take a while longer
+    sim, service = rig(BridgeConfig(question=QUESTION, answer_hold_s=5.0, alert_hold_s=0.4))
+    sim.press(0)
+    assert fake_daemon.wait_for(lambda d: len(d.of_type("ask")) == 1)
+    assert fake_daemon.of_type("ask")[0]["stream"] is True
+    assert sim.wait_for_led(P.ANSWER_YES, timeout=1.0)
+    assert service.controller.stats.answers == 0  # lit on the decision: the answer has not arrived yet
+    assert _eventually(lambda: service.controller.stats.answers == 1, 5.0)
+
+
 def test_a_no_answer_shows_answer_no(rig, fake_daemon):
     fake_daemon.answer = "No, I do not hear a smoke alarm."
     sim, _ = rig()

@@ -34,6 +34,7 @@ from edge.client.events import EventStream
 from edge.client.requests import DaemonClient, as_answer
 from edge.daemon.server import Daemon, DaemonConfig
 from edge.errors import CaptureError, DaemonError, RequestRefused
+from edge.llm_session import TokenPiece
 from edge.protocol import AlertEvent, ErrorCode, SegmentEvent, StateEvent
 
 SR = 16000
@@ -41,7 +42,12 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 class LoudnessAssistant:
-    """Test double for edge.assistant.Assistant: "Yes" iff the audio's RMS level > threshold_dbfs."""
+    """Test double for edge.assistant.Assistant: "Yes" iff the audio's RMS level > threshold_dbfs.
+
+    It offers the whole encoding interface the daemon uses (edge.daemon.encoded): a window per
+    clip, whose "states" are its mean square, so asks and watches over states the daemon kept
+    read the same level as `ask` on the audio itself; `encodes` counts the windows encoded.
+    """
 
     def __init__(self, threshold_dbfs: float = -25.0, delay_s: float = 0.0) -> None:
         self.threshold_dbfs = threshold_dbfs
@@ -56,24 +62,37 @@ class LoudnessAssistant:
         spans, states, timings = self.encode(audio, sample_rate)
         return self.ask_encoded(spans, states, question, timings)
 
-    def encode(self, audio: np.ndarray, sample_rate: int = SR):
+    def windows(self, audio: np.ndarray, sample_rate: int = SR):
         assert audio.dtype == np.float32 and audio.ndim == 1 and sample_rate == SR  # the daemon's contract
-        with self._lock:
-            self.encodes += 1
-        return [(0.0, len(audio) / SR)], audio.copy(), {"encoder": 0.0}
+        return [(0.0, len(audio) / SR, audio)]
 
-    def ask_encoded(self, spans, states, question: str, timings=None) -> Answer:
+    def encode_windows(self, windows):
+        with self._lock:
+            self.encodes += len(windows)
+        return np.array([[np.mean(np.square(w, dtype=np.float64))] for _, _, w in windows]), {"encoder": 0.0}
+
+    def encode(self, audio: np.ndarray, sample_rate: int = SR):
+        windows = self.windows(audio, sample_rate)
+        states, timings = self.encode_windows(windows)
+        return [(s, e) for s, e, _ in windows], states, timings
+
+    def ask_encoded(self, spans, states, question: str, timings=None, on_token=None, on_decision=None) -> Answer:
         with self._lock:
             self._running += 1
             self.max_parallel = max(self.max_parallel, self._running)
             self.questions.append(question)
         try:
             time.sleep(self.delay_s)
-            level = 10 * np.log10(np.mean(np.square(states, dtype=np.float64)) + 1e-12)
+            level = 10 * np.log10(np.mean(states[0 : len(spans)]) + 1e-12)
             heard = bool(level > self.threshold_dbfs)
             text = f"{'Yes' if heard else 'No'}: {question} ({level:.1f} dBFS)"
-            window = WindowAnswer(spans[0][0], spans[0][1], text, heard, 0.9)
-            return Answer(text, heard, 0.9, [window], {"total": 1.0})
+            windows = [WindowAnswer(s, e, text, heard, 0.9) for s, e in spans]
+            answer = Answer(text, heard, 0.9, windows, {"total": 1.0, **(timings or {})})
+            if on_decision:
+                on_decision(answer)
+            for word in text.split(" ") if on_token else ():
+                on_token(TokenPiece(0, word + " "))
+            return answer
         finally:
             with self._lock:
                 self._running -= 1
@@ -604,3 +623,108 @@ def test_a_socket_mode_that_opens_the_api_or_locks_out_its_owner_is_refused(tmp_
     with pytest.raises(DaemonError, match="socket mode"):
         start(tmp_path, FileSource(write_wav(tmp_path / "m.wav", BEEPS)), socket_mode=mode)
     assert not (tmp_path / "run" / "listen.sock").exists()
+
+
+# -- audio encoded as it arrives, and streamed answers (PROTOCOL.md minor 1) ---------------
+
+
+def _raw_exchange(path: Path, request: dict, quiet_s: float = 0.3) -> list[dict]:
+    """Send one request line on a fresh raw socket; every line received until `quiet_s` of silence after the reply."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(str(path))
+        sock.sendall(json.dumps(request).encode() + b"\n")
+        sock.settimeout(30)
+        buf, lines = b"", []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            buf += chunk
+            *done, buf = buf.split(b"\n")
+            lines += [json.loads(x) for x in done if x.strip()]
+            if any(x["type"] in ("answer", "error") for x in lines):
+                sock.settimeout(quiet_s)  # anything after the reply would be a protocol bug
+    return lines
+
+
+def test_buffered_segments_are_encoded_as_they_arrive_and_asks_reuse_their_states(buffered):
+    daemon, client, assistant = buffered
+    wait_for(lambda: client.status().queued == 0 and client.status().encoded_segments == 2, what="both segments encoded")
+    encodes = assistant.encodes
+    assert encodes == 2  # one window per segment, each encoded once, before any question
+    reply = client.ask("Is it loud?")
+    assert reply.heard is True and reply.segments == 2 and len(reply.windows) == 2
+    assert assistant.encodes == encodes  # the ask ran no encoder
+    starts = [w["wall_start"] for w in reply.windows]
+    assert starts == sorted(starts) and starts[1] - starts[0] == pytest.approx(2.0 / 8, abs=0.05)  # the beeps 2 s apart, replayed at 8x
+    # `since` inside the second segment cuts it: its kept states do not fit, so that part is encoded now
+    since = reply.windows[1]["wall_start"] + 0.1
+    cut = [seg for seg in daemon.buffer.segments() if seg.start < since < seg.end]
+    assert cut  # (at 8x, a segment's audio outlasts its wall-clock time: the first may be cut too)
+    client.ask("Is it loud?", since=since)
+    assert assistant.encodes == encodes + len(cut)
+    client.mute()
+    status = client.status()
+    assert status.buffer_segments == 0 and status.encoded_segments == 0  # mute wipes the states with the audio
+
+
+def test_the_state_bound_drops_the_oldest_states_and_asks_encode_those_again(tmp_path):
+    assistant = LoudnessAssistant()
+    # one segment's states (1 window x 1 float64) fit, two do not
+    daemon = start(tmp_path, FileSource(write_wav(tmp_path / "b.wav", BEEPS), speed=8.0), assistant, state_bytes=12)
+    try:
+        with DaemonClient(daemon.config.socket_path) as client:
+            wait_for(lambda: client.status().source_ended and client.status().queued == 0, what="replay and jobs")
+            assert client.status().encoded_segments == 1 and assistant.encodes == 2
+            assert client.ask("Is it loud?").heard is True
+            assert assistant.encodes == 3  # the older segment, whose states were dropped
+    finally:
+        daemon.stop()
+
+
+def test_a_streamed_ask_sends_the_decision_then_the_words_then_the_same_answer(buffered):
+    daemon, _, _ = buffered
+    lines = _raw_exchange(daemon.config.socket_path, {"type": "ask", "question": "Is it loud?", "stream": True, "id": "q"})
+    kinds = [x["type"] for x in lines]
+    assert kinds[0] == "decision" and kinds[-1] == "answer" and set(kinds[1:-1]) == {"token"}, kinds
+    assert all(x["id"] == "q" for x in lines)
+    decision, answer = lines[0], lines[-1]
+    assert (decision["heard"], decision["confidence"]) == (answer["heard"], answer["confidence"]) == (True, 0.9)
+    assert [w["wall_start"] for w in decision["windows"]] == [w["wall_start"] for w in answer["windows"] if w["heard"]]
+    assert "".join(x["text"] for x in lines[1:-1]).strip() == answer["answer"]
+    elapsed = [x["elapsed_ms"] for x in lines[:-1]]
+    assert elapsed == sorted(elapsed)
+
+
+def test_old_clients_get_exactly_one_reply_and_a_minor_0_reader_skips_the_new_lines(buffered):
+    daemon, client, _ = buffered
+    plain = _raw_exchange(daemon.config.socket_path, {"type": "ask", "question": "Is it loud?", "id": 1})
+    assert [x["type"] for x in plain] == ["answer"]  # no `stream`: exactly minor 0's stream
+    listen = _raw_exchange(daemon.config.socket_path, {"type": "status"})
+    assert listen[0]["minor"] == 1
+    # a reader that asks for the stream but knows only `answer` and `error` still gets its reply, last
+    streamed = _raw_exchange(daemon.config.socket_path, {"type": "ask", "question": "Is it loud?", "stream": True, "id": 2})
+    replies = [x for x in streamed if x["type"] in ("answer", "error")]
+    assert len(replies) == 1 and streamed[-1] is replies[0] and replies[0]["answer"] == plain[0]["answer"]
+    # the client library: callbacks in order, and the same reply as without them
+    seen: list = []
+    reply = client.ask("Is it loud?", on_decision=lambda d: seen.append(("decision", d.heard)),
+                       on_token=lambda t: seen.append(("token", t.text)))
+    assert seen[0] == ("decision", True) and {k for k, _ in seen[1:]} == {"token"}
+    assert reply.answer == client.ask("Is it loud?").answer == plain[0]["answer"]
+
+
+def test_a_streamed_listen_decides_before_its_answer(tmp_path):
+    source = FileSource(write_wav(tmp_path / "l.wav", [("tone", 3.0, 0.5)]), speed=2.0)
+    daemon = start(tmp_path, source, LoudnessAssistant())
+    try:
+        with DaemonClient(daemon.config.socket_path) as client:
+            decisions: list = []
+            reply = client.listen(1.0, "Is it loud?", on_decision=decisions.append)
+            assert [d.heard for d in decisions] == [True] and reply.heard is True
+            assert decisions[0].windows[0]["wall_start"] == pytest.approx(reply.start)
+    finally:
+        daemon.stop()

@@ -1,0 +1,93 @@
+"""The daemon with the real edge `Assistant` on the tiny bundles (ONNX Runtime, llama.cpp, the
+presence model), over a real unix socket: audio encoded as it arrives, answers over the
+kept states, and streamed answers in their order (PROTOCOL.md minor 1).
+
+The tiny models are random, so the answers' content means nothing; what is asserted is what
+the daemon promises whatever the model says: the states it keeps are the encoder's states of
+the buffered audio, an ask over them runs no encoder, and the decision, the words and the
+answer agree and arrive in order.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import numpy as np
+import pytest
+
+from edge.assistant import Assistant
+from edge.capture import FileSource
+from edge.client.requests import DaemonClient
+from edge.daemon.server import Daemon, DaemonConfig
+from tests.edge.daemon.test_server import BEEPS, wait_for, write_wav
+
+
+@pytest.fixture(params=["tiny_presence_bundle", "tiny_bundle"])
+def served(request, tmp_path):
+    """(daemon, client, assistant, has_presence) with the two beeps of BEEPS buffered and encoded."""
+    assistant = Assistant.from_bundle(request.getfixturevalue(request.param), n_threads=1)
+    source = FileSource(write_wav(tmp_path / "beeps.wav", BEEPS), speed=8.0)
+    daemon = Daemon(assistant, source, DaemonConfig(socket_path=tmp_path / "d.sock")).start()
+    client = DaemonClient(daemon.config.socket_path, timeout_s=60)
+    wait_for(lambda: client.status().source_ended, what="the replay to end")
+    wait_for(lambda: client.status().queued == 0 and client.status().encoded_segments == 2, timeout=60,
+             what="both segments encoded")
+    yield daemon, client, assistant, request.param == "tiny_presence_bundle"
+    client.close()
+    daemon.stop()
+    assistant.close()
+
+
+def test_kept_states_are_the_encoders_states_of_the_buffered_audio(served):
+    daemon, client, assistant, _ = served
+    for seg, kept in daemon.buffer.with_states():
+        assert kept is not None
+        windows, states, _ = assistant.encode(seg.audio)
+        assert [(s, e) for s, e in windows] == list(kept.windows)
+        # Same graph, same input, same batch shape (one segment): equal up to the float32
+        # reduction order ONNX Runtime may pick per run, far below the states' scale (~1).
+        np.testing.assert_allclose(kept.states, states, rtol=0, atol=1e-4)
+
+
+def test_an_ask_over_buffered_audio_runs_no_encoder(served):
+    _, client, assistant, has_presence = served
+    reply = client.ask("Is there a smoke alarm?")
+    assert reply.timings_ms["encoder"] == 0.0 and reply.segments == 2 and len(reply.windows) == 2
+    assert reply.heard in (True, False, None)  # (a random tiny LLM may say nothing at all)
+    if has_presence:  # a description of several windows is the template over their detections: no LLM
+        described = client.ask("What do you hear?")
+        assert [w["worded_by"] for w in described.windows] == ["template", "template"]
+        assert described.timings_ms.get("prefill", 0.0) == 0.0
+
+
+def _streamed(path, question: str) -> list[dict]:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(str(path))
+        sock.settimeout(60)
+        sock.sendall(json.dumps({"type": "ask", "question": question, "stream": True, "id": 7}).encode() + b"\n")
+        buf, lines = b"", []
+        while not lines or lines[-1]["type"] not in ("answer", "error"):
+            chunk = sock.recv(65536)
+            assert chunk, "the daemon closed the connection"
+            buf += chunk
+            *done, buf = buf.split(b"\n")
+            lines += [json.loads(x) for x in done if x.strip()]
+    return lines
+
+
+def test_a_streamed_yes_no_answer_agrees_with_its_decision_and_words(served):
+    daemon, _, _, has_presence = served
+    lines = _streamed(daemon.config.socket_path, "Is there a smoke alarm?")
+    kinds = [x["type"] for x in lines]
+    answer = lines[-1]
+    assert kinds.count("decision") == 1 and kinds[-1] == "answer", kinds
+    decision = lines[kinds.index("decision")]
+    assert (decision["heard"], decision["confidence"], decision["probability"]) == \
+        (answer["heard"], answer["confidence"], answer["probability"])
+    tokens = [x for x in lines if x["type"] == "token"]
+    if has_presence:  # decided by the presence model: the decision comes before any word
+        assert kinds[0] == "decision" and tokens and "".join(t["text"] for t in tokens) == answer["answer"]
+    else:  # decided from the LLM's first-token probabilities: after its words
+        assert kinds.index("decision") == len(kinds) - 2
+        assert "".join(t["text"] for t in tokens).strip().startswith(answer["windows"][0]["answer"][:1])
