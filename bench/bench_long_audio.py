@@ -27,11 +27,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import default_bundle  # noqa: E402
+
 THREADS = 2
 MINUTES = (1, 10, 60)
 MAX_NEW = 16  # answer tokens; memory does not depend on them
 QUESTION = "Is there a sound of a smoke alarm in the audio?"
-DEFAULT_ADAPTER = ROOT / "models" / "default-adapter"
 SR = 16000
 BLOCK_S = 10  # seconds written per block
 
@@ -41,21 +42,6 @@ ASK_WITH_PEAK = (
     "hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
     "open(sys.argv[1], 'w').write(hwm.split()[1])\nsys.exit(rc)\n"
 )
-
-
-def default_bundle() -> Path:
-    """$LISTEN_HOME/default-bundle, exported from the committed adapter when it does not verify."""
-    from core.paths import listen_home
-
-    bundle = listen_home() / "default-bundle"
-    listen = [sys.executable, "-m", "core.cli"]
-    if subprocess.run(listen + ["export", "verify", str(bundle)], capture_output=True).returncode != 0:
-        print(f"assembling {bundle} from {DEFAULT_ADAPTER} (about a minute) ...", file=sys.stderr, flush=True)
-        for cmd in (["models"], ["export", "--checkpoint", str(DEFAULT_ADAPTER), "--out", str(bundle)]):
-            proc = subprocess.run(listen + cmd, capture_output=True, text=True, cwd=ROOT)
-            if proc.returncode != 0:
-                raise SystemExit(f"`listen {' '.join(cmd)}` failed: {proc.stderr.strip().splitlines()[-1:]}")
-    return bundle
 
 
 def write_wav(path: Path, seconds: int) -> None:

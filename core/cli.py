@@ -25,13 +25,19 @@ export/ (ONNX + GGUF bundle), edge/ (ask, serve), firmware_bridge/ (UART link).
 Run `listen COMMAND --help` for the details of each command."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given the command line, only its command is registered (a command's
+    `register` may import its package's config classes: `listen ask` must not pay for torch)."""
     parser = argparse.ArgumentParser(
         prog="listen", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    for ep in sorted(entry_points(group="listen.commands"), key=lambda e: e.name):
+    commands = sorted(entry_points(group="listen.commands"), key=lambda e: e.name)
+    named = next((a for a in (argv or []) if not a.startswith("-")), None)
+    if any(ep.name == named for ep in commands):
+        commands = [ep for ep in commands if ep.name == named]
+    for ep in commands:
         try:
             register = ep.load()
         except ImportError as err:  # a part not installed on this device (e.g. no train extra)
@@ -54,7 +60,8 @@ def _unavailable(name: str, err: ImportError):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         # daemons (serve, bridge) set log_level=INFO for the journal; interactive commands print

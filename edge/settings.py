@@ -73,6 +73,8 @@ class ServeSettings:
     speed: float = field(default=1.0, metadata=between(0, None, lo_open=True, unit="(1.0 = real time)"))
     # s of activity kept in RAM (silence is not stored)
     buffer_seconds: float = field(default=DaemonConfig.buffer_seconds, metadata=between(0, None, lo_open=True, unit="s"))
+    # MiB of encoder states kept beside that audio (asks about it skip the encoder); 0: none kept
+    states_mb: float = field(default=DaemonConfig.state_bytes / 2**20, metadata=between(0, None, unit="MiB (0 = encode at ask time)"))
     # standing yes/no questions checked on every new segment
     watches: tuple[str, ...] = field(default=(), metadata=allowed(
         lambda v: all(0 < len(q.strip()) <= MAX_QUESTION_CHARS for q in v),

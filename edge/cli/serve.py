@@ -62,6 +62,7 @@ def register(subparsers) -> None:
     api.add_argument("--idle-timeout", type=float, metavar="SECONDS", help="close a connection that sends no request for this long, 0 = never; event subscribers are exempt [serve.socket.idle_timeout_s]")
     act = p.add_argument_group("activity and buffer")
     act.add_argument("--buffer-seconds", type=float, help="seconds of activity kept in RAM [serve.buffer_seconds]")
+    act.add_argument("--states-mb", type=float, metavar="MIB", help="encoder states kept beside the buffered audio, so that asks skip the encoder; 0 = encode at ask time [serve.states_mb]")
     act.add_argument("--vad-aggressiveness", type=int, choices=range(4), help="webrtcvad mode 0..3 [serve.activity.vad_aggressiveness]")
     act.add_argument("--max-segment-seconds", type=float, help="longer activity is cut [serve.segments.max_length_s]")
     act.add_argument("--watch", action="append", metavar="QUESTION", help="a standing yes/no question (repeatable; replaces [serve.watches])")
@@ -91,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         tcp_host=s.socket.tcp_host,
         idle_timeout_s=s.socket.idle_timeout_s,
         buffer_seconds=s.buffer_seconds,
+        state_bytes=int(s.states_mb * 2**20),
     )
     segmenter = Segmenter(s.segments, s.activity)
     daemon = Daemon(assistant, source, config, segmenter=segmenter, bundle=bundle)
@@ -126,6 +128,7 @@ def serve_overrides(args: argparse.Namespace) -> dict:
         "serve.socket.tcp_host": args.tcp_host,
         "serve.socket.idle_timeout_s": args.idle_timeout,
         "serve.buffer_seconds": args.buffer_seconds,
+        "serve.states_mb": args.states_mb,
         "serve.activity.vad_aggressiveness": args.vad_aggressiveness,
         "serve.segments.max_length_s": args.max_segment_seconds,
         "serve.watches": args.watch,

@@ -223,7 +223,8 @@ class Daemon:
         level = float(10 * np.log10(np.mean(np.square(seg.audio, dtype=np.float64)) + 1e-10))
         log.info("segment %.2f s %s at %.1f dBFS", seg.duration, seg.kind, level)
         self._broadcast(SegmentEvent(start=seg.start, end=seg.end, kind=seg.kind, level_dbfs=round(level, 1)))
-        if self.assistant is None or not (len(self._watches) or can_encode(self.assistant)):
+        ahead = self.assistant is not None and can_encode(self.assistant) and self.config.state_bytes > 0
+        if self.assistant is None or not (len(self._watches) or ahead):
             return
         if not self._jobs.put(Job(lambda: self._segment_job(seg), kind="segment")):
             if len(self._watches):
