@@ -1,10 +1,15 @@
-"""One question about a 10 s clip, end to end: the edge runtime against transformers + torch.
+"""One question about a 10 s clip, end to end: the edge runtime against transformers + torch,
+both anchored to bare llama.cpp on the same prompt length.
 
-Same clip, same weights, same question. The edge runs the bundle (numpy log-mel, ONNX
-Runtime encoder + adapter, llama.cpp with injected soft tokens); the baseline runs the
-checkpoint in torch (the same log-mel, the torch encoder + adapter, transformers generate
-on the GGUF dequantized to fp32). Each backend runs in its own process, so its peak RSS is
-its own (the edge process imports no torch). Medians of REPEATS runs after a warm-up.
+Same clip, same weights, same question, the same work: the LLM answers from the soft tokens.
+The edge runs the bundle (numpy log-mel, ONNX Runtime encoder + adapter, llama.cpp with
+injected soft tokens); the baseline runs the checkpoint in torch (the same log-mel, the
+torch encoder + adapter, transformers generate on the GGUF dequantized to fp32); bare
+llama.cpp (llama-cpp-python alone) prefills a text prompt as long as the edge's and decodes.
+With a presence model the product answers a yes/no question without the LLM: that path's
+time to the decision is reported beside (bench_latency.py times it through the daemon).
+Each backend runs in its own process, so its peak RSS is its own (the edge process imports
+no torch). Medians of REPEATS runs after a warm-up.
 
 The checkpoint is `models/default-adapter` when it exists, else a freshly initialised
 adapter of the default size (latency does not depend on training).
@@ -25,6 +30,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.common import bare_llama  # noqa: E402
 
 THREADS = 2
 REPEATS = 3
@@ -50,27 +57,51 @@ def _clip(seconds: float = 10.0) -> np.ndarray:
 def run_edge(bundle: Path) -> dict:
     t0 = time.perf_counter()
     from edge.assistant import Assistant
+    from edge.llm_session import Sampling
 
     a = Assistant.from_bundle(bundle, n_threads=THREADS)
     load = time.perf_counter() - t0
     audio = _clip()
-    a.ask(audio, QUESTION, max_new_tokens=MAX_NEW)  # warm-up
-    runs = []
-    for _ in range(REPEATS):
+    windows = a.windows(audio)
+    label, prompt = a.matcher.match(QUESTION), a.manifest.prompt
+
+    def once():
         a.llm.reset()  # cold: no KV reuse between repeats, like a first question
         t = time.perf_counter()
-        ans = a.ask(audio, QUESTION, max_new_tokens=MAX_NEW)
-        runs.append((time.perf_counter() - t, ans))
-    total = statistics.median(r[0] for r in runs) * 1e3
-    ans = runs[0][1]
-    t = ans.timings_ms
-    ttft = t["features"] + t["encoder"] + t["adapter"] + t["first_token"]
-    n_tok = max(1, len(a.llm.tokenize(ans.text)))
-    out = {"load_s": load, "ttft_ms": ttft, "total_ms": total, "breakdown": t,
-           "decode_tok_s": (n_tok - 1) / (t["decode"] / 1e3) if t["decode"] > 0 and n_tok > 1 else 0.0,
-           "answer": ans.text, "rss_mib": _peak_rss_mib(), "torch_loaded": "torch" in sys.modules}
+        states, marks = a.encode_windows(windows)
+        t1 = time.perf_counter()
+        soft, _ = a.soft_tokens(states, label)
+        marks["adapter"] = (time.perf_counter() - t1) * 1e3
+        gen = a.llm.generate([prompt.before_audio, soft[0].astype(np.float32), *prompt.question_parts(QUESTION)],
+                             Sampling(max_new_tokens=MAX_NEW))
+        marks.update(prefill=gen.timings.prefill_ms, first_token=gen.timings.first_token_ms, decode=gen.timings.decode_ms)
+        return (time.perf_counter() - t) * 1e3, marks, gen
+
+    def decision() -> float:  # the product's yes/no path: decided by the presence model when the bundle has one
+        t = time.perf_counter()
+        a.ask(audio, QUESTION, max_new_tokens=MAX_NEW)
+        return (time.perf_counter() - t) * 1e3
+
+    once()
+    runs = [once() for _ in range(REPEATS)]
+    decision()
+    decided = statistics.median(decision() for _ in range(REPEATS))
+    _, marks, gen = runs[0]
+    out = {"load_s": load, "total_ms": statistics.median(r[0] for r in runs),
+           "ttft_ms": statistics.median(sum(r[1][k] for k in ("features", "encoder", "adapter", "first_token")) for r in runs),
+           "breakdown": {k: statistics.median(r[1][k] for r in runs) for k in marks},
+           "decode_tok_s": statistics.median(r[2].timings.decode_tokens_per_s for r in runs),
+           "n_prompt": gen.timings.n_prompt, "answer": gen.text, "decision_ms": decided,
+           "presence": a.listener is not None, "rss_mib": _peak_rss_mib(), "torch_loaded": "torch" in sys.modules}
     a.close()
     return out
+
+
+def run_bare(bundle: Path, n_tokens: int) -> dict:
+    from core.bundle import open_bundle
+
+    out = bare_llama(bundle / open_bundle(bundle, verify=False).manifest.llm.file, n_tokens, THREADS, REPEATS)
+    return {**out, "rss_mib": _peak_rss_mib()}
 
 
 def run_torch(checkpoint: Path) -> dict:
@@ -131,12 +162,16 @@ def _child(args: list[str]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--backend", choices=("edge", "torch"))
+    ap.add_argument("--backend", choices=("edge", "torch", "bare"))
     ap.add_argument("--bundle", type=Path)
     ap.add_argument("--checkpoint", type=Path)
+    ap.add_argument("--tokens", type=int, help="bare: prompt length")
     args = ap.parse_args()
     if args.backend == "edge":
         print(json.dumps(run_edge(args.bundle)))
+        return
+    if args.backend == "bare":
+        print(json.dumps(run_bare(args.bundle, args.tokens)))
         return
     if args.backend == "torch":
         print(json.dumps(run_torch(args.checkpoint)))
@@ -150,17 +185,27 @@ def main() -> None:
         export_bundle(ExportOptions(checkpoint=checkpoint, out=bundle, skip_llm_parity=True), progress=lambda m: None)
         torch_r = _child(["--backend", "torch", "--checkpoint", str(checkpoint)])
         edge_r = _child(["--backend", "edge", "--bundle", str(bundle)])
+        bare_r = _child(["--backend", "bare", "--bundle", str(bundle), "--tokens", str(edge_r["n_prompt"])])
     which = "trained default adapter" if checkpoint == DEFAULT_ADAPTER else "untrained adapter of the default size"
+    n = edge_r["n_prompt"]
     print(f"## One question about a 10 s clip: edge runtime vs transformers + torch ({which}, {THREADS} threads)\n")
     print("| pipeline | load (s) | time to first token (ms) | total (ms) | decode (tok/s) | peak RSS (MiB) |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, r in (("transformers + torch (fp32)", torch_r), ("edge: ONNX Runtime + llama.cpp (Q4_1)", edge_r)):
         print(f"| {name} | {r['load_s']:.1f} | {r['ttft_ms']:.0f} | {r['total_ms']:.0f} | {r['decode_tok_s']:.1f} | {r['rss_mib']:.0f} |")
+    print(f"| bare llama.cpp, a {n}-token text prompt (no audio) | {bare_r['load_s']:.1f} | {bare_r['prefill_ms']:.0f} "
+          f"(prefill) | - | {bare_r['decode_tok_s']:.1f} | {bare_r['rss_mib']:.0f} |")
     print(f"\nRatios (torch / edge): first token {torch_r['ttft_ms'] / edge_r['ttft_ms']:.2f}x, total "
-          f"{torch_r['total_ms'] / edge_r['total_ms']:.2f}x, peak RSS {torch_r['rss_mib'] / edge_r['rss_mib']:.2f}x.")
+          f"{torch_r['total_ms'] / edge_r['total_ms']:.2f}x, peak RSS {torch_r['rss_mib'] / edge_r['rss_mib']:.2f}x. "
+          f"Edge against bare llama.cpp on the same {n} positions: prefill {edge_r['breakdown']['prefill'] / bare_r['prefill_ms']:.2f}x "
+          f"its time, decode {edge_r['decode_tok_s'] / bare_r['decode_tok_s']:.0%} of its rate.")
     b = edge_r["breakdown"]
     print("Edge breakdown (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in b.items()) +
           f". Torch imported in the edge process: {edge_r['torch_loaded']}.")
+    if edge_r["presence"]:
+        print(f"The product answers this yes/no question with its presence model, without the LLM: "
+              f"{edge_r['decision_ms']:.0f} ms to the answer here, encoder included ({edge_r['decision_ms'] / torch_r['ttft_ms']:.2f}x "
+              f"torch's first token).")
 
 
 def _fresh_checkpoint(tmp: Path) -> Path:

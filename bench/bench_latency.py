@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import default_bundle  # noqa: E402
+from bench.common import bare_llama, default_bundle  # noqa: E402
 
 THREADS = 2
 REPEATS = 7
@@ -52,29 +52,6 @@ def write_clip(path: Path, seconds: float = 10.0) -> Path:
     beep = np.sin(2 * np.pi * 3100 * t) * ((t % 1.0) < 0.5)
     sf.write(path, (0.3 * beep + 0.003 * rng.standard_normal(t.size)).astype(np.float32), SR, subtype="PCM_16")
     return path
-
-
-def bare_llama(gguf: Path, repeats: int) -> dict:
-    """llama-cpp-python alone on the GGUF: a PREFILL_TOKENS prompt's prefill and the decode rate."""
-    from llama_cpp import Llama
-
-    llm = Llama(model_path=str(gguf), n_threads=THREADS, n_threads_batch=THREADS, n_ctx=512, verbose=False)
-    text = "The kitchen was quiet until a loud sound started near the window, and then " * 8
-    tokens = llm.tokenize(text.encode())[:PREFILL_TOKENS]
-    prefill, decode = [], []
-    for i in range(repeats + 1):
-        llm.reset()
-        t0 = time.perf_counter()
-        llm.eval(tokens)
-        t1 = time.perf_counter()
-        for _ in range(32):
-            llm.eval([llm.sample(temp=0.0)])
-        t2 = time.perf_counter()
-        if i:  # the first is a warm-up
-            prefill.append((t1 - t0) * 1e3)
-            decode.append(32 / (t2 - t1))
-    llm.close()
-    return {"prefill_ms": statistics.median(prefill), "decode_tok_s": statistics.median(decode)}
 
 
 class Served:
@@ -171,7 +148,7 @@ def main() -> None:
         print("daemon (--states-mb 0) ...", file=sys.stderr, flush=True)
         at_ask, _ = daemon_rows(bundle, clip, tmp, ["--states-mb", "0"], args.repeats)
         print("bare llama.cpp ...", file=sys.stderr, flush=True)
-        bare = bare_llama(gguf, args.repeats)
+        bare = bare_llama(gguf, PREFILL_TOKENS, THREADS, args.repeats)
         print("listen ask, cold ...", file=sys.stderr, flush=True)
         cold = cold_ask(bundle, clip, max(3, args.repeats // 2))
     anchor = bare["prefill_ms"]

@@ -32,6 +32,27 @@ def choose_providers(requested: list[str] | None = None) -> list[str]:
     return chosen
 
 
+def session_options(threads: int = 0):
+    """The edge's ONNX Runtime session options (the benchmarks use them too)."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if threads:
+        opts.intra_op_num_threads = threads
+    opts.log_severity_level = 3  # errors only: provider fallbacks are reported by us
+    # No CPU arena: it keeps every run's activations for the session's life and fragments
+    # (720 against 576 MiB peak for the same encoder runs); without it they are freed after each run.
+    opts.enable_cpu_mem_arena = False
+    # No spinning: by default each session's pool busy-waits after a run, and on a 2-core
+    # device the next graph (adapter after encoder: 96 -> 40 ms for the two) or llama.cpp's
+    # prefill (230 -> 185 ms) then shares the cores with threads that do nothing
+    # (bench/bench_export.py, AMD EPYC, 2 threads).
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return opts
+
+
 @dataclass
 class GraphSession:
     """One ONNX graph: its session, the provider that really runs it, and its declared I/O."""
@@ -45,14 +66,7 @@ class GraphSession:
     def open(cls, path: Path, spec: GraphSpec, providers: list[str] | None = None, threads: int = 0) -> GraphSession:
         import onnxruntime as ort
 
-        opts = ort.SessionOptions()
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        if threads:
-            opts.intra_op_num_threads = threads
-        opts.log_severity_level = 3  # errors only: provider fallbacks are reported by us
-        # No CPU arena: it keeps every run's activations for the session's life and fragments
-        # (720 against 576 MiB peak for the same encoder runs); without it they are freed after each run.
-        opts.enable_cpu_mem_arena = False
+        opts = session_options(threads)
         try:
             sess = ort.InferenceSession(str(path), opts, providers=choose_providers(providers))
         except Exception as err:  # onnxruntime raises its own exception types
