@@ -8,8 +8,9 @@
 #   PYTHON        interpreter for the venv            (default: python3.11, else python3)
 #   TORCH_SPEC    torch requirement                   (default: torch==2.13.0, the CPU build here;
 #                 on a CUDA workstation e.g. TORCH_SPEC="torch==2.13.0 --index-url <your CUDA index>")
-#   CMAKE_ARGS    llama.cpp build flags               (default: -DGGML_NATIVE=OFF, portable;
-#                 Jetson/CUDA: CMAKE_ARGS="-DGGML_CUDA=on")
+#   CMAKE_ARGS    llama.cpp build flags               (default: scripts/llama_build.sh's choice for this
+#                 machine: portable AVX2 on x86, native on ARM, CUDA on a Jetson or with a GPU)
+#   LLAMA_BUILD   a llama.cpp variant by name instead: cuda, native, avx2, avx512 (docs/llama-cpp-builds.md)
 #   EXTRAS        project extras to install           (default: train,export,edge,bridge,dev)
 #   SKIP_APT=1    do not touch system packages
 set -euo pipefail
@@ -18,7 +19,15 @@ ROOT=$(pwd)
 VENV="$ROOT/.venv"
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
 EXTRAS=${EXTRAS:-train,export,edge,bridge,dev}
-export CMAKE_ARGS=${CMAKE_ARGS:--DGGML_NATIVE=OFF}
+# shellcheck source=llama_build.sh
+source scripts/llama_build.sh
+if [[ -z "${CMAKE_ARGS:-}" ]]; then
+    choice=$(llama_build_choice)
+    IFS='|' read -r LLAMA_VARIANT CMAKE_ARGS LLAMA_WHY <<< "$choice"
+else
+    LLAMA_VARIANT=custom LLAMA_WHY="CMAKE_ARGS given"
+fi
+export CMAKE_ARGS
 SECONDS=0
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -64,10 +73,22 @@ if [[ ",$EXTRAS," == *",train,"* || ",$EXTRAS," == *",export,"* ]]; then
     "${PIP[@]}" install -q $TORCH_SPEC
 fi
 
-# 4. llama-cpp-python from source (no wheels on the index); pip caches the built wheel.
+# 4. llama-cpp-python from source (no wheels on the index). pip would cache the built wheel
+#    under the version alone, whatever flags built it, and hand it back for other flags: so
+#    it is built without the cache, and the flags are recorded to rebuild when they change.
 if [[ ",$EXTRAS," == *",edge,"* ]]; then
-    say "building llama-cpp-python (CMAKE_ARGS=$CMAKE_ARGS; about 4 min on 2 cores the first time)"
-    "${PIP[@]}" install -q "llama-cpp-python==0.3.36"
+    built="$VENV/.llama-cmake-args"
+    if [[ -f "$built" && "$(cat "$built")" == "$CMAKE_ARGS" ]] && "$VENV/bin/python" -c "import llama_cpp" 2>/dev/null; then
+        say "llama-cpp-python already built with CMAKE_ARGS=$CMAKE_ARGS"
+    else
+        say "building llama-cpp-python, $LLAMA_VARIANT ($LLAMA_WHY; CMAKE_ARGS=$CMAKE_ARGS; about 4 min on 2 cores)"
+        if "$VENV/bin/python" -c "import llama_cpp" 2>/dev/null; then  # other flags before: rebuild it alone
+            "${PIP[@]}" install -q --no-cache-dir --force-reinstall --no-deps "llama-cpp-python==0.3.36"
+        else
+            "${PIP[@]}" install -q --no-cache-dir "llama-cpp-python==0.3.36"
+        fi
+        echo "$CMAKE_ARGS" > "$built"
+    fi
 fi
 
 # 5. The project itself, editable, with its extras.

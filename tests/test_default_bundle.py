@@ -100,3 +100,50 @@ def _det(d):
     from core.replies import Detection
 
     return Detection(d["label"], d["name"], tuple(tuple(s) for s in d["spans"]), d["probability"])
+
+
+def test_a_listen_serve_process_streams_the_decision_before_the_answer_over_states_it_kept(default_bundle, tmp_path):
+    """The real daemon process on the default bundle, its microphone a replayed smoke alarm:
+    the segments are encoded as they arrive, a streamed yes/no ask gets its decision first and
+    runs no encoder, and a client that does not ask for the stream gets exactly one line."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import soundfile as sf
+
+    from edge.client.requests import DaemonClient
+    from tests.edge.daemon.test_server import _raw_exchange
+
+    wav = tmp_path / "alarm.wav"
+    sf.write(wav, _clip("smoke_alarm", 900_200), SR, subtype="PCM_16")
+    sock = tmp_path / "d.sock"
+    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "serve", "--bundle", str(default_bundle), "--source", str(wav),
+                             "--speed", "4", "--socket", str(sock), "--threads", "2"],
+                            cwd=ADAPTER.parents[1], env={**os.environ, "PYTHONPATH": str(ADAPTER.parents[1])},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        with DaemonClient(sock, timeout_s=60, connect=False) as client:
+            deadline = time.monotonic() + 120
+            while True:
+                assert proc.poll() is None, proc.stderr.read()[-2000:]
+                assert time.monotonic() < deadline, "the daemon did not buffer and encode the clip in 120 s"
+                try:
+                    s = client.status()
+                    if s.source_ended and s.queued == 0 and s.buffer_segments and s.encoded_segments == s.buffer_segments:
+                        break
+                except Exception:  # noqa: BLE001 - not listening yet
+                    pass
+                time.sleep(0.2)
+        plain = _raw_exchange(sock, {"type": "ask", "question": "Is there a smoke alarm?", "id": 1})
+        assert [x["type"] for x in plain] == ["answer"] and plain[0]["heard"] is True
+        for question, heard in (("Is there a smoke alarm?", True), ("Is a dog barking?", False)):
+            lines = _raw_exchange(sock, {"type": "ask", "question": question, "stream": True, "id": 2})
+            assert [x["type"] for x in lines] == ["decision", "token", "answer"], lines
+            decision, token, answer = lines
+            assert decision["heard"] is answer["heard"] is heard and token["text"] == answer["answer"]
+            assert answer["timings_ms"]["encoder"] == 0.0  # encoded as it arrived
+    finally:
+        proc.terminate()
+        proc.wait(30)
