@@ -97,6 +97,8 @@ class Served:
         reply = self.client.ask(question, on_decision=mark("decision"), on_token=mark("first words"))
         marks["full answer"] = (time.perf_counter() - t0) * 1e3
         marks.setdefault("first words", marks["full answer"])
+        if reply.heard is not None or reply.probability is not None:  # a yes/no answer: decided at the latest with it
+            marks.setdefault("decision", marks["full answer"])
         return {**marks, "answer": reply.answer, "timings": reply.timings_ms}
 
     def close(self) -> None:
