@@ -8,8 +8,10 @@ of the audio in this process's buffers.
 
 Beside a segment the daemon keeps its encoder states once it has encoded it (`attach`), so
 that a question about buffered audio does not wait for the encoder. They leave with their
-segment (evicted or wiped, zeroed like the audio) and are bounded on their own by
-`max_state_bytes`: past it the oldest segments' states are dropped (an ask encodes those again).
+segment and are bounded on their own by `max_state_bytes`: past it the oldest segments'
+states are dropped (an ask encodes those again). `wipe()` zeroes them like the audio and
+counts itself in `wipes`, so that an ask that was reading them can tell; eviction only lets
+them go (an ask in flight may still hold them).
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class RingBuffer:
         self._samples = 0  # total samples held
         self._states: dict[int, SegmentStates] = {}  # id(segment) -> its states, for segments held
         self._state_bytes = 0
+        self.wipes = 0  # wipe() calls so far: an answer begun before one is void
         self._lock = threading.Lock()
 
     def append(self, segment: Segment) -> None:
@@ -102,7 +105,7 @@ class RingBuffer:
                 old = self._segments.popleft()
                 self._samples -= len(old.audio)
                 _zero(old.audio)
-                self._drop_states(old)
+                self._drop_states(old, zero=False)
 
     def attach(self, segment: Segment, states: SegmentStates) -> bool:
         """Keep `states` beside `segment`; False (nothing kept) once the segment has left the
@@ -110,13 +113,13 @@ class RingBuffer:
         with self._lock:
             if not any(s is segment for s in self._segments) or states.nbytes > self.max_state_bytes:
                 return False
-            self._drop_states(segment)
+            self._drop_states(segment, zero=False)
             self._states[id(segment)] = states
             self._state_bytes += states.nbytes
             for old in list(self._segments):
                 if self._state_bytes <= self.max_state_bytes:
                     break
-                self._drop_states(old)
+                self._drop_states(old, zero=False)
             return True
 
     def with_states(self, since: float | None = None) -> list[tuple[Segment, SegmentStates | None]]:
@@ -130,11 +133,12 @@ class RingBuffer:
         with self._lock:
             return len(self._states)
 
-    def _drop_states(self, segment: Segment) -> None:
+    def _drop_states(self, segment: Segment, zero: bool) -> None:
         states = self._states.pop(id(segment), None)
         if states is not None:
             self._state_bytes -= states.nbytes
-            _zero(states.states)
+            if zero:
+                _zero(states.states)
 
     def segments(self, since: float | None = None) -> list[Segment]:
         """Segments that end after `since` (Unix seconds; None: all), oldest first."""
@@ -173,9 +177,10 @@ class RingBuffer:
             n = len(self._segments)
             for seg in self._segments:
                 _zero(seg.audio)
-                self._drop_states(seg)
+                self._drop_states(seg, zero=True)
             self._segments.clear()
             self._samples = 0
+            self.wipes += 1
         return n
 
     @property

@@ -64,6 +64,7 @@ class BufferedWindows:
         self.timings: dict[str, float] = {"features": 0.0, "encoder": 0.0}
         self.reused = 0
         self.audio_seconds = 0.0
+        self._buffer, self._wipes = buffer, buffer.wipes
         offset = 0.0
         for seg, kept in buffer.with_states(since):
             audio, start = seg.audio, seg.start
@@ -86,6 +87,11 @@ class BufferedWindows:
                     self._items.append((s, e, samples))
             offset += duration
             self.audio_seconds = offset
+
+    @property
+    def wiped(self) -> bool:
+        """Whether the buffer was wiped (muted) since these windows were read: their states may be zeros."""
+        return self._buffer.wipes != self._wipes
 
     def __len__(self) -> int:
         return len(self._items)

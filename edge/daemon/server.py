@@ -310,6 +310,8 @@ class Daemon:
                     progress.spans = buffered.audio_spans
                 answer = self.assistant.ask_encoded(buffered.spans, buffered, request.question, buffered.timings,
                                                     **_streaming(progress))
+                if buffered.wiped:  # its states were zeroed under it: no answer about audio the user wiped
+                    raise Refused(ErrorCode.MUTED, "muted while answering: the buffered audio was wiped")
                 log.debug("ask over %d windows, %d of them encoded ahead", len(buffered), buffered.reused)
                 return answer, buffered.audio_seconds, buffered.audio_spans
 

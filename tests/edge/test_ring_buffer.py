@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from edge.ring_buffer import RingBuffer, Segment, wall_time
+from edge.ring_buffer import RingBuffer, Segment, SegmentStates, wall_time
 
 SR = 16000
 
@@ -88,3 +88,21 @@ def test_concurrent_appends_respect_the_bound():
 def test_bound_must_be_positive():
     with pytest.raises(ValueError):
         RingBuffer(max_seconds=0)
+
+
+def test_states_kept_beside_segments_are_bounded_and_wiped_with_them():
+    buf = RingBuffer(max_seconds=3.0, max_state_bytes=2 * 4 * 10)  # two segments' states (10 float32 each)
+    segs = [seg(float(i), 1.0) for i in range(3)]
+    kept = [SegmentStates(((0.0, 1.0),), np.full((1, 10), i + 1, np.float32)) for i in range(3)]
+    for s, states in zip(segs, kept):
+        buf.append(s)
+        assert buf.attach(s, states)
+    assert buf.encoded_segments == 2  # past the bound: the oldest states were dropped, not zeroed
+    assert [s is None for _, s in buf.with_states()] == [True, False, False]
+    assert kept[0].states.min() == 1.0
+    buf.append(seg(3.0, 1.0))  # evicts segs[0]; its states were already gone
+    assert not buf.attach(segs[0], kept[0])  # a segment that left the buffer keeps nothing
+    wipes = buf.wipes
+    buf.wipe()
+    assert buf.wipes == wipes + 1 and buf.encoded_segments == 0
+    assert not kept[1].states.any() and not kept[2].states.any()  # mute leaves no copy of the states either

@@ -728,3 +728,19 @@ def test_a_streamed_listen_decides_before_its_answer(tmp_path):
             assert decisions[0].windows[0]["wall_start"] == pytest.approx(reply.start)
     finally:
         daemon.stop()
+
+
+def test_a_mute_while_an_ask_reads_kept_states_voids_its_answer(tmp_path):
+    assistant = LoudnessAssistant(delay_s=1.0)  # the answer takes a second: mute lands inside it
+    daemon = start(tmp_path, FileSource(write_wav(tmp_path / "b.wav", BEEPS), speed=8.0), assistant)
+    try:
+        with DaemonClient(daemon.config.socket_path) as client, DaemonClient(daemon.config.socket_path) as other:
+            wait_for(lambda: client.status().source_ended and client.status().encoded_segments == 2, what="encoded")
+            muter = threading.Timer(0.3, other.mute)
+            muter.start()
+            with pytest.raises(RequestRefused) as err:
+                client.ask("Is it loud?")
+            muter.join()
+            assert err.value.code == ErrorCode.MUTED and "wiped" in str(err.value)
+    finally:
+        daemon.stop()
