@@ -152,6 +152,9 @@ class Assistant:
                  stack: ExitStack, listener: Listener | None = None):
         self.bundle, self.encoder, self.adapter, self.llm = bundle, encoder, adapter, llm
         self.listener = listener
+        # Descriptions (with a presence model) word the detections note; with False the LLM
+        # gets no audio positions for them (36 fewer to prefill): `listen eval --describe-audio-tokens no`.
+        self.describe_with_audio_tokens = True
         self._stack = stack
         m = bundle.manifest
         self.manifest = m
@@ -326,7 +329,8 @@ class Assistant:
             q.busy_ms += (time.perf_counter() - t0) * 1e3
             return
         described = self.listener is not None and not q.yes_no
-        soft = self.soft_tokens(states, q.label)[0] if word or not described else [None] * len(spans)  # (w, n_soft, n_embd)
+        audio = not described or (word and self.describe_with_audio_tokens)
+        soft = self.soft_tokens(states, q.label)[0] if audio else [None] * len(spans)  # (w, n_soft, n_embd)
         q.timings["adapter"] += (time.perf_counter() - t0) * 1e3
         p = self.manifest.prompt
         question = q.text
@@ -341,7 +345,8 @@ class Assistant:
                 continue
             if described:
                 question = f"{q.text.strip()}\n{detections_note(found[i])}"
-            gen = self.llm.generate([p.before_audio, tokens.astype(np.float32), *p.question_parts(question)],
+            audio_slot = [] if tokens is None else [tokens.astype(np.float32)]
+            gen = self.llm.generate([p.before_audio, *audio_slot, *p.question_parts(question)],
                                     sampling, on_token=None if described else on_token)
             q.timings["prefill"] += gen.timings.prefill_ms
             q.timings["first_token"] += gen.timings.first_token_ms

@@ -132,6 +132,21 @@ def test_descriptions_are_grounded_in_the_detections(assistant):
             assert all(w.start <= s <= e <= w.end for s, e in d.spans)
 
 
+def test_descriptions_without_audio_tokens_skip_the_adapter_and_prefill_fewer_positions(assistant, monkeypatch):
+    spans, states, t = assistant.encode(clip(2.0, seed=3))
+    prompts: list[int] = []
+    generate = assistant.llm.generate
+    monkeypatch.setattr(assistant.llm, "generate", lambda parts, *a, **k: prompts.append(len(parts)) or generate(parts, *a, **k))
+    with_audio = assistant.ask_encoded(spans, states, "What do you hear?", t)
+    monkeypatch.setattr(assistant, "soft_tokens", lambda *a: pytest.fail("the adapter ran for a text-only description"))
+    monkeypatch.setattr(assistant, "describe_with_audio_tokens", False)
+    text_only = assistant.ask_encoded(spans, states, "What do you hear?", t)
+    assert prompts == [5, 4]  # before, [soft tokens], after_audio, question, after_question
+    assert with_audio.windows[0].detections == text_only.windows[0].detections  # the presence model decides what is named
+    yes_no = assistant.ask_encoded(spans, states, QUESTIONS[0], t)  # yes/no never needs the adapter either
+    assert yes_no.heard in (True, False, None)
+
+
 def test_json_answer_carries_the_probability(assistant):
     a = assistant.ask(clip(2.0), QUESTIONS[0])
     out = json.loads(json.dumps(a.to_json()))

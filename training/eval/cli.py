@@ -53,6 +53,9 @@ def register(subparsers) -> None:
     p.add_argument("--cache-dir", default="", help="checkpoint: feature cache folder ('none' = run the encoder live)")
     p.add_argument("--threads", type=int, help="bundle: ONNX Runtime and llama.cpp threads")
     p.add_argument("--variant", help="bundle: ONNX graph variant (fp32, int8; default the manifest's)")
+    p.add_argument("--describe-audio-tokens", choices=("yes", "no"), default="yes",
+                   help="bundle with a presence model: whether descriptions see the soft tokens beside the detections "
+                        "(no: the LLM words the detections from text alone, 36 fewer positions to prefill)")
     p.add_argument("--title", default="", help="heading of the report")
     p.add_argument("--names", help="--compare: comma-separated row names (default: each run's title)")
     p.add_argument("--reference", action="append", choices=["listen", "kuan2024"],
@@ -93,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         open_question=None if args.no_open else (args.open_question or DEFAULT_OPEN_QUESTION),
         options=RunOptions(batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,
                            open_max_new_tokens=args.open_max_new_tokens, precision=args.precision, device=args.device,
-                           cache_dir=args.cache_dir, threads=args.threads, variant=args.variant),
+                           cache_dir=args.cache_dir, threads=args.threads, variant=args.variant,
+                           describe_audio_tokens=args.describe_audio_tokens == "yes"),
         title=args.title,
     )
     result = run_evaluation(request, progress=not args.quiet)

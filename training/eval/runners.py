@@ -38,6 +38,7 @@ class RunOptions:
     cache_dir: str = ""  # checkpoint: feature cache ("" = $LISTEN_HOME/features, "none" = encode live)
     threads: int | None = None  # bundle: ONNX Runtime and llama.cpp threads (None = their default)
     variant: str | None = None  # bundle: ONNX graph variant (fp32, int8; None = the manifest's default)
+    describe_audio_tokens: bool = True  # bundle with a presence model: descriptions see the soft tokens
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ def answer_with_bundle(bundle: Path, rows: list[BenchmarkRow], opts: RunOptions 
         by_audio[r.audio].append(i)
     out: list[Prediction | None] = [None] * len(rows)
     with Assistant.from_bundle(bundle, variant=opts.variant, n_threads=opts.threads) as assistant:
+        assistant.describe_with_audio_tokens = opts.describe_audio_tokens
         m = assistant.manifest
         info = RunInfo("bundle", str(bundle), f"onnxruntime {assistant.providers['encoder']} + llama.cpp",
                        f"onnx {opts.variant or m.encoder.default_variant}, llm {m.llm.quantization}", len(rows),
