@@ -143,6 +143,7 @@ class _Question:
         self.windows: list[WindowAnswer] = []
         self.timings = dict.fromkeys(("adapter", "prefill", "first_token", "decode"), 0.0)
         self.busy_ms = 0.0  # wall time spent on this question alone (adapter + LLM)
+        self.decided = False  # its decision was announced already (the LLM's, at its first token)
 
 
 class Assistant:
@@ -308,21 +309,24 @@ class Assistant:
     def _announce(self, q: _Question, answer: Answer, on_token: OnToken | None,
                   on_decision: Callable[[Answer], None] | None) -> None:
         """A yes/no answer's decision, then (decided by the presence model) its words. The LLM
-        streamed its own words while it generated them, so without a presence model the
-        decision (read off its first-token probabilities) follows them."""
+        streamed its own words while it generated them: without a presence model the decision
+        of a one-window answer came at its first token (`_early_decision`); over several
+        windows it is only known now, after their words."""
         if not q.yes_no:
             return
-        if on_decision:
+        if on_decision and not q.decided:
             on_decision(answer)
         if self.listener is not None and on_token:
             on_token(TokenPiece(-1, answer.text))
 
     def _answer_chunk(self, q: _Question, spans: Sequence[tuple[float, float]], states: np.ndarray,
-                      sampling: Sampling, on_token: OnToken | None, word: bool = True) -> None:
+                      sampling: Sampling, on_token: OnToken | None, word: bool = True,
+                      on_decision: Callable[[Answer], None] | None = None) -> None:
         """Answer `q` on one chunk of encoded windows; appends to q.windows and q.timings.
 
         `word=False`: a description is the template of each window's detections, without the
-        LLM (several windows are answered by the template over all of them anyway: `_described`)."""
+        LLM (several windows are answered by the template over all of them anyway: `_described`).
+        `on_decision`: the LLM's yes/no decision of a one-window answer, at its first token."""
         t0 = time.perf_counter()
         if self.listener is not None and q.yes_no:
             self._decide_chunk(q, spans, states)
@@ -346,16 +350,15 @@ class Assistant:
             if described:
                 question = f"{q.text.strip()}\n{detections_note(found[i])}"
             audio_slot = [] if tokens is None else [tokens.astype(np.float32)]
+            early = self._early_decision(q, start, end, on_decision) if q.yes_no and on_decision and len(spans) == 1 else None
             gen = self.llm.generate([p.before_audio, *audio_slot, *p.question_parts(question)],
-                                    sampling, on_token=None if described else on_token)
+                                    sampling, on_token=None if described else on_token, on_first_logits=early)
             q.timings["prefill"] += gen.timings.prefill_ms
             q.timings["first_token"] += gen.timings.first_token_ms
             q.timings["decode"] += gen.timings.decode_ms
             heard = conf = None
             if q.yes_no:
-                p_yes = yes_no_probability(gen.first_logits, self._yes_no.yes, self._yes_no.no)
-                heard = p_yes > self.manifest.adapter_info.yes_threshold
-                conf = p_yes if heard else 1.0 - p_yes
+                heard, conf = self._llm_decision(gen.first_logits)
             if described:
                 text, own = grounded_description(gen.text, found[i], self._mentions)
                 if on_token:
@@ -365,6 +368,24 @@ class Assistant:
                 continue
             q.windows.append(WindowAnswer(round(start, 3), round(end, 3), gen.text.strip(), heard, conf))
         q.busy_ms += (time.perf_counter() - t0) * 1e3
+
+    def _llm_decision(self, first_logits: np.ndarray) -> tuple[bool, float]:
+        """(heard, confidence) from the LLM's probabilities of "yes" against "no" at the first answer token."""
+        p_yes = yes_no_probability(first_logits, self._yes_no.yes, self._yes_no.no)
+        heard = p_yes > self.manifest.adapter_info.yes_threshold
+        return heard, p_yes if heard else 1.0 - p_yes
+
+    def _early_decision(self, q: _Question, start: float, end: float,
+                        on_decision: Callable[[Answer], None]) -> Callable[[np.ndarray], None]:
+        """The callback that announces a one-window LLM answer's decision at its first token,
+        before its words (the answer that follows carries the same heard and confidence)."""
+        def announce(first_logits: np.ndarray) -> None:
+            heard, conf = self._llm_decision(first_logits)
+            window = WindowAnswer(round(start, 3), round(end, 3), "", heard, conf)
+            q.decided = True
+            on_decision(Answer("", heard, conf, [window]))
+
+        return announce
 
     def _decide_chunk(self, q: _Question, spans: Sequence[tuple[float, float]], states: np.ndarray) -> None:
         """A yes/no question decided by the presence model: no LLM, the reply names the sound
@@ -396,7 +417,7 @@ class Assistant:
         sampling = Sampling(max_new_tokens=max_new_tokens, temperature=temperature)
         for lo in range(0, len(spans), CHUNK_WINDOWS):
             self._answer_chunk(q, spans[lo : lo + CHUNK_WINDOWS], states[lo : lo + CHUNK_WINDOWS], sampling, on_token,
-                               word=len(spans) == 1)
+                               word=len(spans) == 1, on_decision=on_decision if len(spans) == 1 else None)
         out = {**(timings or {}), **q.timings, "total": (time.perf_counter() - t_start) * 1e3}
         answer = _combine(q.windows, q.yes_no, {k: round(v, 2) for k, v in out.items()})
         self._announce(q, answer, on_token, on_decision)

@@ -145,11 +145,13 @@ def _runs(segments: Sequence[tuple[tuple, list[int] | np.ndarray]]) -> list[tupl
 
 
 class TokenStream:
-    """Iterates over the answer's tokens as they are sampled; `.result` holds the
-    `Generation` once the iteration is over."""
+    """Iterates over the answer's tokens as they are sampled; `.first_logits` holds the first
+    answer token's logits (V,) from the first piece on, `.result` the `Generation` once the
+    iteration is over."""
 
     def __init__(self, steps: Iterator[TokenPiece]) -> None:
         self._steps = steps
+        self.first_logits: np.ndarray | None = None
         self.result: Generation | None = None
 
     def __iter__(self) -> Iterator[TokenPiece]:
@@ -242,17 +244,24 @@ class LLMSession:
 
     def stream(self, parts: Sequence[PromptPart], sampling: Sampling = Sampling()) -> TokenStream:
         """The answer to `parts`, token by token; `stream.result` holds the Generation after."""
-        return TokenStream(self._generate(parts, sampling))
+        stream = TokenStream(iter(()))
+        stream._steps = self._generate(parts, sampling, stream)
+        return stream
 
     def generate(
         self,
         parts: Sequence[PromptPart],
         sampling: Sampling = Sampling(),
         on_token: Callable[[TokenPiece], None] | None = None,
+        on_first_logits: Callable[[np.ndarray], None] | None = None,
     ) -> Generation:
-        """The whole answer; `on_token` sees each token as it comes."""
+        """The whole answer; `on_first_logits` sees the first answer token's logits (V,) once the
+        prompt is read, before `on_token` sees each token as it comes."""
         stream = self.stream(parts, sampling)
         for piece in stream:
+            if on_first_logits is not None:
+                on_first_logits(stream.first_logits)
+                on_first_logits = None
             if on_token is not None:
                 on_token(piece)
         assert stream.result is not None  # set by the exhausted generator
@@ -334,11 +343,12 @@ class LLMSession:
         p = np.exp(scaled - scaled.max())
         return int(rng.choice(p.size, p=p / p.sum()))
 
-    def _generate(self, parts: Sequence[PromptPart], sampling: Sampling) -> Iterator[TokenPiece]:
+    def _generate(self, parts: Sequence[PromptPart], sampling: Sampling, into: TokenStream) -> Iterator[TokenPiece]:
         if sampling.max_new_tokens < 1:
             raise LLMError(f"max_new_tokens must be at least 1, got {sampling.max_new_tokens}")
         t0 = time.perf_counter()
         first_logits, prefill_ms, (n_prompt, n_reused) = self._prefill(parts)
+        into.first_logits = first_logits
         rng = np.random.default_rng(sampling.seed)
         stop_ids = set(sampling.stop_ids)
         utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")

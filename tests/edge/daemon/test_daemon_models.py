@@ -61,11 +61,12 @@ def test_an_ask_over_buffered_audio_runs_no_encoder(served):
         assert described.timings_ms.get("prefill", 0.0) == 0.0
 
 
-def _streamed(path, question: str) -> list[dict]:
+def _streamed(path, question: str, since: float | None = None) -> list[dict]:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.connect(str(path))
         sock.settimeout(60)
-        sock.sendall(json.dumps({"type": "ask", "question": question, "stream": True, "id": 7}).encode() + b"\n")
+        request = {"type": "ask", "question": question, "stream": True, "id": 7, **({} if since is None else {"since": since})}
+        sock.sendall(json.dumps(request).encode() + b"\n")
         buf, lines = b"", []
         while not lines or lines[-1]["type"] not in ("answer", "error"):
             chunk = sock.recv(65536)
@@ -88,6 +89,17 @@ def test_a_streamed_yes_no_answer_agrees_with_its_decision_and_words(served):
     tokens = [x for x in lines if x["type"] == "token"]
     if has_presence:  # decided by the presence model: the decision comes before any word
         assert kinds[0] == "decision" and tokens and "".join(t["text"] for t in tokens) == answer["answer"]
-    else:  # decided from the LLM's first-token probabilities: after its words
+    else:  # decided from the LLM's first-token probabilities: over two windows, only after their words
         assert kinds.index("decision") == len(kinds) - 2
         assert "".join(t["text"] for t in tokens).strip().startswith(answer["windows"][0]["answer"][:1])
+
+
+def test_a_one_window_answer_is_decided_before_its_words_by_either_model(served):
+    daemon, _, _, _ = served
+    first = daemon.buffer.segments()[0]  # (at 8x, its audio outlasts the wall time to the second: `since` its end)
+    lines = _streamed(daemon.config.socket_path, "Is there a smoke alarm?", since=first.end)
+    kinds = [x["type"] for x in lines]
+    answer = lines[-1]
+    assert len(answer["windows"]) == 1 and kinds[0] == "decision" and kinds[-1] == "answer", kinds
+    # the LLM's early decision (at its first token) is the one its answer carries
+    assert (lines[0]["heard"], lines[0]["confidence"]) == (answer["heard"], answer["confidence"])
