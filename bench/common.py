@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,9 +30,6 @@ def default_bundle() -> Path:
 def bare_llama(gguf: Path, n_tokens: int, threads: int, repeats: int) -> dict:
     """llama-cpp-python alone on the GGUF, the anchor of the edge's figures: the prefill of an
     `n_tokens` text prompt (ms) and the greedy decode rate after it (tokens/s), medians."""
-    import statistics
-    import time
-
     from llama_cpp import Llama
 
     t0 = time.perf_counter()

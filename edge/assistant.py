@@ -389,7 +389,7 @@ class Assistant:
 
     def _decide_chunk(self, q: _Question, spans: Sequence[tuple[float, float]], states: np.ndarray) -> None:
         """A yes/no question decided by the presence model: no LLM, the reply names the sound
-        (streamed once every window is decided: `_finish`)."""
+        (streamed once every window is decided: `_announce`)."""
         t0 = time.perf_counter()
         if q.phrase is None:
             probs, similarity = [None] * len(spans), 1.0

@@ -101,16 +101,15 @@ class DaemonClient:
         """Answer `question` over the buffered activity since `since` (Unix seconds; None: all of it).
         With a callback the answer is streamed: `on_decision` sees the yes/no decision as soon as
         the daemon knows it, `on_token` each piece of the words; the reply comes last."""
-        stream = on_decision is not None or on_token is not None
-        return _expect(self.request(Ask(question, since, stream=stream), _progress(on_decision, on_token)), AnswerReply)
+        progress = _progress(on_decision, on_token)
+        return _expect(self.request(Ask(question, since, stream=progress is not None), progress), AnswerReply)
 
     def listen(self, seconds: float = 5.0, question: str | None = None, on_decision: OnDecision | None = None,
                on_token: OnToken | None = None) -> AnswerReply:
         """Record the next `seconds` and answer `question` (None: the daemon's open question);
         the callbacks as in `ask`."""
-        stream = on_decision is not None or on_token is not None
-        return _expect(self.request(Listen(seconds, question, stream=stream), _progress(on_decision, on_token)),
-                       AnswerReply)
+        progress = _progress(on_decision, on_token)
+        return _expect(self.request(Listen(seconds, question, stream=progress is not None), progress), AnswerReply)
 
     def status(self) -> StatusReply:
         return _expect(self.request(Status()), StatusReply)

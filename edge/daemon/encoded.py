@@ -40,11 +40,11 @@ def can_encode(assistant: object) -> bool:
     return all(hasattr(assistant, name) for name in ("windows", "encode", "encode_windows", "ask_encoded"))
 
 
-def encode_segment(assistant: EncodingAssistant, seg: Segment) -> tuple[SegmentStates, dict]:
-    """A segment's windows and their encoder states, with the encoder's timings (ms)."""
+def encode_segment(assistant: EncodingAssistant, seg: Segment) -> SegmentStates:
+    """A segment's windows and their encoder states."""
     windows = assistant.windows(seg.audio, seg.sample_rate)
-    states, timings = assistant.encode_windows(windows)
-    return SegmentStates(tuple((s, e) for s, e, _ in windows), states), timings
+    states, _ = assistant.encode_windows(windows)
+    return SegmentStates(tuple((s, e) for s, e, _ in windows), states)
 
 
 class BufferedWindows:

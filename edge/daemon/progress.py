@@ -9,11 +9,14 @@ stalls on a slow client.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from edge.answer import Answer
 from edge.protocol import DecisionReply, Id, TokenReply
 from edge.ring_buffer import Span, wall_time
+
+if TYPE_CHECKING:
+    from edge.llm_session import TokenPiece
 
 
 class Progress:
@@ -24,27 +27,19 @@ class Progress:
         self._rid = rid
         self._started = started  # time.perf_counter() when the request was read
         self.spans: list[Span] = []
-        self.decided_ms: float | None = None
-        self.first_words_ms: float | None = None
 
     def _elapsed(self) -> float:
         return round((time.perf_counter() - self._started) * 1e3, 2)
 
     def decision(self, answer: Answer) -> None:
-        self.decided_ms = self._elapsed()
         where = [
             {"start": w.start, "end": w.end, "wall_start": wall_time(self.spans, w.start), "wall_end": wall_time(self.spans, w.end)}
             for w in answer.windows
             if w.heard
         ]
-        line = DecisionReply(answer.heard, answer.confidence, answer.probability, where, self.decided_ms, id=self._rid)
+        line = DecisionReply(answer.heard, answer.confidence, answer.probability, where, self._elapsed(), id=self._rid)
         self._send(line.encode())
 
-    def token(self, piece: object) -> None:
-        text = getattr(piece, "text", "")
-        if not text:  # a stop token, or half a UTF-8 character
-            return
-        elapsed = self._elapsed()
-        if self.first_words_ms is None:
-            self.first_words_ms = elapsed
-        self._send(TokenReply(text, elapsed, id=self._rid).encode())
+    def token(self, piece: TokenPiece) -> None:
+        if piece.text:  # not a stop token, nor half a UTF-8 character
+            self._send(TokenReply(piece.text, self._elapsed(), id=self._rid).encode())

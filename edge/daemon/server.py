@@ -110,6 +110,7 @@ class Daemon:
             if problem:
                 raise DaemonError(f"socket mode {config.socket_mode!r}: {problem}")
         self.assistant = assistant
+        self._encodes = can_encode(assistant)  # encodes ahead and streams (edge.daemon.encoded)
         self.config = config
         self.bundle = dict(bundle or {})  # reported with each answer
         self.buffer = RingBuffer(config.buffer_seconds, max_state_bytes=config.state_bytes)
@@ -223,7 +224,7 @@ class Daemon:
         level = float(10 * np.log10(np.mean(np.square(seg.audio, dtype=np.float64)) + 1e-10))
         log.info("segment %.2f s %s at %.1f dBFS", seg.duration, seg.kind, level)
         self._broadcast(SegmentEvent(start=seg.start, end=seg.end, kind=seg.kind, level_dbfs=round(level, 1)))
-        ahead = self.assistant is not None and can_encode(self.assistant) and self.config.state_bytes > 0
+        ahead = self._encodes and self.config.state_bytes > 0
         if self.assistant is None or not (len(self._watches) or ahead):
             return
         if not self._jobs.put(Job(lambda: self._segment_job(seg), kind="segment")):
@@ -235,8 +236,8 @@ class Daemon:
         """Encode a new segment and keep its states beside its audio, then check every watch on
         it (the assistant thread); alerts go out as each is known."""
         states: SegmentStates | None = None
-        if can_encode(self.assistant):
-            states, _ = encode_segment(self.assistant, seg)
+        if self._encodes:
+            states = encode_segment(self.assistant, seg)
             self.buffer.attach(seg, states)  # refused when muted (wiped) meanwhile
         watches = self._watches.items()
         for alert in check_watches(self.assistant, seg, watches, states) if watches else ():
@@ -301,7 +302,7 @@ class Daemon:
 
     def _ask(self, request: Ask, conn: Connection) -> Message:
         progress = self._progress(request, conn)
-        if self.assistant is not None and can_encode(self.assistant) and self.buffer.segments(request.since):
+        if self._encodes and self.buffer.segments(request.since):
             def run() -> tuple[Answer, float, list[Span]]:  # on the assistant thread, after the segment jobs before it
                 buffered = BufferedWindows(self.assistant, self.buffer, request.since, self.config.join_gap_s)
                 if not buffered.spans:
@@ -328,7 +329,7 @@ class Daemon:
         def run() -> tuple[Answer, float, list[Span]]:
             if progress is not None:
                 progress.spans = spans
-            if can_encode(self.assistant):
+            if self._encodes:
                 windows, states, timings = self.assistant.encode(audio, SAMPLE_RATE)
                 answer = self.assistant.ask_encoded(windows, states, question, timings, **_streaming(progress))
             else:

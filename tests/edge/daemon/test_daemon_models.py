@@ -10,9 +10,6 @@ answer agree and arrive in order.
 
 from __future__ import annotations
 
-import json
-import socket
-
 import numpy as np
 import pytest
 
@@ -20,7 +17,7 @@ from edge.assistant import Assistant
 from edge.capture import FileSource
 from edge.client.requests import DaemonClient
 from edge.daemon.server import Daemon, DaemonConfig
-from tests.edge.daemon.test_server import BEEPS, wait_for, write_wav
+from tests.edge.daemon.test_server import BEEPS, _raw_exchange, wait_for, write_wav
 
 
 @pytest.fixture(params=["tiny_presence_bundle", "tiny_bundle"])
@@ -62,19 +59,8 @@ def test_an_ask_over_buffered_audio_runs_no_encoder(served):
 
 
 def _streamed(path, question: str, since: float | None = None) -> list[dict]:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.connect(str(path))
-        sock.settimeout(60)
-        request = {"type": "ask", "question": question, "stream": True, "id": 7, **({} if since is None else {"since": since})}
-        sock.sendall(json.dumps(request).encode() + b"\n")
-        buf, lines = b"", []
-        while not lines or lines[-1]["type"] not in ("answer", "error"):
-            chunk = sock.recv(65536)
-            assert chunk, "the daemon closed the connection"
-            buf += chunk
-            *done, buf = buf.split(b"\n")
-            lines += [json.loads(x) for x in done if x.strip()]
-    return lines
+    return _raw_exchange(path, {"type": "ask", "question": question, "stream": True, "id": 7,
+                                **({} if since is None else {"since": since})})
 
 
 def test_a_streamed_yes_no_answer_agrees_with_its_decision_and_words(served):
