@@ -14,7 +14,8 @@ Threads (all daemon threads, all stopped by `Daemon.stop`):
             (connection.py)
 
 This module holds the `Daemon` itself: its lifecycle, the capture callbacks, the answer to
-each request, and the event broadcast. The assistant is any object with
+each request, and the event broadcast (to socket subscribers and to in-process observers
+such as the MQTT link, observers.py; `request` answers an in-process caller's request). The assistant is any object with
 `ask(audio, question, *, sample_rate=16000) -> Answer` (float32 mono at 16 kHz); one that can
 also encode ahead (`edge.daemon.encoded.can_encode`, as edge.assistant.Assistant can) gets the
 encoding as audio arrives and the streamed answers. The daemon never imports a model itself.
@@ -39,10 +40,11 @@ from edge.capture import AudioSource, Block, CaptureLoop
 from edge.daemon.connection import Connection
 from edge.daemon.encoded import BufferedWindows, can_encode, encode_segment
 from edge.daemon.jobs import AssistantLike, Job, JobQueue, work_loop
+from edge.daemon.observers import Observer, Observers, likeliest_sound
 from edge.daemon.progress import Progress
 from edge.daemon.recording import Recording
 from edge.daemon.sockets import Listeners, refuse_connection, socket_mode_problem
-from edge.daemon.watches import Watches, check_watches
+from edge.daemon.watches import STORE_NAME, Watches, check_watches
 from edge.errors import DaemonError, ProtocolError, Refused
 from edge.protocol import (
     AnswerReply,
@@ -90,6 +92,7 @@ class DaemonConfig:
     request_timeout_s: float = 300.0  # an ask waits this long for the assistant
     listen_question: str = "What do you hear?"  # the question of a `listen` without one
     join_gap_s: float = 0.2  # silence put between buffered segments joined for an ask
+    state_dir: Path | None = None  # watches added at run time are kept here across restarts; None: not kept
 
 
 class Daemon:
@@ -124,7 +127,8 @@ class Daemon:
         self._captured = 0  # samples received from the source
         self._capture_lock = threading.Lock()  # segmenter, buffer appends, recordings, mute
         self._recordings: list[Recording] = []
-        self._watches = Watches(config.max_watches)
+        self._watches = Watches(config.max_watches, None if config.state_dir is None else config.state_dir / STORE_NAME)
+        self._observers = Observers()
         self._jobs = JobQueue(config.job_queue)
         self._connections: set[Connection] = set()
         self._conn_lock = threading.Lock()
@@ -224,7 +228,7 @@ class Daemon:
         level = float(10 * np.log10(np.mean(np.square(seg.audio, dtype=np.float64)) + 1e-10))
         log.info("segment %.2f s %s at %.1f dBFS", seg.duration, seg.kind, level)
         self._broadcast(SegmentEvent(start=seg.start, end=seg.end, kind=seg.kind, level_dbfs=round(level, 1)))
-        ahead = self._encodes and self.config.state_bytes > 0
+        ahead = self._encodes and (self.config.state_bytes > 0 or bool(self._observers))
         if self.assistant is None or not (len(self._watches) or ahead):
             return
         if not self._jobs.put(Job(lambda: self._segment_job(seg), kind="segment")):
@@ -239,14 +243,29 @@ class Daemon:
         if self._encodes:
             states = encode_segment(self.assistant, seg)
             self.buffer.attach(seg, states)  # refused when muted (wiped) meanwhile
+            if self._observers:
+                heard = likeliest_sound(self.assistant, seg, states)
+                if heard is not None:
+                    self._observers.notify(heard)
         watches = self._watches.items()
         for alert in check_watches(self.assistant, seg, watches, states) if watches else ():
             self._broadcast(alert)
 
     # -- requests (connection reader threads) ------------------------------------------------
 
-    def handle(self, request: Message, conn: Connection) -> Message:
-        """The reply to one decoded request."""
+    def request(self, request: Message) -> Message:
+        """The reply to a request from inside this process (the MQTT link): like one from a
+        socket client that does not stream and cannot subscribe."""
+        if isinstance(request, Events):
+            return Error(ErrorCode.UNKNOWN_TYPE, "events go to observers in this process (`observe`)", id=request.id)
+        return self.handle(request, None)
+
+    def observe(self, observer: Observer) -> None:
+        """Call `observer` with every event, watch change and heard sound (observers.py)."""
+        self._observers.add(observer)
+
+    def handle(self, request: Message, conn: Connection | None) -> Message:
+        """The reply to one decoded request (`conn` None: from `request`)."""
         rid = getattr(request, "id", None)
         if self._stopping.is_set():
             return Error(ErrorCode.SHUTTING_DOWN, "the daemon is shutting down", id=rid)
@@ -271,6 +290,7 @@ class Daemon:
             if found is None:
                 return Error(ErrorCode.UNKNOWN_WATCH, f"no watch with id {request.watch_id}; `status` lists them", id=rid)
             log.info("unwatch %d %r", request.watch_id, found)
+            self._observers.notify(Unwatched(request.watch_id))
             return Unwatched(request.watch_id, id=rid)
         return Error(ErrorCode.UNKNOWN_TYPE, f"{request.TYPE} is not a request", id=rid)
 
@@ -338,8 +358,8 @@ class Daemon:
 
         return run
 
-    def _progress(self, request: Ask | Listen, conn: Connection) -> Progress | None:
-        if not request.stream:
+    def _progress(self, request: Ask | Listen, conn: Connection | None) -> Progress | None:
+        if not request.stream or conn is None:
             return None
         return Progress(lambda line: conn.send(line, block=False), request.id, time.perf_counter())
 
@@ -405,25 +425,32 @@ class Daemon:
             id=rid,
         )
 
-    def _watch(self, request: Watch) -> Message:
+    def _watch(self, request: Watch, keep: bool = True) -> Message:
+        """Add a watch; `keep`: saved in the state directory (one added while running)."""
         if self.assistant is None:
             return Error(ErrorCode.NO_ASSISTANT, "this daemon runs without a model: watches cannot be checked", id=request.id)
-        watch_id = self._watches.add(request.question)
+        watch_id = self._watches.add(request.question, keep=keep)
         if watch_id is None:
             return Error(
                 ErrorCode.TOO_MANY_WATCHES, f"{self._watches.limit} watches already; unwatch one first", id=request.id
             )
         log.info("watch %d %r", watch_id, request.question)
+        self._observers.notify(Watching(watch_id, request.question))
         return Watching(watch_id, request.question, id=request.id)
 
     def add_watch(self, question: str) -> int:
-        """A watch from the command line (`--watch`), checked like one from the socket."""
+        """A watch from the command line (`--watch`) or the settings file, checked like one from
+        the socket; not saved (it is added at every start). One the state directory brought
+        back already is not added twice."""
         request = Watch(question)
         try:
             request.validate()
         except ProtocolError as err:
             raise DaemonError(f"--watch {question!r}: {err.text}") from err
-        reply = self._watch(request)
+        existing = self._watches.find(question)
+        if existing is not None:
+            return existing
+        reply = self._watch(request, keep=False)
         if isinstance(reply, Error):
             raise DaemonError(reply.text)
         return reply.watch_id
@@ -461,7 +488,16 @@ class Daemon:
 
     # -- connections and events --------------------------------------------------------------
 
+    def watches(self) -> list[tuple[int, str]]:
+        """(watch id, question) of every watch."""
+        return self._watches.items()
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
     def _broadcast(self, event: Message) -> None:
+        self._observers.notify(event)
         line = event.encode()
         with self._conn_lock:
             subscribers = [c for c in self._connections if c.subscribed]
