@@ -8,6 +8,7 @@ Each check reads [serve] as the daemon reads it (edge.settings) and returns a `c
   llama.cpp    CPU or GPU-offload build, against serve.gpu_layers
   bundle       manifest and sha256 of every file (core.bundle.open_bundle)
   socket       the daemon socket: its folder, mode, owner, a live daemon
+  mqtt         with [serve.mqtt] url: one real MQTT 5 connect with the configured login
 """
 
 from __future__ import annotations
@@ -299,6 +300,27 @@ def check_socket(s: ServeSettings) -> Check:
     return Check("socket", WARN if notes else OK, "; ".join([summary, *notes]), fix_notes or ("restart the daemon" if notes else ""))
 
 
+def check_mqtt(s: ServeSettings) -> Check:
+    m = s.mqtt
+    if not m.url:
+        return Check("mqtt", SKIP, "serve.mqtt.url is unset: no Home Assistant link")
+    from edge.mqtt.broker import broker
+
+    b = broker(m.url, m.username, m.password, m.ca_file)
+    try:
+        from edge.mqtt.link import probe
+    except ImportError as err:
+        return Check("mqtt", FAIL, f"paho-mqtt is not installed ({err})", "pip install 'listen-edge[edge]'")
+    login = f"as {b.username}" if b.username else "anonymously"
+    problem = probe(b)
+    if problem is None:
+        return Check("mqtt", OK, f"{b.describe()} accepts an MQTT 5 connection {login}")
+    fix = ("check [serve.mqtt] username / password (or $LISTEN_MQTT_USERNAME / $LISTEN_MQTT_PASSWORD)"
+           if problem.startswith("refused:") else "start the broker, or fix [serve.mqtt] url; under systemd, a broker on "
+           "another host needs IPAddressAllow= (docs/home-assistant.md)")
+    return Check("mqtt", FAIL, f"{b.describe()} {login}: {problem}", fix)
+
+
 def _nearest_existing(path: Path) -> Path:
     while not path.exists() and path != path.parent:
         path = path.parent
@@ -312,4 +334,5 @@ CHECKS: list[tuple[str, Callable[[ServeSettings], Check]]] = [
     ("llama.cpp", check_llama),
     ("bundle", check_bundle),
     ("socket", check_socket),
+    ("mqtt", check_mqtt),
 ]

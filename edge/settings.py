@@ -4,6 +4,7 @@
     [serve.socket]       unix socket path and mode, optional loopback TCP port, idle timeout
     [serve.activity]     VAD aggressiveness and the activity gates (edge.activity.ActivityConfig)
     [serve.segments]     how activity becomes segments (edge.activity.SegmenterConfig)
+    [serve.mqtt]         the MQTT broker for Home Assistant (edge/mqtt, docs/home-assistant.md)
 
 Each default is written once: here, or in the runtime dataclass a table reuses; each field
 carries its allowed values. `listen serve` and `listen doctor` read this table with
@@ -13,6 +14,7 @@ carries its allowed values. `listen serve` and `listen doctor` read this table w
 from __future__ import annotations
 
 import ipaddress
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from core.settings import INDEX, load_section, octal_mode
 from edge.activity import ActivityConfig, SegmenterConfig
 from edge.daemon.server import DaemonConfig
 from edge.daemon.sockets import socket_mode_problem
+from edge.mqtt.broker import url_problem
+from edge.mqtt.topics import NAME
 from edge.onnx_sessions import PREFERRED_PROVIDERS
 from edge.protocol import MAX_QUESTION_CHARS
 
@@ -55,6 +59,49 @@ class SocketSettings:
     idle_timeout_s: float = field(default=DaemonConfig.idle_timeout_s, metadata=between(0, None, unit="s (0 = never)"))
 
 
+def _topic_name(v: str) -> bool:
+    return NAME.fullmatch(v) is not None
+
+
+def _topic_prefix(v: str) -> bool:
+    return all(_topic_name(part) for part in v.split("/"))
+
+
+@dataclass(frozen=True)
+class MqttSettings:
+    """[serve.mqtt]: Home Assistant over MQTT (docs/home-assistant.md)."""
+
+    # broker, mqtt://HOST[:PORT] or mqtts://HOST[:PORT]; unset: no MQTT
+    url: str | None = field(default=None, metadata=allowed(
+        lambda v: url_problem(v) is None, "mqtt://HOST[:PORT] or mqtts://HOST[:PORT], without a user or password"))
+    # broker login; $LISTEN_MQTT_USERNAME / $LISTEN_MQTT_PASSWORD win over these
+    username: str | None = None
+    password: str | None = None
+    # mqtts: CA certificate of the broker; unset: the system's CAs
+    ca_file: Path | None = None
+    # this daemon's id in topics and in Home Assistant; unset: the host name
+    node_id: str | None = field(default=None, metadata=allowed(_topic_name, "1..64 of A-Z a-z 0-9 _ -"))
+    # topics are <base_topic>/<node_id>/...
+    base_topic: str = field(default="listen_edge", metadata=allowed(_topic_prefix, "levels of A-Z a-z 0-9 _ - joined by /"))
+    # Home Assistant's discovery prefix
+    discovery_prefix: str = field(default="homeassistant", metadata=allowed(_topic_prefix, "levels of A-Z a-z 0-9 _ - joined by /"))
+    # s a watch's sensor stays ON after its sound was last heard
+    hold_s: float = field(default=30.0, metadata=between(0, None, lo_open=True, unit="s"))
+    # messages kept for the broker while it is away; the oldest go first
+    queue: int = field(default=1000, metadata=between(1, None, unit="messages"))
+    # s between keep-alive pings; a silent broker is given up after 1.5x
+    keepalive_s: int = field(default=30, metadata=between(5, 3600, unit="s"))
+
+
+def default_state_dir() -> Path:
+    """$STATE_DIRECTORY (systemd's StateDirectory=), else $XDG_STATE_HOME/listen, else ~/.local/state/listen."""
+    systemd = os.environ.get("STATE_DIRECTORY")
+    if systemd:
+        return Path(systemd.split(":")[0])
+    xdg = os.environ.get("XDG_STATE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".local" / "state") / "listen"
+
+
 @dataclass(frozen=True)
 class ServeSettings:
     """[serve]: the daemon."""
@@ -79,6 +126,8 @@ class ServeSettings:
     watches: tuple[str, ...] = field(default=(), metadata=allowed(
         lambda v: all(0 < len(q.strip()) <= MAX_QUESTION_CHARS for q in v),
         f"questions of 1..{MAX_QUESTION_CHARS} characters"))
+    # watches added while running are kept here; unset: $STATE_DIRECTORY, $XDG_STATE_HOME/listen or ~/.local/state/listen
+    state_dir: Path | None = None
     # CPU threads for ONNX Runtime and llama.cpp; 0: every CPU this process may use
     threads: int = field(default=0, metadata=between(0, None, unit="(0 = all CPUs)"))
     # llama.cpp layers offloaded to the GPU (CUDA build); -1: all; 0: CPU only
@@ -89,6 +138,7 @@ class ServeSettings:
     socket: SocketSettings = SocketSettings()
     activity: ActivityConfig = ActivityConfig()
     segments: SegmenterConfig = SegmenterConfig()
+    mqtt: MqttSettings = MqttSettings()
 
 
 def load_serve_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> ServeSettings:

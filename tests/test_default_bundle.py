@@ -147,3 +147,56 @@ def test_a_listen_serve_process_streams_the_decision_before_the_answer_over_stat
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_listen_serve_with_mqtt_turns_a_home_assistant_binary_sensor_on_when_the_alarm_plays(default_bundle, tmp_path):
+    """The issue's acceptance run: the real `listen serve` process on the default bundle, a
+    looping smoke-alarm replay, `--watch` and `--mqtt` to a real mosquitto. Discovery
+    announces the watch's binary sensor, its state turns ON within seconds, and a mute
+    from MQTT mutes the daemon (its status over the socket says so)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import soundfile as sf
+
+    from edge.client.requests import DaemonClient
+    from edge.mqtt.discovery import watch_key
+    from tests.mosquitto import Mosquitto, Recorder
+
+    wav = tmp_path / "alarm.wav"
+    # The clip of the streaming test above: one 3.3 s segment per loop. (Seed 900_300's alarm
+    # is cut into ~1 s segments, on which this model answers "can't tell": see the MQTT note.)
+    sf.write(wav, _clip("smoke_alarm", 900_200), SR, subtype="PCM_16")
+    broker = Mosquitto(tmp_path).start()
+    rec = Recorder(broker.port, "homeassistant/#", "listen_edge/#")
+    sock = tmp_path / "d.sock"
+    question = "Is there a smoke alarm?"
+    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "serve", "--bundle", str(default_bundle), "--source", str(wav),
+                             "--loop", "--watch", question, "--mqtt", broker.url, "--mqtt-node-id", "kitchen",
+                             "--socket", str(sock), "--threads", "2", "--state-dir", str(tmp_path / "state")],
+                            cwd=ADAPTER.parents[1], env={**os.environ, "PYTHONPATH": str(ADAPTER.parents[1])},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    key = watch_key(question)
+    try:
+        config = json.loads(rec.wait(lambda t, p: t == f"homeassistant/binary_sensor/kitchen/{key}/config" and p != "",
+                                     timeout=120, what="the discovery config").payload)
+        assert config["device_class"] == "smoke" and config["state_topic"] == f"listen_edge/kitchen/watch/{key}"
+        t_online = time.monotonic()
+        rec.wait(lambda t, p: t == config["state_topic"] and p == "ON", timeout=60, what="the binary sensor ON")
+        assert time.monotonic() - t_online < 30  # the clip's alarm starts 1 s in; segments close within 10 s
+        sound = rec.json("listen_edge/kitchen/sound")  # the presence model's likeliest sound
+        assert sound["label"] == "smoke_alarm" and 0.5 < sound["confidence"] <= 1.0
+        rec.publish("listen_edge/kitchen/mute/set", "ON")
+        rec.wait(lambda t, p: t == "listen_edge/kitchen/mute" and p == "ON", what="the switch ON")
+        with DaemonClient(sock, timeout_s=30) as client:
+            status = client.status()
+        assert status.muted and status.buffer_segments == 0
+    finally:
+        rec.close()
+        proc.terminate()
+        proc.wait(30)
+        broker.stop()
+    assert "Traceback" not in proc.stderr.read()

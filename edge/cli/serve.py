@@ -27,12 +27,19 @@ answer questions about it over a local socket (newline-delimited JSON, see edge/
   listen serve                              # default microphone, default bundle
   listen serve --source kitchen.wav --loop  # replay a file in real time (no microphone needed)
   listen serve --watch "Is there a smoke alarm?"
+  listen serve --watch "Is there a smoke alarm?" --mqtt mqtt://127.0.0.1:1883   # Home Assistant
 
 Settings come from --config FILE (TOML; deploy/listen.toml lists every key with its default
 and unit; the [key] after each option's help names its key); flags override the file.
 The socket is a unix socket with mode 0600 ($LISTEN_SOCKET, else
 $XDG_RUNTIME_DIR/listen/daemon.sock); --tcp adds a loopback-only TCP port. Mute stops the
-capture and wipes the buffer. SIGTERM shuts down cleanly. Logs go to stderr, with syslog
+capture and wipes the buffer. SIGTERM shuts down cleanly. Watches added while running are
+kept in the state directory and come back at the next start.
+
+With --mqtt, the daemon also joins an MQTT broker for Home Assistant (docs/home-assistant.md):
+discovery makes a device with a binary sensor per watch, a mute switch and a last-sound
+sensor; watches and questions can be sent over MQTT. A user name and password go in
+[serve.mqtt] or $LISTEN_MQTT_USERNAME / $LISTEN_MQTT_PASSWORD, never on the command line. Logs go to stderr, with syslog
 priority prefixes when running under systemd (journald)."""
 
 
@@ -66,6 +73,11 @@ def register(subparsers) -> None:
     act.add_argument("--vad-aggressiveness", type=int, choices=range(4), help="webrtcvad mode 0..3 [serve.activity.vad_aggressiveness]")
     act.add_argument("--max-segment-seconds", type=float, help="longer activity is cut [serve.segments.max_length_s]")
     act.add_argument("--watch", action="append", metavar="QUESTION", help="a standing yes/no question (repeatable; replaces [serve.watches])")
+    act.add_argument("--state-dir", type=Path, metavar="DIR", help="where watches added while running are kept (default: $STATE_DIRECTORY, $XDG_STATE_HOME/listen or ~/.local/state/listen) [serve.state_dir]")
+    ha = p.add_argument_group("Home Assistant (MQTT)")
+    ha.add_argument("--mqtt", metavar="URL", help="join this broker: mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (no credentials here) [serve.mqtt.url]")
+    ha.add_argument("--mqtt-node-id", metavar="ID", help="this speaker's id in topics and in Home Assistant (default: the host name) [serve.mqtt.node_id]")
+    ha.add_argument("--mqtt-hold", type=float, metavar="SECONDS", help="a watch's sensor stays ON this long after its sound was last heard [serve.mqtt.hold_s]")
     p.set_defaults(func=run, log_level=logging.INFO)  # a daemon: its INFO lines go to the journal
 
 
@@ -75,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     from edge.client.address import default_socket_path
     from edge.daemon.server import Daemon, DaemonConfig
     from edge.daemon.systemd import notify_systemd, use_journald_format
-    from edge.settings import load_serve_settings
+    from edge.settings import default_state_dir, load_serve_settings
 
     use_journald_format()
     s = load_serve_settings(args.config, serve_overrides(args))
@@ -93,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         idle_timeout_s=s.socket.idle_timeout_s,
         buffer_seconds=s.buffer_seconds,
         state_bytes=int(s.states_mb * 2**20),
+        state_dir=s.state_dir or default_state_dir(),
     )
     segmenter = Segmenter(s.segments, s.activity)
     daemon = Daemon(assistant, source, config, segmenter=segmenter, bundle=bundle)
@@ -101,12 +114,17 @@ def run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda signum, frame: stop.set())
+    link = _mqtt_link(daemon, s) if s.mqtt.url else None
     daemon.start()
     try:
+        if link is not None:
+            link.start()
         notify_systemd("READY=1")
         stop.wait()
         notify_systemd("STOPPING=1")
     finally:
+        if link is not None:
+            link.stop()
         daemon.stop()
     return 0
 
@@ -132,7 +150,26 @@ def serve_overrides(args: argparse.Namespace) -> dict:
         "serve.activity.vad_aggressiveness": args.vad_aggressiveness,
         "serve.segments.max_length_s": args.max_segment_seconds,
         "serve.watches": args.watch,
+        "serve.state_dir": args.state_dir,
+        "serve.mqtt.url": args.mqtt,
+        "serve.mqtt.node_id": args.mqtt_node_id,
+        "serve.mqtt.hold_s": args.mqtt_hold,
     }
+
+
+def _mqtt_link(daemon, settings: ServeSettings):
+    """The daemon's MQTT link to the broker of [serve.mqtt] (edge/mqtt/link.py), not started."""
+    from edge.mqtt.broker import broker
+    from edge.mqtt.topics import Topics, default_node_id
+
+    m = settings.mqtt
+    try:
+        from edge.mqtt.link import MqttLink
+    except ImportError as err:
+        raise EdgeError(f"MQTT needs paho-mqtt ({err}); install the edge extra") from err
+    topics = Topics(m.base_topic, m.node_id or default_node_id(), m.discovery_prefix)
+    return MqttLink(daemon, broker(m.url, m.username, m.password, m.ca_file), topics, hold_s=m.hold_s,
+                    queue_limit=m.queue, keepalive_s=m.keepalive_s)
 
 
 def _load_assistant(settings: ServeSettings) -> tuple[Assistant, dict]:

@@ -24,4 +24,4 @@ def test_each_package_contributes_the_checks_of_its_own_table():
     assert [p.SECTION for p in parts] == ["serve", "bridge"]
     assert [p.__name__ for p in parts] == ["edge.doctor", "firmware_bridge.doctor"]
     names = [name for p in parts for name, _ in p.CHECKS]
-    assert names == ["system", "audio", "onnxruntime", "llama.cpp", "bundle", "socket", "serial"]
+    assert names == ["system", "audio", "onnxruntime", "llama.cpp", "bundle", "socket", "mqtt", "serial"]

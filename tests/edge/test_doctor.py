@@ -30,7 +30,7 @@ from edge.doctor import check_bundle, check_llama, check_onnxruntime, check_sock
 from edge.settings import ServeSettings, load_serve_settings
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ["config", "system", "audio", "onnxruntime", "llama.cpp", "bundle", "socket", "serial"]
+NAMES = ["config", "system", "audio", "onnxruntime", "llama.cpp", "bundle", "socket", "mqtt", "serial"]
 NO_SOUND_CARD = not Path("/dev/snd").exists()
 NO_GPU = not glob.glob("/dev/nvidia[0-9]*") and not Path("/etc/nv_tegra_release").exists()
 
@@ -59,7 +59,8 @@ def test_doctor_on_this_machine_diagnoses_no_audio_device_and_no_gpu(tmp_path):
     assert rows["bundle"].startswith("FAIL") and str(tmp_path / "home" / "default-bundle") in rows["bundle"]
     assert "fix: export one with `listen export" in rows["bundle"]
     assert proc.returncode == 1
-    assert proc.stdout.strip().splitlines()[-1].startswith("listen doctor: 8 checks,")
+    assert proc.stdout.strip().splitlines()[-1].startswith("listen doctor: 9 checks,")
+    assert rows["mqtt"].startswith("SKIP")  # no broker configured: no Home Assistant link, nothing dialled
     assert rows["onnxruntime"].startswith("OK") and "no bundle graph to run (see the bundle check)" in rows["onnxruntime"]
     assert rows["socket"].startswith("OK") and "no daemon running" in rows["socket"]
     assert rows["serial"].startswith("SKIP")
@@ -85,7 +86,7 @@ def test_doctor_exits_0_when_nothing_fails(tmp_path):
     rows = lines_by_name(proc.stdout)
     assert proc.returncode == 0, proc.stdout
     assert rows["audio"].startswith("SKIP") and rows["bundle"].startswith("SKIP")
-    assert proc.stdout.strip().splitlines()[-1] == "listen doctor: 8 checks, 0 failed"
+    assert proc.stdout.strip().splitlines()[-1] == "listen doctor: 9 checks, 0 failed"
 
 
 def test_a_bad_config_is_a_failed_check_and_the_rest_still_run(tmp_path):
