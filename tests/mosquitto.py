@@ -96,12 +96,17 @@ class Recorder:
             self.messages.append(msg)
             self._cond.notify_all()
 
-    def wait(self, predicate, timeout: float = 15.0, what: str = "a message"):
-        """The first message (from the start) for which predicate(topic, payload text) holds."""
+    def mark(self) -> int:
+        """A place in the record: `wait(..., after=mark)` looks only at what came after it."""
+        with self._cond:
+            return len(self.messages)
+
+    def wait(self, predicate, timeout: float = 15.0, what: str = "a message", after: int = 0):
+        """The first message (from `after`) for which predicate(topic, payload text) holds."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                for m in self.messages:
+                for m in self.messages[after:]:
                     if predicate(m.topic, m.payload.decode("utf-8", "replace")):
                         return m
                 left = deadline - time.monotonic()

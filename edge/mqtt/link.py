@@ -38,7 +38,7 @@ from edge.mqtt.discovery import OFF, OFFLINE, ON, ONLINE, Discovery, watch_key
 from edge.mqtt.holds import Holds
 from edge.mqtt.outbox import Outbox, Outgoing
 from edge.mqtt.topics import Topics
-from edge.protocol import AlertEvent, Error, ErrorCode, Message, StateEvent, Unwatch, Unwatched, Watching
+from edge.protocol import MAX_LINE_BYTES, AlertEvent, Error, ErrorCode, Message, StateEvent, Unwatch, Unwatched, Watching
 
 if TYPE_CHECKING:
     from edge.daemon.server import Daemon
@@ -50,6 +50,9 @@ ACK_WAIT_S = 0.5  # the publisher looks at the connection this often while it wa
 HOLD_TICK_S = 0.25  # the longest a sensor stays ON past its hold
 STOP_FLUSH_S = 2.0  # at stop, `offline` gets this long to reach the broker
 RECONNECT_S = (1, 30)  # paho's reconnect backoff, min and max seconds
+# The largest packet the broker may send us (MQTT 5 CONNECT property; it drops larger ones), so a
+# huge payload on a command topic never reaches memory; payloads past MAX_LINE_BYTES get an error.
+MAX_PACKET_BYTES = 4 * MAX_LINE_BYTES
 
 
 def make_client(broker: Broker, client_id: str) -> mqtt.Client:
@@ -142,7 +145,10 @@ class MqttLink:
         self._resync()
         self.daemon.observe(self.observe)
         try:
-            self.client.connect_async(self.broker.host, self.broker.port, self.keepalive_s, clean_start=True)
+            props = Properties(PacketTypes.CONNECT)
+            props.MaximumPacketSize = MAX_PACKET_BYTES
+            self.client.connect_async(self.broker.host, self.broker.port, self.keepalive_s, clean_start=True,
+                                      properties=props)
         except (OSError, ValueError) as err:
             raise EdgeError(f"MQTT broker {self.broker.describe()}: {err}") from err
         self.client.loop_start()

@@ -117,8 +117,9 @@ def test_mute_from_home_assistant_mutes_the_daemon_and_its_switch_follows(tmp_pa
         assert all(not a.any() for a in held)  # wiped, as a mute from the socket wipes
         assert rec.json(T.response(T.mute_set)) == {"v": 1, "type": "ok", "request": "mute", "muted": True,
                                                     "wiped_segments": len(held)}
+        mark = rec.mark()
         rec.publish(T.mute_set, "off")
-        rec.wait(lambda t, p: t == T.mute and p == "OFF", what="the switch state OFF")
+        rec.wait(lambda t, p: t == T.mute and p == "OFF", what="the switch state OFF", after=mark)
         assert not daemon.muted
         wait_for(lambda: len(daemon.buffer) >= 1, what="capture again")
         rec.publish(T.mute_set, "maybe")
@@ -190,6 +191,13 @@ def test_a_question_over_mqtt_gets_its_answer_on_the_mqtt5_response_topic_with_i
         rec.publish(T.ask, json.dumps({"question": "Is it loud?", "since": 9e12}))  # no MQTT 5 properties
         err = rec.json(T.response(T.ask))
         assert err["type"] == "error" and err["code"] == "bad_message" and "since" in err["text"]
+        rec.publish(T.ask, b"x" * 100_000)  # past the protocol's line: an error, not a question
+        assert rec.json(T.response(T.ask), where=lambda b: b.get("code") == "line_too_long")["type"] == "error"
+        rec.publish(T.ask, b"x" * 10_000_000)  # past the packet size the link told the broker: never delivered
+        rec.publish(T.ask, "Is it loud?", response_topic="phone/answers", correlation=b"q-18")
+        rec.wait(lambda t, p: len(rec.payloads("phone/answers")) == 2, what="the next answer")
+        again = [m for m in rec.messages if m.topic == "phone/answers"][1]
+        assert again.properties.CorrelationData == b"q-18" and json.loads(again.payload)["heard"] is True
     finally:
         rec.close()
         link.stop()
