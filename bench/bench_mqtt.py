@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_latency import write_clip  # noqa: E402
 from bench.common import default_bundle  # noqa: E402
+from edge.mqtt.link import RECONNECT_S  # noqa: E402
 
 THREADS = 2
 RUN_S = 40.0  # alarm replayed with both subscribers listening
@@ -171,7 +172,7 @@ def main() -> None:
     print()
     print(f"Broker stopped for {OUTAGE_S:.0f} s while the alarm went on: the socket saw {len(outage)} alerts, the broker "
           f"got {len(delivered)} of them after its restart, the last {caught_up_s:.1f} s after it came back "
-          f"(the daemon reconnects with a 1-30 s backoff).")
+          f"(the daemon reconnects with a 1-{RECONNECT_S[1]} s backoff).")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ ASK_QUEUE = 4  # asks from MQTT waiting for the model; one more is answered `bus
 ACK_WAIT_S = 0.5  # the publisher looks at the connection this often while it waits for an acknowledgement
 HOLD_TICK_S = 0.25  # the longest a sensor stays ON past its hold
 STOP_FLUSH_S = 2.0  # at stop, `offline` gets this long to reach the broker
-RECONNECT_S = (1, 30)  # paho's reconnect backoff, min and max seconds
+RECONNECT_S = (1, 10)  # paho's reconnect backoff, min and max seconds: a returning broker gets the queued alerts within ~10 s
 # The largest packet the broker may send us (MQTT 5 CONNECT property; it drops larger ones), so a
 # huge payload on a command topic never reaches memory; payloads past MAX_LINE_BYTES get an error.
 MAX_PACKET_BYTES = 4 * MAX_LINE_BYTES
