@@ -281,13 +281,23 @@ class MqttLink:
                 continue
             if self._send(message):
                 self.outbox.done(message)
+            else:
+                self._stopping.wait(0.05)  # the connection is going: let paho notice before the next try
 
     def _send(self, message: Outgoing) -> bool:
-        """Publish with QoS 1 and wait for the broker's PUBACK while the connection lasts."""
-        info = self.client.publish(message.topic, message.payload, qos=1, retain=message.retain,
-                                   properties=message.properties)
-        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+        """Publish with QoS 1 and wait for the broker's PUBACK while the connection lasts. True:
+        the broker has it (or it can never be sent: dropped, logged); False: try it again."""
+        try:
+            info = self.client.publish(message.topic, message.payload, qos=1, retain=message.retain,
+                                       properties=message.properties)
+        except ValueError as err:  # a payload over the broker's limits: it would block every message behind it
+            log.error("MQTT: cannot publish to %s (%s); dropped", message.topic, err)
+            return True
+        if info.rc == mqtt.MQTT_ERR_NO_CONN:
             return False
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            log.error("MQTT: cannot publish to %s (%s); dropped", message.topic, mqtt.error_string(info.rc))
+            return True
         while not self._stopping.is_set():
             try:
                 info.wait_for_publish(ACK_WAIT_S)
@@ -328,6 +338,12 @@ class MqttLink:
             self._last_problem = text
 
     def _on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
+        try:
+            self._message(msg)
+        except Exception:  # paho would end its network loop on an exception: log it, keep serving
+            log.exception("MQTT: handling a message on %s failed", msg.topic)
+
+    def _message(self, msg: mqtt.MQTTMessage) -> None:
         topic = msg.topic
         if topic == self.topics.ha_status:
             if msg.payload.strip() == ONLINE.encode():
@@ -356,7 +372,12 @@ class MqttLink:
                 self._reply(reply_to, correlation, Error(ErrorCode.BUSY, f"{ASK_QUEUE} asks are already waiting; retry shortly",
                                                          id=request.id))
             return
-        self._reply(reply_to, correlation, self._command(request))
+        try:
+            reply = self._command(request)
+        except Exception as err:  # a bug must not go unanswered, nor end paho's loop
+            log.exception("MQTT: %s failed", topic)
+            reply = Error(ErrorCode.INTERNAL, f"{type(err).__name__}: {err}", id=getattr(request, "id", None))
+        self._reply(reply_to, correlation, reply)
 
     def _command(self, request: Message | commands.UnwatchQuestion) -> Message:
         if isinstance(request, commands.UnwatchQuestion):

@@ -324,3 +324,25 @@ def test_a_broker_that_wants_a_login_gets_it_from_the_environment_and_a_wrong_on
             daemon.stop()
     finally:
         locked.stop()
+
+
+def test_a_failure_inside_the_daemon_is_an_internal_error_reply_and_the_link_keeps_serving(tmp_path, mosquitto, monkeypatch):
+    daemon = _daemon(tmp_path, _silence(tmp_path))
+    link = _link(daemon, mosquitto.port)
+    daemon.start()
+    _connected(link.start())
+    rec = Recorder(mosquitto.port, f"{T.root}/#")
+    try:
+        real = daemon.request
+        monkeypatch.setattr(daemon, "request", lambda request: 1 / 0)  # a bug in the daemon's request handling
+        rec.publish(T.watch_add, "Is it raining?")
+        err = rec.json(T.response(T.watch_add))
+        assert err["type"] == "error" and err["code"] == "internal" and "ZeroDivisionError" in err["text"]
+        monkeypatch.setattr(daemon, "request", real)
+        rec.publish(T.watch_add, "Is it raining?")
+        assert rec.json(T.response(T.watch_add), where=lambda b: b["type"] == "watching")["watch_id"] == 1
+        assert link.connected
+    finally:
+        rec.close()
+        link.stop()
+        daemon.stop()
