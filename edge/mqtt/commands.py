@@ -47,16 +47,20 @@ def parse(action: str, payload: bytes) -> Message | UnwatchQuestion:
         raise ValueError(f"no MQTT command {action!r}")  # a programming error
     if text.startswith("{"):
         fields = _object(payload)
-        if kind == Unwatch.TYPE and "watch_id" not in fields and "question" in fields:
-            return _question(UnwatchQuestion(fields["question"], fields.get("id")), fields)
-        return decode_request(json.dumps({**fields, "type": kind}).encode("utf-8"))
-    if not text:
+    elif not text:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, f"{kind}: the payload is empty; send a question")
-    if kind == Unwatch.TYPE:
-        if text.isdigit():
-            return decode_request(json.dumps({"type": kind, "watch_id": int(text)}).encode("utf-8"))
-        return _question(UnwatchQuestion(text), {"question": text})
-    return decode_request(json.dumps({"type": kind, "question": text}).encode("utf-8"))
+    else:
+        is_id = kind == Unwatch.TYPE and text.isascii() and text.isdigit() and len(text) <= 20  # "²" is a digit too
+        fields = {"watch_id": int(text)} if is_id else {"question": text}
+    if kind == Unwatch.TYPE and "watch_id" not in fields and "question" in fields:
+        watch = _decode(Watch.TYPE, fields)  # the question (and id) checked as a `watch` checks them
+        return UnwatchQuestion(watch.question, watch.id)
+    return _decode(kind, fields)
+
+
+def _decode(kind: str, fields: dict) -> Message:
+    """`fields` as a request of type `kind`, by the socket protocol's own decoder and checks."""
+    return decode_request(json.dumps({**fields, "type": kind}).encode("utf-8"))
 
 
 def _object(payload: bytes) -> dict:
@@ -64,9 +68,3 @@ def _object(payload: bytes) -> dict:
     if not isinstance(value, dict):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, f"expected a JSON object, got {type(value).__name__}")
     return {k: v for k, v in value.items() if k not in ("type", "v")}  # the topic says what it is
-
-
-def _question(request: UnwatchQuestion, fields: dict) -> UnwatchQuestion:
-    """The question checked as a `watch` would check it."""
-    decode_request(json.dumps({"type": Watch.TYPE, "question": fields["question"]}).encode("utf-8"))
-    return request

@@ -26,6 +26,8 @@ def test_mute_takes_home_assistants_switch_payloads(payload, want):
     ("watch_remove", b"3", Unwatch(3)),
     ("watch_remove", b'{"watch_id": 3}', Unwatch(3)),
     ("watch_remove", b"Is the baby crying?", UnwatchQuestion("Is the baby crying?")),
+    ("watch_remove", "²".encode(), UnwatchQuestion("²")),  # a Unicode digit is not a watch id
+    ("watch_remove", b"9" * 25, UnwatchQuestion("9" * 25)),  # nor 25 digits (past any id)
     ("watch_remove", b'{"question": "Is the baby crying?", "id": "x"}', UnwatchQuestion("Is the baby crying?", "x")),
     ("ask", "Était-ce un chien ?".encode(), Ask("Était-ce un chien ?")),
     ("ask", b'{"question": "What was that?", "since": 1700000000, "id": "q"}', Ask("What was that?", 1700000000, "q")),
@@ -46,6 +48,8 @@ def test_payloads_become_the_protocols_requests(action, payload, want):
     ("watch_remove", b'{"watch_id": 0}', "bad_message", "watch_id"),
     ("watch_remove", b'{"watch_id": "3"}', "bad_message", "watch_id"),
     ("watch_remove", b"{}", "bad_message", "watch_id"),
+    ("watch_remove", b"9" * 5000, "bad_message", "1000"),  # past int()'s digit limit: a too-long question, no crash
+    ("watch_remove", b'{"question": "Is it raining?", "id": {"deep": [1]}}', "bad_message", "id"),
     ("ask", b'{"question": "Loud?", "since": -1}', "bad_message", "since"),
     ("ask", b'{"question": ["Loud?"]}', "bad_message", "question"),
     ("ask", b"x" * (MAX_LINE_BYTES + 1), "line_too_long", "limit"),
