@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_latency import write_clip  # noqa: E402
 from bench.common import default_bundle  # noqa: E402
+from tests.mosquitto import Mosquitto  # noqa: E402  (a real mosquitto on a loopback port, restartable)
 from edge.mqtt.link import RECONNECT_S  # noqa: E402
 
 THREADS = 2
@@ -39,27 +39,6 @@ RUN_S = 40.0  # alarm replayed with both subscribers listening
 OUTAGE_S = 20.0  # broker down while the alarm goes on
 QUESTION = "Is there a smoke alarm?"
 NODE = "bench"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_broker(folder: Path, port: int) -> subprocess.Popen:
-    conf = folder / "mosquitto.conf"
-    user = "user root\n" if os.geteuid() == 0 else ""
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n{user}")
-    exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("mosquitto did not start (scripts/setup.sh installs it)")
 
 
 class BrokerAlerts:
@@ -112,8 +91,8 @@ def main() -> None:
     bundle = default_bundle()
     work = Path(tempfile.mkdtemp(prefix="bench-mqtt-"))
     clip = write_clip(work / "alarm.wav")
-    port = free_port()
-    broker = start_broker(work, port)
+    broker = Mosquitto(work).start()
+    port = broker.port
     sock = work / "d.sock"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     daemon = subprocess.Popen([sys.executable, "-m", "core.cli", "serve", "--bundle", str(bundle), "--source", str(clip),
@@ -139,13 +118,12 @@ def main() -> None:
         hop = [(arrived[(iso(s), iso(e))] - arrival) * 1e3 for arrival, s, e in on_socket[:n_before]
                if (iso(s), iso(e)) in arrived]
 
-        broker.terminate()
-        broker.wait(10)
+        broker.stop()
         first_down = len(on_socket)
         time.sleep(OUTAGE_S)
         outage = {(iso(s), iso(e)) for _, s, e in on_socket[first_down:]}
         t_up = time.time()
-        broker = start_broker(work, port)
+        broker.start()
         wait_until = time.monotonic() + 60
         while not outage <= set(mqtt_alerts.segments) and time.monotonic() < wait_until:
             time.sleep(0.05)
@@ -157,8 +135,7 @@ def main() -> None:
         mqtt_alerts.close()
         daemon.terminate()
         daemon.wait(30)
-        broker.terminate()
-        broker.wait(10)
+        broker.stop()
         shutil.rmtree(work, ignore_errors=True)
     if not hop:
         raise SystemExit("no alert arrived in the run: the watch never fired on the beeps")

@@ -34,13 +34,13 @@ and unit; the [key] after each option's help names its key); flags override the 
 The socket is a unix socket with mode 0600 ($LISTEN_SOCKET, else
 $XDG_RUNTIME_DIR/listen/daemon.sock); --tcp adds a loopback-only TCP port. Mute stops the
 capture and wipes the buffer. SIGTERM shuts down cleanly. Watches added while running are
-kept in the state directory and come back at the next start.
+kept in the state directory and come back at the next start. Logs go to stderr, with syslog
+priority prefixes when running under systemd (journald).
 
 With --mqtt, the daemon also joins an MQTT broker for Home Assistant (docs/home-assistant.md):
 discovery makes a device with a binary sensor per watch, a mute switch and a last-sound
 sensor; watches and questions can be sent over MQTT. A user name and password go in
-[serve.mqtt] or $LISTEN_MQTT_USERNAME / $LISTEN_MQTT_PASSWORD, never on the command line. Logs go to stderr, with syslog
-priority prefixes when running under systemd (journald)."""
+[serve.mqtt] or $LISTEN_MQTT_USERNAME / $LISTEN_MQTT_PASSWORD, never on the command line."""
 
 
 def register(subparsers) -> None:

@@ -41,11 +41,6 @@ class Observers:
         with self._lock:
             self._items.append(observer)
 
-    def remove(self, observer: Observer) -> None:
-        with self._lock:
-            if observer in self._items:
-                self._items.remove(observer)
-
     def __bool__(self) -> bool:
         with self._lock:
             return bool(self._items)
