@@ -11,6 +11,7 @@ own scrambled c4group format: no small reader); `trigger-rally-data` and `freedr
 
 from __future__ import annotations
 
+from training.corpus.sources import libraries, more_games
 from training.corpus.sources.debian import InnerArchive, SourcePackage
 
 # GCompris's activities whose Qt resource files hold recorded sounds (the others: UI cues, voices)
@@ -47,4 +48,5 @@ SOURCES: tuple[SourcePackage, ...] = (
                   containers=("usr/share/games/openttd/baseset/opensfx/opensfx.cat",), eval_only=True),
 )
 
+SOURCES = SOURCES + libraries.SOURCES + more_games.SOURCES
 BY_PACKAGE = {s.package: s for s in SOURCES}

@@ -14,17 +14,11 @@ Labels are ids of `training.corpus.events`; a test checks each one exists.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from functools import lru_cache
 
+from training.corpus.sources import libraries, more_games
+from training.corpus.sources.table import Exclusion, Rule
 from training.errors import CorpusFileError
-
-
-@dataclass(frozen=True)
-class Rule:
-    package: str
-    pattern: str  # fnmatch wildcard on the path under extracted/PKG/
-    label: str
-    reason: str
 
 
 # Labels whose recordings are scenes rather than events: the mixer lays them as the bed under
@@ -36,13 +30,6 @@ AMBIENCE_LABELS = frozenset({"outside_rural", "outside_urban", "traffic_noise", 
 
 def role_of(label: str) -> str:
     return "ambience" if label in AMBIENCE_LABELS else "event"
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    package: str
-    pattern: str
-    reason: str
 
 
 _0AD, _FG, _LC = "0ad-data", "flightgear-data-base", "lincity-ng-data"
@@ -715,14 +702,23 @@ CHECKED_OUT: tuple[Exclusion, ...] = (
     Exclusion(_SC, SCA + "shoot/machinegun.wav", "check: outlier of machine_gun (z 11); a steady noise burst, no shots"),
 )
 EXCLUSIONS = EXCLUSIONS + CHECKED_OUT
+# the sample libraries (libraries.py) and the game packages added for issue 27 (more_games.py)
+RULES = RULES + libraries.RULES + more_games.RULES
+EXCLUSIONS = EXCLUSIONS + libraries.EXCLUSIONS + more_games.EXCLUSIONS
 
 
 def _matches(package: str, path: str, rule_package: str, pattern: str) -> bool:
     return package == rule_package and fnmatch.fnmatchcase(path, pattern)
 
 
+@lru_cache(maxsize=None)
+def _by_package(package: str) -> tuple[tuple[Rule, ...], tuple[Exclusion, ...]]:
+    """The rules and exclusions of one package (a package's files are matched against its own only)."""
+    return (tuple(r for r in RULES if r.package == package), tuple(x for x in EXCLUSIONS if x.package == package))
+
+
 def exclusion_for(package: str, path: str) -> Exclusion | None:
-    return next((x for x in EXCLUSIONS if _matches(package, path, x.package, x.pattern)), None)
+    return next((x for x in _by_package(package)[1] if fnmatch.fnmatchcase(path, x.pattern)), None)
 
 
 def rule_for(package: str, path: str) -> Rule | None:
@@ -730,7 +726,7 @@ def rule_for(package: str, path: str) -> Rule | None:
     matching rules are an error naming both, since the table must say one thing per file."""
     if exclusion_for(package, path) is not None:
         return None
-    found = [r for r in RULES if _matches(package, path, r.package, r.pattern)]
+    found = [r for r in _by_package(package)[0] if fnmatch.fnmatchcase(path, r.pattern)]
     if len(found) > 1:
         raise CorpusFileError(
             f"{package}:{path} matches {len(found)} rules ({found[0].pattern!r} -> {found[0].label}, "
