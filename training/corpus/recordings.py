@@ -28,11 +28,15 @@ class Recording:
     path: Path  # absolute path of the file
     label: str  # the label it carries
     source: str  # theme name, "pygame", or the Debian package
-    group: str  # recording id: identical files share it, hence a split
+    group: str  # the split unit: identical files share it; takes of one source may share it too
     provenance: Provenance | None = None  # package, version, path inside, licence, sha256
     eval_only: bool = False  # reserved for evaluation: never in train or validation
     is_real: bool = False  # a recording of the real world (the themes' UI tones are not)
     role: str = "event"  # "event", or "ambience": a bed under the events (ROLES)
+    # the distinct source recording it counts as, when coarser than the file and finer than the
+    # group (notes rendered from one SoundFont sample; the velocity layers of one drum share a
+    # group, each is a recording); "" = the group
+    source_id: str = ""
 
     @property
     def instance_id(self) -> str:
@@ -41,7 +45,8 @@ class Recording:
 
     @property
     def recording_id(self) -> str:
-        return self.group
+        """What counts as one distinct recording (reports); the split unit is `group`."""
+        return self.source_id or self.group
 
 
 def check_split(recording: Recording, split: str) -> None:
