@@ -32,8 +32,9 @@ from training.corpus.instances import InstancePool, synthesized_labels
 from training.corpus.mixer import SceneConfig, mix_scene
 from training.corpus.recordings import Recording, discover, provenance_records
 from training.corpus.rooms import RirBank, RoomConfig, rir_bank
-from training.corpus.splits import (SPLIT_FRACTIONS, SPLITS, ClipSources, SplitPlan, check_clip_sources, check_plan,
-                                    plan_recording_splits)
+from training.corpus.solo import SoloConfig, raw_scene, solo_scene
+from training.corpus.splits import (RAW_SPLITS, SPLIT_FRACTIONS, SPLITS, ClipSources, SplitPlan, check_clip_sources,
+                                    check_plan, plan_recording_splits)
 from training.errors import CorpusError
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ class BuildConfig:
     use_recordings: bool = True  # Debian sound-theme files
     use_pygame: bool = True  # pygame example sounds, when pygame is installed
     use_debian: bool = False  # Debian package recordings fetched by `listen corpus sources`
+    solo: SoloConfig = field(default_factory=SoloConfig)  # single events as they reach a microphone
+    raw_splits: bool = False  # also validation_raw, real_raw, unseen_raw: each held-out real recording alone
+    raw_per_label: int = 20  # at most this many recordings per label in a raw split (0 = all), so that
+    #                          labels with thousands of recordings (instrument notes) do not swamp it
 
 
 def clip_id(index: int) -> str:
@@ -70,10 +75,32 @@ def plan_splits(n: int, seed: int) -> list[str]:
     return [labels[i] for i in order]
 
 
-def plan_jobs(cfg: BuildConfig) -> list[tuple[int, str]]:
-    """(clip index, split) of every clip to mix."""
+def plan_jobs(cfg: BuildConfig, raw: dict[str, list[Recording]] | None = None) -> list[tuple[int, str]]:
+    """(clip index, split) of every clip to mix, then of every raw clip (`raw_recordings`)."""
     splits = plan_splits(cfg.clips, cfg.seed) + ["real_test"] * cfg.real_test_clips + ["unseen"] * cfg.unseen_clips
+    for split in RAW_SPLITS:
+        splits += [split] * len((raw or {}).get(split, []))
     return list(enumerate(splits))
+
+
+def raw_recordings(recordings: list[Recording], plan: SplitPlan, per_label: int) -> dict[str, list[Recording]]:
+    """The recordings each raw split plays, in clip order: the real recordings planned for the
+    split it views, one file per distinct recording, at most `per_label` per label (0 = all),
+    chosen by a hash of the recording id so that the choice does not follow the build seed."""
+    from training.corpus.splits import hash_unit
+
+    out: dict[str, list[Recording]] = {}
+    for raw, home in RAW_SPLITS.items():
+        first: dict[str, Recording] = {}
+        for r in sorted(recordings, key=lambda r: (r.recording_id, r.instance_id)):
+            if r.is_real and plan.split_of(r) == home:
+                first.setdefault(r.recording_id, r)
+        by_label: dict[str, list[Recording]] = {}
+        for r in sorted(first.values(), key=lambda r: (hash_unit(r.recording_id), r.recording_id)):
+            by_label.setdefault(r.label, []).append(r)
+        chosen = [r for recs in by_label.values() for r in (recs[:per_label] if per_label > 0 else recs)]
+        out[raw] = sorted(chosen, key=lambda r: (r.label, r.recording_id))
+    return out
 
 
 def build_corpus(out: Path, cfg: BuildConfig, workers: int = 2, overwrite: bool = False, progress: bool = True,
@@ -96,8 +123,8 @@ def build_corpus(out: Path, cfg: BuildConfig, workers: int = 2, overwrite: bool 
             return corpus
         except CorpusError:  # an interrupted or damaged earlier build of the same settings: mix again
             pass
-    rooms = rir_bank(cfg.rooms, cfg.seed) if cfg.scene.reverb_prob > 0 else None
-    jobs = plan_jobs(cfg)
+    rooms = rir_bank(cfg.rooms, cfg.seed) if cfg.scene.reverb_prob > 0 or cfg.solo.share > 0 else None
+    jobs = plan_jobs(cfg, raw_recordings(recordings, plan, cfg.raw_per_label) if cfg.raw_splits else None)
     pool_args = (recordings, plan, rooms, cfg, str(out))
     made: list[tuple[ClipRecord, ClipSources]] = []
     bar = _progress(total=len(jobs), disable=not progress)
@@ -146,6 +173,8 @@ _STATE: dict = {}
 def _init_worker(recordings: list[Recording], plan: SplitPlan, rooms: RirBank | None, cfg: BuildConfig,
                  out: str) -> None:
     _STATE["pool"] = InstancePool(recordings, use_speech=cfg.use_speech, plan=plan)
+    _STATE["raw"] = raw_recordings(recordings, plan, cfg.raw_per_label) if cfg.raw_splits else {}
+    _STATE["first_raw"] = cfg.clips + cfg.real_test_clips + cfg.unseen_clips
     _STATE["rooms"] = rooms
     _STATE["cfg"] = cfg
     _STATE["out"] = Path(out)
@@ -155,7 +184,13 @@ def _make_clip(job: tuple[int, str]) -> tuple[ClipRecord, ClipSources]:
     index, split = job
     cfg: BuildConfig = _STATE["cfg"]
     rng = np.random.default_rng([cfg.seed, index])
-    scene = mix_scene(rng, split, _STATE["pool"], cfg.scene, _STATE["rooms"])
+    if split in RAW_SPLITS:  # the raw clips come after the mixed ones, split by split in RAW_SPLITS order
+        before = sum(len(_STATE["raw"][s]) for s in list(RAW_SPLITS)[: list(RAW_SPLITS).index(split)])
+        scene = raw_scene(_STATE["raw"][split][index - _STATE["first_raw"] - before])
+    elif cfg.solo.share > 0 and split in ("train", "validation") and rng.random() < cfg.solo.share:
+        scene = solo_scene(rng, split, _STATE["pool"], cfg.solo, _STATE["rooms"])
+    else:
+        scene = mix_scene(rng, split, _STATE["pool"], cfg.scene, _STATE["rooms"])
     cid = clip_id(index)
     rel = f"audio/{split}/{cid}.wav"
     write_wav(_STATE["out"] / rel, scene.audio)

@@ -66,6 +66,15 @@ def register(subparsers) -> None:
     b.add_argument("--no-pygame", action="store_true", help="no pygame example sounds")
     b.add_argument("--debian-sources", action="store_true",
                    help="also draw the Debian package recordings fetched by `listen corpus sources`")
+    b.add_argument("--solo-share", type=float, default=0.0,
+                   help="share of train and validation clips that hold one sound alone, as it reaches a "
+                        "microphone: any level (-45 to -1 dBFS peak), 0.2-10 s, dry or in a room, sometimes "
+                        "band-limited, 8-bit or clipped, sometimes over a quiet bed (default 0: scenes only)")
+    b.add_argument("--raw-splits", action="store_true",
+                   help="also write validation_raw, real_raw and unseen_raw: each real recording of validation, "
+                        "real_test and unseen played alone (its first 10 s, its own level, no bed, no mixing)")
+    b.add_argument("--raw-per-label", type=int, default=20,
+                   help="at most this many recordings per label in a raw split (0 = all; default 20)")
     b.add_argument("--overwrite", action="store_true", help="replace a corpus built with other settings")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=run_build)
@@ -106,6 +115,13 @@ def run_build(args: argparse.Namespace) -> int:
 
     from training.corpus.build import BuildConfig, build_corpus, default_workers
     from training.corpus.mixer import SceneConfig
+    from training.corpus.solo import SoloConfig
+    from training.errors import CorpusError
+
+    if not 0.0 <= args.solo_share <= 1.0:
+        raise CorpusError(f"--solo-share must be between 0 and 1, got {args.solo_share}")
+    if args.raw_per_label < 0:
+        raise CorpusError(f"--raw-per-label must be 0 (all) or more, got {args.raw_per_label}")
 
     cfg = BuildConfig(
         clips=args.clips,
@@ -119,6 +135,9 @@ def run_build(args: argparse.Namespace) -> int:
         use_recordings=not args.no_recordings,
         use_pygame=not args.no_pygame,
         use_debian=args.debian_sources,
+        solo=SoloConfig(share=args.solo_share),
+        raw_splits=args.raw_splits,
+        raw_per_label=args.raw_per_label,
     )
     start = time.perf_counter()
     corpus = build_corpus(args.out, cfg, workers=args.workers or default_workers(),

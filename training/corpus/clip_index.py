@@ -34,7 +34,8 @@ from training.jsonl import read_json_lines
 CLIP_INDEX_FILE = "clips.jsonl"
 LEGACY_CLIP_INDEX_FILE = "manifest.jsonl"  # its name before it had its own (see the docstring)
 STATS_FILE = "stats.json"
-SPLIT_NAMES = ("train", "validation", "test", "real_test", "unseen")  # see splits.py
+SPLIT_NAMES = ("train", "validation", "test", "real_test", "unseen",
+               "validation_raw", "real_raw", "unseen_raw")  # see splits.py
 ROW_FIELDS = ("id", "audio", "split", "duration_s", "sample_rate", "labels", "events", "caption", "background")
 EVENT_FIELDS = ("label", "onset_s", "offset_s", "source", "instance", "snr_db")
 SOURCE_FIELDS = ("recording_id", "package", "version", "path", "licence", "sha256")  # = provenance.PROVENANCE_FIELDS

@@ -410,8 +410,9 @@ _BY_LABEL = {e.label: e for e in EVENTS}
 
 
 def vocabulary() -> list[dict]:
-    """The event library as plain data: `[{"label", "name", "synonyms"}]`, in library order."""
-    return [{"label": e.label, "name": e.name, "synonyms": list(e.synonyms)} for e in EVENTS]
+    """The event library as plain data: `[{"label", "name", "synonyms", "parents"?}]`, in library
+    order; `parents` (the label hierarchy, `training.corpus.ontology`) only where a label has any."""
+    return [asdict_entry(e) for e in EVENTS]
 
 
 def event(label: str) -> EventSpec:
@@ -490,5 +491,9 @@ def entries_for(label_set: list[str], extra_synonyms: dict[str, list[str]] | Non
 
 
 def asdict_entry(e: EventSpec) -> dict:
-    d = asdict(e)
-    return {"label": d["label"], "name": d["name"], "synonyms": list(d["synonyms"])}
+    from training.corpus.ontology import parents  # the ontology reads this table
+
+    entry = {"label": e.label, "name": e.name, "synonyms": list(e.synonyms)}
+    if up := parents().get(e.label):
+        entry["parents"] = list(up)
+    return entry

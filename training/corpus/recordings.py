@@ -19,7 +19,7 @@ from training.errors import EvalOnlyError
 
 log = logging.getLogger(__name__)
 
-EVAL_SPLITS = ("test", "real_test", "unseen")  # the only splits an evaluation-only recording may join
+EVAL_SPLITS = ("test", "real_test", "unseen", "real_raw", "unseen_raw")  # the only splits an evaluation-only recording may join
 ROLES = ("event", "ambience")  # what a recording is mixed as: a labelled event, or the bed under them
 
 

@@ -4,7 +4,9 @@ The splits (`clip_index.SPLIT_NAMES`):
 - `train`, `validation`, `test`: scenes of procedural sounds, espeak speech and recordings;
 - `real_test`: clips whose events are all real recordings, held out for it;
 - `unseen`: clips of the *unseen labels*, a seeded choice of labels that no train or
-  validation clip hears (zero-shot presence).
+  validation clip hears (zero-shot presence);
+- `validation_raw`, `real_raw`, `unseen_raw`: the raw view of validation, real_test and
+  unseen: each of their real recordings played alone (`solo.raw_clip`), no bed, no mix.
 
 The unit is a recording's *group* (its content hash: identical files are one recording). A
 group lies in exactly one split; an eval-only group only in a test split; every group of an
@@ -30,8 +32,10 @@ from training.errors import CorpusError, EvalOnlyError
 
 SPLITS = SPLIT_NAMES
 SYNTHETIC_SPLITS = ("train", "validation", "test")  # the splits `plan_splits` fills by shares
-TRAINING_SPLITS = ("train", "validation")  # what a model learns or is tuned on
-REAL_ONLY_SPLITS = ("real_test", "unseen")  # their clips hear real recordings only
+TRAINING_SPLITS = ("train", "validation", "validation_raw")  # what a model learns or is tuned on
+# the raw view of a split: each of its real recordings played alone (solo.raw_clip)
+RAW_SPLITS: dict[str, str] = {"validation_raw": "validation", "real_raw": "real_test", "unseen_raw": "unseen"}
+REAL_ONLY_SPLITS = ("real_test", "unseen", *RAW_SPLITS)  # their clips hear real recordings only
 SPLIT_FRACTIONS = (0.8, 0.1, 0.1)  # train, validation, test shares of synthetic groups and clips
 
 # Held-out shares per kind of group (the rest is train), smallest splits served first.
@@ -92,10 +96,17 @@ def unseen_candidates(recordings: list[Recording], synthesized: Iterable[str]) -
     MIN_UNSEEN_RECORDINGS distinct recordings, so that zero-shot presence is measured on more
     than one or two sounds."""
     never = set(synthesized) | {r.label for r in recordings if r.role != "event" or not r.is_real}
+    never |= _parent_labels()  # a parent is heard in its children's clips: it cannot be held out
     groups: dict[str, set[str]] = {}
     for r in recordings:
         groups.setdefault(r.label, set()).add(r.group)
     return sorted(lab for lab, g in groups.items() if lab not in never and len(g) >= MIN_UNSEEN_RECORDINGS)
+
+
+def _parent_labels() -> set[str]:
+    from training.corpus.ontology import parents
+
+    return {p for ups in parents().values() for p in ups}
 
 
 def choose_unseen_labels(recordings: list[Recording], count: int, seed: int, synthesized: Iterable[str]) -> tuple[str, ...]:
@@ -173,13 +184,14 @@ def check_clip_sources(clips: list[ClipSources], plan: SplitPlan, recordings: li
     seen_in: dict[str, tuple[str, str]] = {}  # group -> (split, first clip)
     unseen = set(plan.unseen_labels)
     for c in clips:
+        home = RAW_SPLITS.get(c.split, c.split)  # a raw clip plays a recording of the split it views
         for g in c.groups:
-            first = seen_in.setdefault(g, (c.split, c.clip_id))
-            if first[0] != c.split:
+            first = seen_in.setdefault(g, (home, c.clip_id))
+            if first[0] != home:
                 raise CorpusError(f"recording group {g} is in split {first[0]!r} ({first[1]}) and {c.split!r} "
                                   f"({c.clip_id}): no recording may be in two splits")
             planned = plan.groups.get(g)
-            if planned != c.split:
+            if planned != home:
                 raise CorpusError(f"clip {c.clip_id} ({c.split}) uses recording group {g} planned for {planned!r}")
             recs = by_group.get(g, [])
             for r in recs:

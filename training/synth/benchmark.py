@@ -9,10 +9,15 @@ Row: `{"audio_index", "audio", "prompt_text", "object", "attribute": "positive|n
 "label": "yes|no", "sampling", "template_id", "object_name", "clip_id"}`; `object` is the label
 (snake_case), `object_name` its phrase as the question says it.
 
-Any split of the corpus can be asked about: `test`, `real_test` (real recordings only), and
-`unseen`, whose questions, "yes" and "no" alike, only name the labels that no train or
-validation clip holds (zero-shot presence): the other labels of its clips (their beds) are
-neither asked about nor offered as absent.
+Any split of the corpus can be asked about: `test`, `real_test` (real recordings only), the
+raw views (`real_raw`: each held-out recording alone), and `unseen` (and `unseen_raw`), whose
+questions, "yes" and "no" alike, only name the labels that no train or validation clip holds
+(zero-shot presence): the other labels of its clips (their beds) are neither asked about nor
+offered as absent.
+
+With a label hierarchy (labels.json `parents`, `core.hierarchy`), a label that a clip's labels
+imply (a brass instrument for a trumpet) or that is more specific than one of them (a snare
+drum for "a drum") is never offered as absent: its answer is not "no".
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ import json
 import random
 from pathlib import Path
 
+from core.hierarchy import Hierarchy
 from training.corpus.folder import Corpus
-from training.corpus.splits import TRAINING_SPLITS
+from training.corpus.splits import RAW_SPLITS, TRAINING_SPLITS
 from training.errors import SynthError
 from training.synth.plan import row_seed
 from training.synth.prompts import BENCHMARK_TEMPLATES
@@ -36,14 +42,16 @@ def make_benchmark(corpus: Corpus, split: str = "test", per_clip: int = 3, seed:
     if not clips:
         raise SynthError(f"{corpus.root} has no labelled clips in split {split!r}; a benchmark needs some")
     names = corpus.label_names
+    hierarchy = Hierarchy.from_entries(corpus.labels)
     rows = []
     for audio_index, clip in enumerate(clips):
         rng = random.Random(row_seed(seed, f"bench:{clip.id}"))
         audio = str(clip.audio_path(corpus.root).resolve())
         askable = [lab for lab in clip.labels if lab in vocab]
         positives = sorted(rng.sample(askable, min(per_clip, len(askable))))
+        offered = [lab for lab in vocab if not hierarchy.related(lab, clip.labels)]
         for sampling in SAMPLINGS:
-            negatives = sample_absent(list(clip.labels), vocab, len(positives), sampling, corpus.stats, rng)
+            negatives = sample_absent(list(clip.labels), offered, len(positives), sampling, corpus.stats, rng)
             pos = positives[: len(negatives)]  # keep yes/no balanced when few labels are absent
             for attribute, objs in (("positive", pos), ("negative", negatives)):
                 for obj in objs:
@@ -60,7 +68,7 @@ def make_benchmark(corpus: Corpus, split: str = "test", per_clip: int = 3, seed:
 def benchmark_vocabulary(corpus: Corpus, split: str) -> list[str]:
     """The labels a benchmark of `split` asks about: every label, or for `unseen` those that no
     train or validation clip holds."""
-    if split != "unseen":
+    if RAW_SPLITS.get(split, split) != "unseen":
         return sorted(corpus.label_names)
     trained = {lab for r in corpus.rows if r.split in TRAINING_SPLITS for lab in r.labels}
     return sorted({lab for r in corpus.split(split) for lab in r.labels} - trained)

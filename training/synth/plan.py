@@ -12,6 +12,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 
+from core.hierarchy import Hierarchy
 from training.corpus.clip_index import ClipRecord
 from training.corpus.folder import Corpus
 from training.synth.prompts import (
@@ -60,6 +61,8 @@ def plan_clip(clip: ClipRecord, corpus: Corpus, cfg: PlanConfig) -> list[SynthRe
     names = corpus.label_names
     vocab = sorted(names)
     present = list(clip.labels)
+    hierarchy = Hierarchy.from_entries(corpus.labels)
+    offered = [lab for lab in vocab if not hierarchy.related(lab, present)]  # a trumpet clip's brass is not absent
     in_order = [e["label"] for e in clip.events if e["label"] in present]
     ordered = list(dict.fromkeys(in_order + present))  # onset order, then the rest
     meta = metadata_text(clip.caption, [names[lab] for lab in ordered])
@@ -81,7 +84,7 @@ def plan_clip(clip: ClipRecord, corpus: Corpus, cfg: PlanConfig) -> list[SynthRe
     first_sampling = SAMPLINGS[rng.randrange(len(SAMPLINGS))]
     for k in range(cfg.negatives_per_clip):
         sampling = SAMPLINGS[(SAMPLINGS.index(first_sampling) + k) % len(SAMPLINGS)]
-        objs = sample_absent(present, vocab, 1, sampling, corpus.stats, rng, pool=SAMPLING_POOL)
+        objs = sample_absent(present, offered, 1, sampling, corpus.stats, rng, pool=SAMPLING_POOL)
         if not objs:
             break  # the clip contains every label: nothing is absent
         obj = objs[0]

@@ -15,7 +15,9 @@ from training.errors import CorpusFileError
 def test_vocabulary_is_plain_data_with_the_contract_fields():
     vocab = vocabulary()
     assert json.loads(json.dumps(vocab)) == vocab
-    assert all(set(e) == {"label", "name", "synonyms"} for e in vocab)
+    assert all({"label", "name", "synonyms"} <= set(e) <= {"label", "name", "synonyms", "parents"} for e in vocab)
+    known = set(e["label"] for e in vocab)
+    assert all(set(e.get("parents", ())) <= known - {e["label"]} for e in vocab)
     labels = [e["label"] for e in vocab]
     assert len(labels) == len(set(labels)) >= 25
     assert all(re.fullmatch(r"[a-z][a-z0-9_]*", lab) for lab in labels)
