@@ -30,6 +30,11 @@ def yes_no_reply(heard: bool | None, phrase: str | None) -> str:
     return f"Yes, I hear {phrase}." if heard else f"No, I don't hear {phrase}."
 
 
+def parent_reply(phrase: str, parent: str) -> str:
+    """"I can't tell if I hear a trumpet; I hear a brass instrument." (heard is None)."""
+    return f"{CANT_TELL} if I hear {phrase}; I hear {parent}."
+
+
 def reply_agrees(heard: bool | None, text: str) -> bool:
     """Whether `text` opens the way `heard` says it must."""
     text = text.lstrip(" \"'")

@@ -47,7 +47,7 @@ from core.errors import AudioInputError
 from core.labels import NO_LABEL, LabelMatcher
 from core.mentions import MentionFinder
 from core.questions import asked_phrase, question_kind
-from core.replies import Detection, describe, yes_no_reply
+from core.replies import Detection, describe, parent_reply, yes_no_reply
 from edge.answer import Answer, WindowAnswer
 from edge.describe import detections_note, grounded_description
 from edge.errors import EdgeError
@@ -161,6 +161,8 @@ class Assistant:
         self.manifest = m
         self.matcher = LabelMatcher.from_entries(m.adapter_info.labels)
         self._mentions = MentionFinder(m.presence.labels) if m.presence is not None else None
+        # the label library's words, to find an asked sound's label (and its trained parent) by name
+        self._library = LabelMatcher.from_entries(m.presence.labels) if m.presence is not None else None
         self._adapter_inputs = [t.name for t in m.adapter.inputs]
         self._yes_no = llm.yes_no_ids()
 
@@ -391,18 +393,43 @@ class Assistant:
         """A yes/no question decided by the presence model: no LLM, the reply names the sound
         (streamed once every window is decided: `_announce`)."""
         t0 = time.perf_counter()
+        parent = self._trained_parent(q)
         if q.phrase is None:
-            probs, similarity = [None] * len(spans), 1.0
+            probs, similarity, parent_probs = [None] * len(spans), 1.0, [None] * len(spans)
         else:
-            score = self.listener.score(states, [q.phrase])[0]
-            probs, similarity = [float(x) for x in score.probability], score.similarity
-        for (start, end), p in zip(spans, probs):
+            scores = self.listener.score(states, [q.phrase] + ([parent[1]] if parent else []))
+            probs, similarity = [float(x) for x in scores[0].probability], scores[0].similarity
+            parent_probs = [float(x) for x in scores[1].probability] if parent else [None] * len(spans)
+        for (start, end), p, p_parent in zip(spans, probs, parent_probs):
             heard = None if p is None else self.listener.rule.decide(p, similarity)
             conf = None if heard is None else (p if heard else 1.0 - p)
             text = yes_no_reply(heard, q.phrase)
+            if p_parent is not None:  # an untrained sound, answered through the trained sound it is a kind of
+                heard, conf, text = self._through_parent(heard, conf, p_parent, q.phrase, parent[1])
             q.windows.append(WindowAnswer(round(start, 3), round(end, 3), text, heard, conf, probability=p,
                                           similarity=None if q.phrase is None else round(similarity, 4)))
         q.timings["presence"] = q.timings.get("presence", 0.0) + (time.perf_counter() - t0) * 1e3
+
+    def _trained_parent(self, q: _Question) -> tuple[str, str] | None:
+        """(label, name) of the trained sound an untrained asked sound is a kind of, or None."""
+        if q.phrase is None or self._library is None:
+            return None
+        index = self._library.match(q.text)
+        if index == NO_LABEL or self.listener.is_trained(self._library.labels[index]):
+            return None
+        up = self.listener.trained_ancestor(self._library.labels[index])
+        return None if up is None else (up, self.listener.label_name(up))
+
+    def _through_parent(self, heard: bool | None, conf: float | None, p_parent: float, phrase: str,
+                        parent_name: str) -> tuple[bool | None, float | None, str]:
+        """No brass instrument heard: no trumpet either. A brass instrument heard: a trumpet only
+        if its own score says so, else "I can't tell if I hear a trumpet; I hear a brass instrument."."""
+        parent_heard = self.listener.rule.decide(p_parent)
+        if parent_heard is False:
+            return False, 1.0 - p_parent, yes_no_reply(False, phrase)
+        if parent_heard and not heard:
+            return None, None, parent_reply(phrase, parent_name)
+        return heard, conf, yes_no_reply(heard, phrase)
 
     def ask_encoded(self, spans, states, question: str, timings: dict | None = None, t_start: float | None = None,
                     max_new_tokens: int = 48, temperature: float = 0.0, on_token: OnToken | None = None,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.bundle import Bundle
+from core.hierarchy import Hierarchy
 from core.manifest import PresenceSpec
 from core.presence import MAX_DESCRIBED, NoveltyGate, PresenceRule
 from core.replies import Detection
@@ -48,6 +49,7 @@ class Listener:
             names.setdefault(label, i)  # a label's first phrase is its name
         self._label_rows = names
         self._vocab_emb: np.ndarray | None = None
+        self.hierarchy = Hierarchy.from_entries(spec.labels)
 
     @classmethod
     def from_bundle(cls, bundle: Bundle, tower: TextTower, providers: list[str] | None, threads: int) -> Listener:
@@ -95,16 +97,37 @@ class Listener:
         seconds = self.spec.segment_seconds
         out = []
         for w, (start, end) in enumerate(spans):
+            # segments past the window's audio are the encoder's padding: never a time range
+            audible = max(1, min(ps.shape[2], int(np.ceil((end - start) / seconds - 1e-6))))
             found = []
             for j, label in enumerate(labels):
                 if not self.rule.describes(float(p[w, j])):
                     continue
-                hot = np.flatnonzero(ps[w, j] >= self.rule.threshold)
-                hot = hot if hot.size else np.array([int(np.argmax(ps[w, j]))])
+                here = ps[w, j, :audible]
+                hot = np.flatnonzero(here >= self.rule.threshold)
+                hot = hot if hot.size else np.array([int(np.argmax(here))])
                 runs = tuple((start + a * seconds, min(end, start + (b + 1) * seconds)) for a, b in _runs(hot))
                 found.append(Detection(label, self.spec.vocabulary[rows[j]][0], runs, round(float(p[w, j]), 3)))
-            out.append(sorted(found, key=lambda d: -d.probability)[:MAX_DESCRIBED])
+            out.append(self.most_specific(sorted(found, key=lambda d: -d.probability))[:MAX_DESCRIBED])
         return out
+
+    def most_specific(self, found: list[Detection]) -> list[Detection]:
+        """Without the detections that another one implies ("music" beside "a trumpet")."""
+        named = {d.label for d in found}
+        return [d for d in found if not any(d.label in self.hierarchy.ancestors(o) for o in named)]
+
+    def trained_ancestor(self, label: str) -> str | None:
+        """The most specific trained label that `label` implies (a brass instrument for an untrained
+        trumpet), or None."""
+        ups = [a for a in self.hierarchy.ancestors(label) if a in self._label_rows]
+        return next((a for a in ups if not any(a in self.hierarchy.ancestors(b) for b in ups)), None)
+
+    def is_trained(self, label: str) -> bool:
+        return label in self._label_rows
+
+    def label_name(self, label: str) -> str:
+        """How a trained label is said (its first phrase, its name)."""
+        return self.spec.vocabulary[self._label_rows[label]][0]
 
 
 def _runs(idx: np.ndarray) -> list[tuple[int, int]]:

@@ -45,6 +45,11 @@ class SplitFeatures:
                  labels=np.array([json.dumps(list(x)) for x in self.labels]))
         tmp.replace(path)
 
+    def __add__(self, other: SplitFeatures) -> SplitFeatures:
+        """Two splits' features as one (their clip ids are distinct)."""
+        return SplitFeatures(self.ids + other.ids, self.labels + other.labels,
+                             np.concatenate([self.segments, other.segments]))
+
     @classmethod
     def load(cls, path: Path) -> SplitFeatures:
         try:
@@ -54,15 +59,16 @@ class SplitFeatures:
             raise PresenceDataError(f"cannot read segment features {path} ({err}); delete it and run again") from err
 
 
-def features_path(cache_dir: Path, clip_index: Path, split: str, encoder_fingerprint: str) -> Path:
-    """One file per (clip index content, split, encoder): a rebuilt corpus never hits stale features."""
+def features_path(cache_dir: Path, clip_index: Path, split: str, encoder_fingerprint: str,
+                  segment_frames: int = SEGMENT_FRAMES) -> Path:
+    """One file per (clip index content, split, encoder, segment length): a rebuilt corpus never hits stale features."""
     h = hashlib.sha256(Path(clip_index).read_bytes())
-    h.update(f"{split}:{encoder_fingerprint}:{SEGMENT_FRAMES}".encode())
+    h.update(f"{split}:{encoder_fingerprint}:{segment_frames}".encode())
     return Path(cache_dir) / f"{Path(clip_index).parent.name}-{split}-{h.hexdigest()[:12]}.npz"
 
 
 def split_features(clip_index: Path, split: str, encoder, cache_dir: Path, batch_size: int = 8,
-                   progress: bool = True) -> SplitFeatures:
+                   progress: bool = True, segment_frames: int = SEGMENT_FRAMES) -> SplitFeatures:
     """The segment features of one split of a corpus, from the cache or computed (and cached)."""
     from tqdm.auto import tqdm
 
@@ -71,7 +77,7 @@ def split_features(clip_index: Path, split: str, encoder, cache_dir: Path, batch
     from training.data.feature_cache import encode_audio
 
     clip_index = Path(clip_index)
-    path = features_path(cache_dir, clip_index, split, encoder.fingerprint())
+    path = features_path(cache_dir, clip_index, split, encoder.fingerprint(), segment_frames)
     if path.is_file():
         return SplitFeatures.load(path)
     records = [r for r in read_clip_index(clip_index) if r.split == split]
@@ -82,7 +88,7 @@ def split_features(clip_index: Path, split: str, encoder, cache_dir: Path, batch
         for lo in range(0, len(records), batch_size):
             chunk = records[lo : lo + batch_size]
             states = encode_audio(encoder, [read_audio(r.audio_path(clip_index.parent)) for r in chunk])
-            out.append(segment_means(states).to(torch.float16).numpy())
+            out.append(segment_means(states, segment_frames).to(torch.float16).numpy())
             bar.update(len(chunk))
     feats = SplitFeatures([r.id for r in records], [tuple(r.labels) for r in records], np.concatenate(out))
     feats.save(path)

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from core.paths import listen_home
+from core.hierarchy import Hierarchy
 from core.presence import MAX_DESCRIBED, NoveltyGate, PresenceRule
 from core.questions import asked_phrase
 from training.model.adapter_config import EncoderConfig
@@ -60,6 +61,14 @@ class PresenceTrainConfig:
     pos_weight: float = field(default=4.0, metadata={"help": "weight of a present label's loss against an absent one's"})
     negatives: bool = field(default=True, metadata={"help": "learn from absent labels too; false = positives only (the LISTEN ablation)"})
     mixup: float = field(default=0.0, metadata={"help": "share of clips averaged with another clip (labels: the union)"})
+    segment_mask: float = field(default=0.0, metadata={"help": "chance that each segment's features are zeroed in "
+                                                                "training (SpecAugment-style time masking)"})
+    hard_negatives: int = field(default=0, metadata={"help": "per clip, the absent labels it scores highest get "
+                                                              "hard_weight times the loss (0 = off)"})
+    hard_weight: float = field(default=3.0, metadata={"help": "loss weight of a hard negative (see hard_negatives)"})
+    hierarchy: bool = field(default=True, metadata={"help": "a clip holds its labels' parents too (labels.json "
+                                                            "parents); a label more specific than one it holds is "
+                                                            "neither present nor absent for it"})
     eval_every: int = field(default=250, metadata={"help": "steps between validation passes"})
     unsure_width: float = field(default=0.1, metadata={"help": "half-width of the uncertain band around 0.5 (can't tell)"})
     describe_absent: float = field(default=0.08, metadata={"help": "share of validation descriptions that may name an absent sound"})
@@ -137,8 +146,8 @@ class QuestionSet:
 @torch.no_grad()
 def clip_logits(model: PresenceModel, segments: np.ndarray, text: torch.Tensor, batch: int = 64) -> np.ndarray:
     """(N, P) clip logits of segment features (N, n_taps, S, d) against embedded phrases (P, dim), in batches."""
-    return np.concatenate([model.score(model.embed_audio(torch.from_numpy(segments[lo : lo + batch].astype(np.float32))),
-                                       text)[0].numpy() for lo in range(0, len(segments), batch)])
+    return np.concatenate([model.score_segments(torch.from_numpy(segments[lo : lo + batch].astype(np.float32)), text)[0].numpy()
+                           for lo in range(0, len(segments), batch)])
 
 
 @torch.no_grad()
@@ -268,21 +277,29 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     encoder = load_tapped_encoder(cfg.encoder)
     progress("[1/6] segment features of the train and validation splits")
     index = corpus_dir / "clips.jsonl"
-    train = split_features(index, "train", encoder, cache)
-    val = split_features(index, "validation", encoder, cache)
+    frames = cfg.model.segment_frames
+    train = split_features(index, "train", encoder, cache, segment_frames=frames)
+    val = split_features(index, "validation", encoder, cache, segment_frames=frames)
+    val_splits = ["validation"]
+    if any(r.split == "validation_raw" for r in corpus.rows):  # the raw view: choices are made on it too
+        val = val + split_features(index, "validation_raw", encoder, cache, segment_frames=frames)
+        val_splits.append("validation_raw")
     n_taps, enc_width = encoder.n_taps, encoder.d_model
     del encoder
+    hierarchy = Hierarchy.from_entries(corpus.labels) if cfg.hierarchy else Hierarchy({})
 
-    in_train = sorted({lab for labs in train.labels for lab in labs})
+    in_train = sorted({lab for labs in train.labels for lab in hierarchy.implied(labs)})
     if len(in_train) < 2:
         raise PresenceDataError(f"the train split of {corpus_dir} holds {len(in_train)} label(s); the presence model needs >= 2")
-    # held-out labels are drawn from those the validation clips hold, so that questions about them exist
-    heard_in_val = sorted(set(in_train) & {lab for labs in val.labels for lab in labs})
+    # held-out labels are drawn from those the validation clips hold, so that questions about them exist;
+    # never a parent: its children's clips would teach it anyway
+    parents = {p for ups in hierarchy.parents.values() for p in ups}
+    heard_in_val = sorted(set(in_train) & {lab for labs in val.labels for lab in labs} - parents)
     held = sorted(random.Random(cfg.seed).sample(heard_in_val, min(cfg.holdout_labels, len(heard_in_val), len(in_train) - 2)))
     paraphrases = paraphrase_table(corpus.labels, in_train, cfg.llm, cache, llm_tag(cfg.llm), per_label=cfg.paraphrases,
                                    progress=progress) if cfg.paraphrases > 0 else {}
     vocabulary = vocabulary_phrases(corpus.labels, in_train, paraphrases)
-    val_qs = QuestionSet.from_rows(make_benchmark(corpus, "validation", seed=cfg.seed), val)
+    val_qs = QuestionSet.from_rows([row for split in val_splits for row in make_benchmark(corpus, split, seed=cfg.seed)], val)
     progress(f"[2/6] text tower states: {len(vocabulary)} phrases of {len(in_train)} trained labels "
              f"({sum(map(len, paraphrases.values()))} written by the LLM), {len(set(val_qs.phrases))} asked in "
              f"{len(val_qs.phrases)} validation questions")
@@ -291,7 +308,8 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
 
     def fit(labels: list[str], qs: QuestionSet, what: str) -> tuple[PresenceModel, list[tuple[str, str]], Platt, int, float]:
         vocab = [v for v in vocabulary if v[1] in set(labels)]
-        model, step, nll = fit_presence(cfg, labels, vocab, train, val, qs, table, n_taps, enc_width, text_width, what)
+        model, step, nll = fit_presence(cfg, labels, vocab, train, val, qs, table, n_taps, enc_width, text_width, what,
+                                        hierarchy)
         return model, vocab, Platt.fit(question_logits(model, val, qs, table), qs.present), step, nll
 
     gate, zero_shot = NoveltyGate(), None
@@ -319,7 +337,8 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     progress(f"[5/6] calibration on {len(val_qs.phrases)} validation questions (best step {best_step})")
     z = question_logits(model, val, val_qs, table)
     floor, nearest = novelty_floor(model, vocabulary, table, cfg.novelty_quantile)
-    describe_min, describing = describe_floor(model, platt, val, in_train, by_label, table, cfg.describe_absent)
+    val_implied = SplitFeatures(val.ids, [tuple(hierarchy.implied(labs)) for labs in val.labels], val.segments)
+    describe_min, describing = describe_floor(model, platt, val_implied, in_train, by_label, table, cfg.describe_absent)
     rule = PresenceRule(0.5, 0.5 - cfg.unsure_width, 0.5 + cfg.unsure_width, floor, describe_min).check()
     sim = nearest_similarity(model, val_qs.phrases, vocabulary, table)
     p = platt.probability(z, sim)
@@ -350,21 +369,40 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     return out
 
 
+def label_targets(clip_labels: list[tuple[str, ...]], trained: list[str],
+                  hierarchy: Hierarchy) -> tuple[torch.Tensor, torch.Tensor]:
+    """(targets, weights), (N, L) each: a label is present in a clip when the clip's labels imply
+    it; a label more specific than one the clip holds (a snare drum in a clip of "a drum") is
+    unknown: weight 0, neither a positive nor a negative."""
+    col = {lab: j for j, lab in enumerate(trained)}
+    targets = torch.zeros(len(clip_labels), len(trained))
+    weights = torch.ones(len(clip_labels), len(trained))
+    for i, labs in enumerate(clip_labels):
+        for lab in hierarchy.implied(labs):
+            if lab in col:
+                targets[i, col[lab]] = 1.0
+        for lab in labs:
+            for finer in hierarchy.descendants(lab):
+                if finer in col and targets[i, col[finer]] == 0:
+                    weights[i, col[finer]] = 0.0
+    return targets, weights
+
+
 def fit_presence(cfg: PresenceTrainConfig, trained: list[str], vocabulary: list[tuple[str, str]], train: SplitFeatures,
                  val: SplitFeatures, val_qs: QuestionSet, table: dict, n_taps: int, enc_width: int, text_width: int,
-                 what: str) -> tuple[PresenceModel, int, float]:
+                 what: str, hierarchy: Hierarchy | None = None) -> tuple[PresenceModel, int, float]:
     """The training loop: (model at its best step by validation log-loss, that step, that log-loss)."""
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     model = PresenceModel(cfg.model, n_taps, enc_width, text_width)
     by_label = phrases_by_label(vocabulary)
     states = {p: torch.from_numpy(table[p]) for p, _ in vocabulary}
-    targets = torch.tensor([[lab in labs for lab in trained] for labs in train.labels], dtype=torch.float32)
+    targets, weights = label_targets(train.labels, trained, hierarchy or Hierarchy({}))
     segments = torch.from_numpy(train.segments.astype(np.float32))
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / 100) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, s / cfg.steps)))))
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(cfg.pos_weight))
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(cfg.pos_weight), reduction="none")
     best = (float("inf"), None, 0)
     from tqdm.auto import tqdm
 
@@ -373,14 +411,25 @@ def fit_presence(cfg: PresenceTrainConfig, trained: list[str], vocabulary: list[
         model.train()
         idx = torch.tensor(rng.sample(range(len(segments)), min(cfg.batch_clips, len(segments))))
         phrases = torch.stack([states[rng.choice(by_label[lab])] for lab in trained])
-        x, y = segments[idx], targets[idx]
+        x, y, w = segments[idx], targets[idx], weights[idx]
         if cfg.mixup > 0:  # two clips' features averaged: both clips' sounds count as present
             mix = torch.rand(len(idx)) < cfg.mixup
             other = idx[torch.randperm(len(idx))]
             x = torch.where(mix[:, None, None, None], 0.5 * (x + segments[other]), x)
             y = torch.where(mix[:, None], torch.maximum(y, targets[other]), y)
+            w = torch.where(mix[:, None], torch.minimum(w, weights[other]), w)
+        if cfg.segment_mask > 0:  # time masking on the cached features
+            keep = (torch.rand(x.shape[0], 1, x.shape[2], 1) >= cfg.segment_mask).to(x.dtype)
+            x = x * keep
         logits, _ = model(x, phrases)
-        loss = loss_fn(logits, y) if cfg.negatives else loss_fn(logits[y > 0], y[y > 0])
+        if not cfg.negatives:
+            w = w * y  # positives only (the LISTEN ablation)
+        elif cfg.hard_negatives > 0:  # the absent labels this clip is most confused with weigh more
+            absent = torch.where((y == 0) & (w > 0), logits.detach(), torch.tensor(-1e9))
+            top = absent.topk(min(cfg.hard_negatives, absent.shape[1]), dim=1).indices
+            boost = torch.zeros_like(w).scatter_(1, top, cfg.hard_weight - 1.0) * (y == 0) * (w > 0)
+            w = w + boost
+        loss = (loss_fn(logits, y) * w).sum() / w.sum().clamp(min=1.0)
         opt.zero_grad()
         loss.backward()
         opt.step()
