@@ -93,7 +93,8 @@ def raw_recordings(recordings: list[Recording], plan: SplitPlan, per_label: int)
     for raw, home in RAW_SPLITS.items():
         first: dict[str, Recording] = {}
         for r in sorted(recordings, key=lambda r: (r.recording_id, r.instance_id)):
-            if r.is_real and plan.split_of(r) == home:
+            # unseen's beds are not what it measures: its raw view plays the unseen labels' recordings
+            if r.is_real and plan.split_of(r) == home and (home != "unseen" or r.label in plan.unseen_labels):
                 first.setdefault(r.recording_id, r)
         by_label: dict[str, list[Recording]] = {}
         for r in sorted(first.values(), key=lambda r: (hash_unit(r.recording_id), r.recording_id)):

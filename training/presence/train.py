@@ -76,6 +76,11 @@ class PresenceTrainConfig:
     paraphrases: int = field(default=4, metadata={"help": "LLM-written paraphrases kept per label (0 = names and synonyms only)"})
     holdout_labels: int = field(default=15, metadata={"help": "labels left out of a first training run: validation questions "
                                                               "about them measure the open path and fit the novelty gate (0 = none)"})
+    train_solo: bool = field(default=True, metadata={"help": "train on the corpus's solo clips too (false: its "
+                                                              "mixed scenes only, the recipe before issue 27)"})
+    report_splits: str = field(default="", metadata={"help": "comma-separated held-out splits scored after training "
+                                                              "(e.g. real_raw,real_test,unseen): reported, never used "
+                                                              "for any choice"})
     seed: int = 0
     threads: int = field(default=0, metadata={"help": "torch threads; 0 = all"})
 
@@ -263,6 +268,34 @@ def zero_shot_report(model: PresenceModel, platt: Platt, rule: PresenceRule, fea
             "accuracy_by_nearest_trained_cosine": by_closeness}
 
 
+def held_out_report(model: PresenceModel, platt: Platt, rule: PresenceRule, corpus, splits: dict[str, SplitFeatures],
+                    vocabulary: list[tuple[str, str]], table: dict, cfg: PresenceTrainConfig, progress=print) -> dict:
+    """The final model on held-out splits, torch side (the edge's numbers come from `listen eval`):
+    every choice is made before this, so these are reported only."""
+    from training.synth.benchmark import make_benchmark
+
+    trained = {lab for _, lab in vocabulary}
+    out = {}
+    for split, feats in splits.items():
+        qs = QuestionSet.from_rows(make_benchmark(corpus, split, seed=cfg.seed), feats)
+        new = sorted(set(qs.phrases) - set(table))
+        if new:
+            table.update(phrase_state_table(new, cfg.llm, cache_root(cfg), progress))
+        z = question_logits(model, feats, qs, table)
+        sim = nearest_similarity(model, qs.phrases, vocabulary, table)
+        p = platt.probability(z, sim)
+        decided = decisions(rule, p, sim)
+        known = np.array([lab in trained for lab in qs.labels])
+        present_known = qs.present & known
+        out[split] = {**question_metrics(p, qs.present, decided),
+                      "present_trained_answered_yes": float(np.mean(decided[present_known] == 1)) if present_known.any() else None}
+        m = out[split]
+        progress(f"  {split}: accuracy {m['accuracy']:.3f}, F1(no) {m['f1_no']:.3f}, yes {m['yes_ratio']:.3f}, "
+                 f"can't tell {m['cant_tell']:.3f}, ECE {m['ece']:.3f}, present trained sounds answered yes "
+                 f"{m['present_trained_answered_yes'] if m['present_trained_answered_yes'] is not None else float('nan'):.3f}")
+    return out
+
+
 def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     from training.corpus.folder import load_corpus
     from training.model.encoder import load_tapped_encoder
@@ -279,11 +312,17 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     index = corpus_dir / "clips.jsonl"
     frames = cfg.model.segment_frames
     train = split_features(index, "train", encoder, cache, segment_frames=frames)
+    if not cfg.train_solo:  # the scenes alone: the solo clips' background says "alone"
+        solo = {r.id for r in corpus.rows if r.split == "train" and (r.background or "").startswith("alone")}
+        keep = [i for i, cid in enumerate(train.ids) if cid not in solo]
+        train = SplitFeatures([train.ids[i] for i in keep], [train.labels[i] for i in keep], train.segments[keep])
     val = split_features(index, "validation", encoder, cache, segment_frames=frames)
     val_splits = ["validation"]
     if any(r.split == "validation_raw" for r in corpus.rows):  # the raw view: choices are made on it too
         val = val + split_features(index, "validation_raw", encoder, cache, segment_frames=frames)
         val_splits.append("validation_raw")
+    held_out = {s: split_features(index, s, encoder, cache, segment_frames=frames)
+                for s in cfg.report_splits.split(",") if s.strip()}
     n_taps, enc_width = encoder.n_taps, encoder.d_model
     del encoder
     hierarchy = Hierarchy.from_entries(corpus.labels) if cfg.hierarchy else Hierarchy({})
@@ -355,6 +394,8 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
                "seconds": round(time.perf_counter() - t_start, 1)}
     if zero_shot:
         metrics["zero_shot"] = zero_shot
+    if held_out:
+        metrics["held_out"] = held_out_report(model, platt, rule, corpus, held_out, vocabulary, table, cfg, progress)
     progress("[6/6] checkpoint")
     out = Path(cfg.out_dir)
     save_presence(out, model, PresenceMeta(cfg.model, n_taps, enc_width, text_width, TEXT_PREFIX, POOLING, platt,

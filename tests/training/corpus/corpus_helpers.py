@@ -62,7 +62,7 @@ def _write(path: Path, x: np.ndarray, label: str, source: str, role: str, eval_o
 HELD_OUT = replace(SMALL, clips=12, seed=5, use_speech=False, real_test_clips=12, unseen_labels=20, unseen_clips=10)
 
 
-def build_held_out(out: Path, recordings: list[Recording], workers: int = 1):
+def build_held_out(out: Path, recordings: list[Recording], workers: int = 1, cfg: BuildConfig | None = None):
     """HELD_OUT over `recordings`. The library's labels all have synthesizers, so the fixture
     lets any label be held out (the pool then withholds the synthesized ones too)."""
     import pytest
@@ -71,4 +71,4 @@ def build_held_out(out: Path, recordings: list[Recording], workers: int = 1):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(build_module, "synthesized_labels", lambda: frozenset())
-        return build_small(out, HELD_OUT, workers=workers, recordings=recordings)
+        return build_small(out, cfg or HELD_OUT, workers=workers, recordings=recordings)
