@@ -162,3 +162,49 @@ def test_verify_runs_the_presence_graph_and_checks_the_source(tiny_presence_bund
     assert any(line.startswith("presence:") for line in lines)
     with pytest.raises(BundleError, match="presence.json, presence.safetensors differ"):
         verify_bundle(tiny_presence_bundle, tiny_checkpoint)  # same adapter, no presence model
+
+
+def test_an_untrained_sound_is_answered_through_its_trained_parent(assistant):
+    """"a trumpet" is in the label library but not trained here; "music", its ancestor, is: no
+    music means no trumpet, music heard means "I can't tell if I hear a trumpet; I hear music."
+    unless the trumpet's own score says yes."""
+    listener = assistant.listener
+    assert not listener.is_trained("trumpet") and listener.trained_ancestor("trumpet") == "music"
+    audio = clip(2.0)
+    a = assistant.ask(audio, "Is there a trumpet?")
+    _, states, _ = assistant.encode(audio)
+    p_music = float(listener.score(states, [listener.label_name("music")])[0].probability[0])
+    parent = listener.rule.decide(p_music)
+    assert reply_agrees(a.heard, a.text)
+    if parent is False:
+        assert a.heard is False and a.text == "No, I don't hear a trumpet."
+        assert a.confidence == pytest.approx(1 - p_music)
+    elif parent and a.heard is None:
+        assert a.text == f"I can't tell if I hear a trumpet; I hear {listener.label_name('music')}."
+
+
+@pytest.mark.parametrize("p_parent,own,want", [
+    (0.05, True, False),  # no parent: no child, whatever the child's own score says
+    (0.95, False, None),  # the parent heard, the child not confirmed: can't tell, naming the parent
+    (0.95, True, True),  # the parent heard and the child's own score says yes
+    (0.5, False, False),  # the parent unsure: the child's own answer stands
+])
+def test_the_parent_decides_what_it_can(assistant, p_parent, own, want):
+    heard, conf, text = assistant._through_parent(own, 0.9, p_parent, "a trumpet", "a brass instrument")
+    assert heard is want and reply_agrees(heard, text)
+    if want is None:
+        assert text == "I can't tell if I hear a trumpet; I hear a brass instrument."
+
+
+def test_a_description_never_dates_a_sound_inside_the_padding(assistant, monkeypatch):
+    from core.presence import PresenceRule
+
+    listener = assistant.listener
+    monkeypatch.setattr(listener, "rule", PresenceRule(0.0, 0.0, 0.0, -1.0, 0.0))  # every segment "hot"
+    _, states, _ = assistant.encode(clip(0.6, seed=2))  # a 2 s window: its second segment is padding
+    (found,) = listener.detect(states, [(0.0, 0.6)])
+    assert found
+    for d in found:
+        assert d.spans == ((0.0, 0.6),), d.spans
+    named = {d.label for d in found}
+    assert not any(d.label in listener.hierarchy.ancestors(o) for d in found for o in named)
