@@ -36,6 +36,7 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 APT_PKGS=(libportaudio2 libsndfile1 espeak-ng sox build-essential cmake git systemd
           pulseaudio pulseaudio-utils libasound2-plugins
           mosquitto mosquitto-clients
+          fluidsynth  # renders the SoundFont sources (training/corpus/sources/render.py)
           sound-theme-freedesktop oxygen-sounds yaru-theme-sound deepin-sound-theme)
 if [[ "${SKIP_APT:-0}" != 1 ]] && command -v apt-get >/dev/null; then
     missing=()

@@ -9,6 +9,9 @@ extracted/PKG/<path in the package>     its audio files (SourcePackage.members)
 extracted/PKG/<into>/<member>           audio inside an archive the package ships (InnerArchive:
                                         a zip, or a Qt resource file read by qtrcc.py)
 extracted/PKG/sounds/NN_title.wav       sounds of an OpenTTD .cat container (opensfx.py)
+extracted/PKG/rendered/FONT/BBB-PPP/ID.wav  notes, phrases and grooves rendered from a SoundFont
+extracted/PKG/rendered/render.json      by fluidsynth (render.py), and what each WAV is; the
+                                        .sf2/.sf3 itself is deleted once rendered
 extracted/PKG/.stamp.json               what was extracted, from which .deb: a rerun with the
                                         same .deb and the same spec does nothing
 ```
@@ -25,25 +28,27 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
+import re
 import shutil
 import subprocess
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from core.paths import listen_home
 from training.corpus.sources.opensfx import unpack_cat
 from training.corpus.sources.qtrcc import read_rcc
+from training.corpus.sources.render import render_package, render_settings_stamp
 from training.errors import CorpusFileError, SourceFetchError
 
 log = logging.getLogger(__name__)
 
 STAMP_FILE = ".stamp.json"
 CONTAINER_SOUNDS = "sounds"  # folder under extracted/PKG/ of the sounds unpacked from a .cat
-AUDIO_PATTERNS = ("*.ogg", "*.oga", "*.wav", "*.flac")  # how the packages below store sound
+AUDIO_PATTERNS = ("*.ogg", "*.oga", "*.wav", "*.flac", "*.aiff", "*.aif")  # how the packages below store sound
 ARCHIVE_FORMATS = ("zip", "rcc")  # zip (also warzone2100's .wz); rcc: a Qt resource file
 
 
@@ -61,10 +66,35 @@ class SourcePackage:
     members: tuple[str, ...] = AUDIO_PATTERNS  # wildcards of package paths to extract
     archives: tuple[InnerArchive, ...] = ()
     containers: tuple[str, ...] = ()  # OpenTTD .cat files in the package, unpacked into sounds/
+    soundfonts: tuple[str, ...] = ()  # .sf2/.sf3 files in the package, rendered into rendered/ (render.py)
+    # the licence read by hand from a copyright file that is not machine-readable (DEP-5);
+    # used when the copyright file gives none. Not part of the stamp.
+    licence: str = field(default="", metadata={"stamp": False})
     eval_only: bool = False  # reserved for evaluation: never a training source
+    # (regex, key template): the split group of the files a regex fullmatches is the package
+    # and `match.expand(template)` (the first regex that matches wins); the velocity layers
+    # and takes of one drum of one kit share a group, each file stays its own recording
+    # (Recording.source_id). Other files: group = their recording id. Not part of the stamp.
+    grouping: tuple[tuple[str, str], ...] = field(default=(), metadata={"stamp": False})
+    # (path wildcard, path the copyright file names): a file's licence is looked up under the
+    # second path when the first matches (hydrogen-drumkits' stanzas name the kit archives,
+    # `drumkits/KIT.h2drumkit`, not the installed folders). Not part of the stamp.
+    licence_paths: tuple[tuple[str, str], ...] = field(default=(), metadata={"stamp": False})
 
     def copyright_path(self) -> str:
         return f"usr/share/doc/{self.package}/copyright"
+
+    def group_key(self, path: str) -> str | None:
+        """The split group of a file by `grouping`, None when no regex matches it."""
+        for regex, template in self.grouping:
+            m = re.fullmatch(regex, path)
+            if m:
+                return f"{self.package}:{m.expand(template)}"
+        return None
+
+    def licence_path(self, path: str) -> str:
+        """The path to look a file's licence up under (see `licence_paths`)."""
+        return next((named for pattern, named in self.licence_paths if fnmatch.fnmatchcase(path, pattern)), path)
 
 
 def sources_dir() -> Path:
@@ -123,7 +153,12 @@ def deb_version(deb: Path) -> str:
 # -- extraction ------------------------------------------------------------------------
 def stamp_for(spec: SourcePackage, deb: Path) -> dict:
     """What an extraction is a function of: the .deb (name, size) and the spec."""
-    return {"deb": deb.name, "deb_bytes": deb.stat().st_size, "version": deb_version(deb), "spec": asdict(spec)}
+    spec_fields = {f.name for f in fields(spec) if f.metadata.get("stamp", True)}  # what extraction depends on
+    spec_dict = {k: v for k, v in asdict(spec).items() if k in spec_fields}
+    stamp = {"deb": deb.name, "deb_bytes": deb.stat().st_size, "version": deb_version(deb), "spec": spec_dict}
+    if spec.soundfonts:  # changed render settings (or another fluidsynth) render again
+        stamp["render"] = render_settings_stamp()
+    return stamp
 
 
 def read_stamp(folder: Path) -> dict | None:
@@ -156,9 +191,10 @@ def fetch(spec: SourcePackage, progress: bool = True) -> Path:
 
 def wanted(spec: SourcePackage, name: str) -> bool:
     """Whether a package path (no leading ./) is extracted: its copyright file, an audio
-    file, or an inner archive."""
+    file, an inner archive, or a SoundFont."""
     return (name == spec.copyright_path() or any(a.path == name for a in spec.archives)
-            or name in spec.containers or any(fnmatch.fnmatch(name, p) for p in spec.members))
+            or name in spec.containers or name in spec.soundfonts
+            or any(fnmatch.fnmatch(name, p) for p in spec.members))
 
 
 def extract(spec: SourcePackage, deb: Path, out: Path, progress: bool = True) -> None:
@@ -189,6 +225,8 @@ def extract(spec: SourcePackage, deb: Path, out: Path, progress: bool = True) ->
         (out / archive.path).unlink()
     for container in spec.containers:
         unpack_cat(out / container, out / CONTAINER_SOUNDS)
+    if spec.soundfonts:
+        render_package(out, spec.soundfonts, progress=progress)
 
 
 def extract_archive(path: Path, archive: InnerArchive, out: Path, progress: bool = True) -> None:

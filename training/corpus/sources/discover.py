@@ -2,24 +2,27 @@
 
 Reads only what `listen corpus sources` extracted (a package without its stamp is skipped
 with one log line). The sha256 of each file is cached in `extracted/PKG/.sha256.json`, keyed
-by path, size and modification time, so a rerun does not hash a gigabyte again.
+by path, size and modification time, so a rerun does not hash a gigabyte again. SoundFont
+packages (`SourcePackage.soundfonts`) are read from their render manifests (rendered.py).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from training.corpus.recordings import Recording
 from training.corpus.sources.debian import STAMP_FILE, SourcePackage, extracted_dir, read_stamp
 from training.corpus.sources.packages import SOURCES
 from training.corpus.sources.provenance import Provenance, copyright_stanzas, licence_for, sha256_of
+from training.corpus.sources.rendered import discover_rendered
 from training.corpus.sources.rules import role_of, rule_for
 
 log = logging.getLogger(__name__)
 
-AUDIO_SUFFIXES = (".ogg", ".oga", ".wav", ".flac")
+AUDIO_SUFFIXES = (".ogg", ".oga", ".wav", ".flac", ".aiff", ".aif")
 HASH_CACHE = ".sha256.json"
 
 
@@ -32,6 +35,8 @@ def audio_files(root: Path) -> list[str]:
 def discover_package(spec: SourcePackage, root: Path | None = None) -> list[Recording]:
     """The labelled recordings of one extracted package (empty when it is not fetched)."""
     root = extracted_dir(spec.package) if root is None else root
+    if spec.soundfonts:
+        return discover_rendered((spec,), {spec.package: root})
     stamp = read_stamp(root)
     if stamp is None:
         log.info("%s is not fetched (no %s under %s): run `listen corpus sources` to add it",
@@ -45,12 +50,33 @@ def discover_package(spec: SourcePackage, root: Path | None = None) -> list[Reco
         if rule is None:
             continue
         prov = Provenance(package=spec.package, version=stamp.get("version", "?"), path=rel,
-                          licence=licence_for(stanzas, rel), sha256=hashes.sha256(rel))
+                          licence=licence_for(stanzas, spec.licence_path(rel)), sha256=hashes.sha256(rel))
+        group = spec.group_key(rel)  # the layers of one drum share a group; each is its own recording
         found.append(Recording(path=root / rel, label=rule.label, source=spec.package,
-                               group=prov.recording_id, provenance=prov, eval_only=spec.eval_only,
-                               is_real=True, role=role_of(rule.label)))
+                               group=group or prov.recording_id, provenance=prov, eval_only=spec.eval_only,
+                               is_real=True, role=role_of(rule.label),
+                               source_id=prov.recording_id if group else ""))
     hashes.save()
-    return found
+    return merge_groups(found)
+
+
+def merge_groups(recordings: list[Recording]) -> list[Recording]:
+    """Identical files land in one split: groups that share a recording id are merged into
+    one (the smallest key of each connected set). Without `grouping` nothing changes."""
+    parent: dict[str, str] = {}
+
+    def root(g: str) -> str:
+        while parent.setdefault(g, g) != g:
+            g = parent[g]
+        return g
+
+    first: dict[str, str] = {}  # recording id -> a group holding it
+    for r in recordings:
+        a, b = root(first.setdefault(r.recording_id, r.group)), root(r.group)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return [r if root(r.group) == r.group else replace(r, group=root(r.group), source_id=r.recording_id)
+            for r in recordings]
 
 
 def discover_debian(include_eval_only: bool = False, sources: tuple[SourcePackage, ...] = SOURCES) -> list[Recording]:
@@ -58,8 +84,11 @@ def discover_debian(include_eval_only: bool = False, sources: tuple[SourcePackag
     for spec in sources:
         if spec.eval_only and not include_eval_only:
             continue
-        found += discover_package(spec)
-    return found
+        if not spec.soundfonts:
+            found += discover_package(spec)
+    # the SoundFont packages together: their near-duplicate samples join groups across packages
+    found += discover_rendered([s for s in sources if s.soundfonts and (include_eval_only or not s.eval_only)])
+    return merge_groups(found)  # an identical file in two packages joins their groups too
 
 
 class _HashCache:

@@ -15,14 +15,21 @@ from training.corpus.sources import libraries, more_games
 from training.corpus.sources.debian import InnerArchive, SourcePackage
 
 # GCompris's activities whose Qt resource files hold recorded sounds (the others: UI cues, voices)
-GCOMPRIS_RCC = ("instruments", "explore_farm_animals", "memory-sound", "melody", "railroad", "traffic")
+GCOMPRIS_RCC = ("instruments", "explore_farm_animals", "memory-sound", "melody", "railroad", "traffic", "money",
+                "target", "watercycle", "scalesboard")
 EVAL_ONLY_PACKAGE = "openttd-opensfx"  # reserved for evaluation (issue 16): never a training source
+# SoundFonts: rendered note by note with fluidsynth (render.py), labelled by gm.py. The Fluid
+# copyright files are not DEP-5: their licence is read by hand ("I hereby release Fluid under
+# the MIT license"; MuseScore_General: MIT, its added parts CC0 or public domain).
+SF2, SF3 = "usr/share/sounds/sf2/", "usr/share/sounds/sf3/"
 
 SOURCES: tuple[SourcePackage, ...] = (
     SourcePackage("0ad-data", archives=(
         InnerArchive("usr/share/games/0ad/mods/public/public.zip", ("audio/*",), "public"),)),
     SourcePackage("extremetuxracer-data"),
     SourcePackage("flightgear-data-base"),
+    SourcePackage("fluid-soundfont-gm", members=(), soundfonts=(SF2 + "FluidR3_GM.sf2",), licence="MIT"),
+    SourcePackage("fluid-soundfont-gs", members=(), soundfonts=(SF2 + "FluidR3_GS.sf2",), licence="MIT"),
     SourcePackage("freeciv-data"),
     SourcePackage("frozen-bubble-data"),
     SourcePackage("gcompris-qt-data", members=(), archives=tuple(
@@ -32,12 +39,15 @@ SOURCES: tuple[SourcePackage, ...] = (
     SourcePackage("lincity-ng-data"),
     SourcePackage("megaglest-data"),
     SourcePackage("minetest-data"),
+    SourcePackage("musescore-general-soundfont", members=(), soundfonts=(SF3 + "MuseScore_General_Full.sf3",),
+                  licence="MIT, parts CC0-1.0"),
     SourcePackage("pingus-data"),
     SourcePackage("redeclipse-data"),
     SourcePackage("scorched3d-data"),
     SourcePackage("sound-icons"),
     SourcePackage("supertux-data"),
     SourcePackage("supertuxkart-data"),
+    SourcePackage("timgm6mb-soundfont", members=(), soundfonts=(SF2 + "TimGM6mb.sf2",)),  # DEP-5: GPL-2
     SourcePackage("torcs-data"),
     SourcePackage("tuxpaint-stamps-default"),
     SourcePackage("unknown-horizons"),
