@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The real-recording evaluation splits and a bundle's numbers on them (docs/evaluation.md §8):
-#   1. fetch and extract the Debian sound sources (`listen corpus sources`, cached in $LISTEN_HOME),
-#   2. build a corpus whose held-out splits are real recordings only: `real_test` (recordings
-#      no other split uses) and `unseen` (labels no training clip holds),
+#   1. fetch and extract the real sound sources (`listen corpus sources`, cached in $LISTEN_HOME),
+#   2. build a corpus whose held-out splits are real recordings only: `real_test` (scenes of
+#      recordings no other split uses), `unseen` (labels no training clip holds), and their raw
+#      views `real_raw` and `unseen_raw` (each of those recordings played alone: no bed, no
+#      mixing, its own level, its first 10 s),
 #   3. write the POPE-style benchmark of each split with `listen synth benchmark`,
-#   4. score a bundle (default: the shipped default bundle) on both with `listen eval --bundle`.
+#   4. score a bundle (default: the shipped default bundle) on all four with `listen eval --bundle`,
+#   5. print one table of them (`listen eval --compare`).
 #
 #   bash scripts/real_benchmark.sh               # or: make real-benchmark
 #
@@ -32,14 +35,17 @@ mkdir -p "$OUT/bench" "$OUT/eval"
 
 "$L" corpus sources
 "$L" corpus build --out "$OUT/corpus" --clips "$CLIPS" --seed "$SEED" --split-seed "$SPLIT_SEED" \
-    --real-test-clips "$REAL_TEST" --unseen-labels "$UNSEEN_LABELS" --unseen-clips "$UNSEEN_CLIPS" --debian-sources
-"$L" corpus stats "$OUT/corpus" --splits | tail -n 9
-for split in real_test unseen; do
+    --real-test-clips "$REAL_TEST" --unseen-labels "$UNSEEN_LABELS" --unseen-clips "$UNSEEN_CLIPS" --debian-sources \
+    --raw-splits
+"$L" corpus stats "$OUT/corpus" --splits | tail -n 12
+SPLITS=(real_test real_raw unseen unseen_raw)
+for split in "${SPLITS[@]}"; do
     if [[ ! -s "$OUT/bench/$split.jsonl" ]]; then
         "$L" synth benchmark --corpus "$OUT/corpus" --split "$split" --out "$OUT/bench/$split.jsonl" --seed "$BENCH_SEED"
     fi
     "$L" eval --bundle "$BUNDLE" --benchmark "$OUT/bench/$split.jsonl" --rows "$ROWS" --seed "$BENCH_SEED" \
         --out "$OUT/eval/$split" --title "$(basename "$BUNDLE") on $split"
 done
-echo "reports: $OUT/eval/real_test/report.md, $OUT/eval/unseen/report.md"
-"$ROOT/.venv/bin/python" "$ROOT/scripts/known_vs_unknown.py" "$BUNDLE" "$OUT/eval/real_test" "$OUT/eval/unseen"
+echo "reports: $OUT/eval/{real_test,real_raw,unseen,unseen_raw}/report.md"
+"$L" eval --compare "${SPLITS[@]/#/$OUT/eval/}" --names "$(IFS=,; echo "${SPLITS[*]}")"
+"$ROOT/.venv/bin/python" "$ROOT/scripts/known_vs_unknown.py" "$BUNDLE" "${SPLITS[@]/#/$OUT/eval/}"
