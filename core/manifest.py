@@ -159,6 +159,14 @@ class PresenceSpec:
     vocabulary_file: str  # .npy, (len(vocabulary), llm.n_embd) float32
     segment_seconds: float  # seconds of audio per segment logit
     parity: dict = field(default_factory=dict)  # text tower: llama.cpp vs transformers, measured at export
+    text_suffix: str = ""  # read after the phrase (core.presence.TextTemplate; older bundles: none)
+
+    @property
+    def template(self):
+        """The text tower's `core.presence.TextTemplate`."""
+        from core.presence import TextTemplate
+
+        return TextTemplate(self.text_prefix, self.text_suffix, self.pooling)
 
 
 @dataclass(frozen=True)
@@ -323,6 +331,10 @@ def _check_presence(p: PresenceSpec) -> None:
     from core.presence import PresenceRule
 
     check_file_name(p.vocabulary_file, "manifest field presence.vocabulary_file")
+    try:
+        p.template.check()
+    except ValueError as err:
+        _fail("presence.pooling", p.pooling, str(err))
     from core.presence import NoveltyGate
 
     for key in ("scale", "bias", *NoveltyGate.KEYS):

@@ -22,6 +22,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 MAX_DESCRIBED = 3  # a description names at most this many sounds, likeliest first
+MEAN_POOLING = "mean of the phrase tokens' last hidden states (after the final norm)"
+LAST_POOLING = "the last token's last hidden state (after the final norm)"
+
+
+@dataclass(frozen=True)
+class TextTemplate:
+    """How the text tower reads a phrase: `prefix` + " " + phrase + `suffix`, each tokenized
+    apart (training and the edge split the ids the same way), then pooled: the mean of the
+    phrase tokens' states, or the last token's state, whose prompt asks the LLM to sum the
+    phrase up in one word (PromptEOL: Jiang et al. 2023)."""
+
+    prefix: str
+    suffix: str = ""
+    pooling: str = MEAN_POOLING
+
+    @property
+    def last(self) -> bool:
+        return self.pooling == LAST_POOLING
+
+    def check(self) -> TextTemplate:
+        if self.pooling not in (MEAN_POOLING, LAST_POOLING):
+            raise ValueError(f"text tower pooling {self.pooling!r} is neither {MEAN_POOLING!r} nor {LAST_POOLING!r}")
+        return self
+
+
+TEXT_TEMPLATES = {
+    "mean": TextTemplate("The sound of"),
+    "eol": TextTemplate("This sound:", ' means in one word: "', LAST_POOLING),
+}
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,7 @@ class Assistant:
                 raise EdgeError(f"{m.llm.file} has width {llm.n_embd}, the manifest says {m.llm.n_embd}; re-export the bundle")
             listener = None
             if m.presence is not None:
-                tower = TextTower(llm.model, m.presence.text_prefix, n_threads or default_threads())
+                tower = TextTower(llm.model, m.presence.template, n_threads or default_threads())
                 stack.callback(tower.close)
                 listener = Listener.from_bundle(bundle, tower, providers, n_threads or 0)
                 stack.callback(listener.close)

@@ -1,9 +1,10 @@
-"""The text tower on the edge: a phrase -> the frozen LLM's last hidden states, averaged.
+"""The text tower on the edge: a phrase -> the frozen LLM's last hidden states, pooled.
 
 The same computation as training's `training.presence.text_tower`, on the same GGUF, with
-llama.cpp: the bundle's prefix ("The sound of") and " " + phrase are tokenized apart, fed in
-one batch to a small context of their own (embeddings on, no pooling), and the output states
-of the phrase's tokens, after the final norm, are averaged. The model's weights are shared
+llama.cpp: the bundle's template (`core.presence.TextTemplate`: prefix "The sound of", " " +
+phrase, and a suffix if any) is tokenized part by part, fed in one batch to a small context
+of its own (embeddings on, no pooling), and the output states of the phrase's tokens, after
+the final norm, are averaged (or the last token's state is taken, for a PromptEOL template). The model's weights are shared
 with the answering session; the context is separate, so the answering session's KV cache
 (its reused prompt prefix) is never disturbed. Phrases repeat (a watch asks the same one
 every few seconds), so the last `cache_size` results are kept.
@@ -15,6 +16,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from core.presence import TextTemplate
 from edge.errors import LLMError
 from edge.llama_native import NativeBatch, NativeContext, NativeModel
 
@@ -22,10 +24,11 @@ MAX_PHRASE_TOKENS = 48  # a phrase is a few words (core.questions.MAX_PHRASE_WOR
 
 
 class TextTower:
-    def __init__(self, model: NativeModel, prefix: str, n_threads: int, cache_size: int = 256) -> None:
-        self.model, self.prefix = model, prefix
-        self._prefix_ids = model.tokenize(prefix, parse_special=False)
-        n = len(self._prefix_ids) + MAX_PHRASE_TOKENS
+    def __init__(self, model: NativeModel, template: TextTemplate, n_threads: int, cache_size: int = 256) -> None:
+        self.model, self.template = model, template
+        self._prefix_ids = model.tokenize(template.prefix, parse_special=False) if template.prefix else []
+        self._suffix_ids = model.tokenize(template.suffix, parse_special=False) if template.suffix else []
+        n = len(self._prefix_ids) + MAX_PHRASE_TOKENS + len(self._suffix_ids)
         self._ctx = NativeContext(model, n_ctx=max(64, n), n_batch=n, n_threads=n_threads, embeddings=True)
         self._batch = NativeBatch(n)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -50,11 +53,12 @@ class TextTower:
         body = self.model.tokenize(" " + phrase, parse_special=False)[:MAX_PHRASE_TOKENS]
         if not body:
             raise LLMError(f"the phrase {phrase!r} holds no token")
-        ids = self._prefix_ids + body
+        ids = self._prefix_ids + body + self._suffix_ids
         self._ctx.clear()
         self._batch.set_tokens(ids, 0, want_last=True, want_from=0)  # llama.cpp wants every row out in embeddings mode
         self._ctx.decode(self._batch)
-        out = np.mean([self._ctx.embeddings(i) for i in range(len(self._prefix_ids), len(ids))], axis=0).astype(np.float32)
+        rows = [len(ids) - 1] if self.template.last else range(len(self._prefix_ids), len(self._prefix_ids) + len(body))
+        out = np.mean([self._ctx.embeddings(i) for i in rows], axis=0).astype(np.float32)
         if self._cache_size:
             self._cache[phrase] = out
             if len(self._cache) > self._cache_size:

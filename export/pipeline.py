@@ -131,7 +131,7 @@ def export_bundle(opts: ExportOptions, progress=print) -> Manifest:
             from export.presence import VOCABULARY_FILE, vocabulary_states
 
             progress(f"      presence vocabulary: {len(presence[1].vocabulary)} phrases through llama.cpp")
-            vocab = vocabulary_states(tmp / "llm.gguf", presence[1].text_prefix, [p for p, _ in presence[1].vocabulary])
+            vocab = vocabulary_states(tmp / "llm.gguf", presence[1].template, [p for p, _ in presence[1].vocabulary])
             np.save(tmp / VOCABULARY_FILE, vocab)
 
         progress("[5/6] parity checks")
@@ -210,7 +210,7 @@ def _presence_spec(presence, folder: Path, parity: dict) -> PresenceSpec | None:
     graph = GraphSpec({"fp32": "presence.onnx"}, "fp32", p_in, p_out, ox.ONNX_OPSET, {"fp32": parity.get("graph", {})})
     return PresenceSpec(graph, meta.text_prefix, meta.pooling, meta.calibration.to_dict(), asdict(meta.rule),
                         [list(v) for v in meta.vocabulary], meta.labels, VOCABULARY_FILE,
-                        model.config.segment_frames / POSITIONS_PER_SECOND, parity.get("text_tower", {}))
+                        model.config.segment_frames / POSITIONS_PER_SECOND, parity.get("text_tower", {}), meta.text_suffix)
 
 
 def _manifest(opts, meta, encoder, prompt, labels, llm_spec, llm_info, graphs, folder: Path,

@@ -40,12 +40,12 @@ def export_presence(model, encoder, path: Path) -> Path:
     return path
 
 
-def vocabulary_states(gguf: Path, prefix: str, phrases: list[str]) -> np.ndarray:
-    """(P, n_embd) float32: the edge's text tower on every vocabulary phrase."""
+def vocabulary_states(gguf: Path, template, phrases: list[str]) -> np.ndarray:
+    """(P, n_embd) float32: the edge's text tower (`core.presence.TextTemplate`) on every vocabulary phrase."""
     from edge.llama_native import NativeModel, default_threads
     from edge.text_tower import TextTower
 
-    with NativeModel(gguf) as model, TextTower(model, prefix, default_threads(), cache_size=0) as tower:
+    with NativeModel(gguf) as model, TextTower(model, template, default_threads(), cache_size=0) as tower:
         return tower.states(phrases)
 
 
@@ -66,7 +66,7 @@ def presence_parity(model, meta, encoder, llm_spec: str, onnx_file: Path, vocab_
     phrases = [meta.vocabulary[i][0] for i in rows]
     edge_states = vocab_states[rows]
     llm, tok = load_llm(llm_spec)
-    ref_states = phrase_states(llm, tok, phrases, meta.text_prefix)
+    ref_states = phrase_states(llm, tok, phrases, meta.template)
     del llm
     platt = Platt(meta.calibration.scale, meta.calibration.bias)
     with torch.no_grad():

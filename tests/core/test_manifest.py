@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.bundle import read_manifest
+from core.presence import MEAN_POOLING
 from core.errors import BundleError
 from core.manifest import (
     MANIFEST_NAME,
@@ -88,7 +89,7 @@ def test_invalid_manifests_name_the_key(edit, message):
 def _with_presence() -> dict:
     data = _valid()
     data["presence"] = {
-        "graph": copy.deepcopy(data["encoder"]), "text_prefix": "The sound of", "pooling": "mean",
+        "graph": copy.deepcopy(data["encoder"]), "text_prefix": "The sound of", "pooling": MEAN_POOLING,
         "calibration": {"scale": 1.0, "bias": 0.0},
         "rule": {"threshold": 0.5, "unsure_low": 0.4, "unsure_high": 0.6, "min_similarity": 0.3},
         "vocabulary": [["an a", "a"]], "labels": [{"label": "a", "name": "an a", "synonyms": []}],
@@ -106,6 +107,7 @@ def test_presence_round_trip_and_absence():
 
 @pytest.mark.parametrize("edit, message", [
     (lambda p: p.pop("rule"), "missing presence.rule"),
+    (lambda p: p.__setitem__("pooling", "max"), "presence.pooling"),
     (lambda p: p["rule"].__setitem__("unsure_low", 0.7), "presence.rule"),
     (lambda p: p["rule"].__setitem__("bogus", 1), "presence.rule"),
     (lambda p: p["calibration"].__setitem__("scale", float("inf")), "presence.calibration.scale"),

@@ -109,7 +109,7 @@ def test_the_text_tower_matches_transformers(assistant, tiny_presence_checkpoint
     _, meta = load_presence(tiny_presence_checkpoint)
     llm, tok = load_llm(meta.llm)
     phrases = ["a dog barking", "rain on a tin roof", "a cow"]
-    ref = phrase_states(llm, tok, phrases, meta.text_prefix)
+    ref = phrase_states(llm, tok, phrases, meta.template)
     got = assistant.listener.tower.states(phrases)
     cos = (ref * got).sum(1) / np.linalg.norm(ref, axis=1) / np.linalg.norm(got, axis=1)
     assert cos.min() > 0.999  # f32 weights both sides; the f16 KV cache rounds at ~1e-3

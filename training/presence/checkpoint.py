@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from core.presence import PresenceRule
+from core.presence import PresenceRule, TextTemplate
 from training.presence.calibration import Platt
 from training.presence.features import PresenceDataError
 from training.presence.model import PresenceConfig, PresenceModel
@@ -37,6 +37,11 @@ class PresenceMeta:
     labels: list  # the corpus's labels.json entries: every label a description may name
     llm: str  # the LLM spec whose states the text tower was trained on
     metrics: dict  # validation numbers (and how the rule was chosen)
+    text_suffix: str = ""  # read after the phrase (a PromptEOL template's; core.presence.TextTemplate)
+
+    @property
+    def template(self) -> TextTemplate:
+        return TextTemplate(self.text_prefix, self.text_suffix, self.pooling).check()
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -69,7 +74,7 @@ def load_presence(folder: Path) -> tuple[PresenceModel, PresenceMeta]:
         meta = PresenceMeta(
             PresenceConfig(**d["config"]), d["n_taps"], d["enc_width"], d["text_width"], d["text_prefix"], d["pooling"],
             Platt(**d["calibration"]), PresenceRule(**d["rule"]).check(), [list(v) for v in d["vocabulary"]], d["labels"], d["llm"],
-            d["metrics"],
+            d["metrics"], d.get("text_suffix", ""),
         )
         model = PresenceModel(meta.config, meta.n_taps, meta.enc_width, meta.text_width)
         model.load_state_dict(load_file(str(folder / WEIGHTS_FILE)))

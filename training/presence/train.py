@@ -41,7 +41,7 @@ from training.presence.features import PresenceDataError, SplitFeatures, split_f
 from training.presence.model import PresenceConfig, PresenceModel
 from training.presence.paraphrases import paraphrase_table
 from training.presence.phrases import phrases_by_label, vocabulary_phrases
-from training.presence.text_tower import POOLING, TEXT_PREFIX
+from core.presence import TEXT_TEMPLATES
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,9 @@ class PresenceTrainConfig:
     unsure_width: float = field(default=0.1, metadata={"help": "half-width of the uncertain band around 0.5 (can't tell)"})
     describe_absent: float = field(default=0.08, metadata={"help": "share of validation descriptions that may name an absent sound"})
     novelty_quantile: float = field(default=0.02, metadata={"help": "share of trained labels that would be 'too novel' as new phrases"})
+    text_template: str = field(default="mean", metadata={"help": "how the text tower reads a phrase: mean (of the "
+                                                                  "phrase tokens after 'The sound of') or eol (the last "
+                                                                  "token of a PromptEOL prompt)"})
     paraphrases: int = field(default=4, metadata={"help": "LLM-written paraphrases kept per label (0 = names and synonyms only)"})
     holdout_labels: int = field(default=15, metadata={"help": "labels left out of a first training run: validation questions "
                                                               "about them measure the open path and fit the novelty gate (0 = none)"})
@@ -89,18 +92,22 @@ def cache_root(cfg: PresenceTrainConfig) -> Path:
     return Path(cfg.cache_dir) if cfg.cache_dir else listen_home() / "presence-cache"
 
 
-def llm_tag(llm_spec: str) -> str:
-    """Names what the cached phrase states and paraphrases came from (the LLM file and the prefix)."""
+def llm_tag(llm_spec: str, template: str = "mean") -> str:
+    """Names what the cached phrase states and paraphrases came from (the LLM file and the template)."""
     from training.backbones.load import resolve_llm_spec
 
     target = resolve_llm_spec(llm_spec)
-    tag = hashlib.sha256(f"{target}:{Path(target).stat().st_size if Path(target).is_file() else ''}:{TEXT_PREFIX}".encode())
-    return tag.hexdigest()[:12]
+    t = TEXT_TEMPLATES[template]
+    key = f"{target}:{Path(target).stat().st_size if Path(target).is_file() else ''}:{t.prefix}"
+    if template != "mean":  # the mean template's tag stays what it was: its caches stay valid
+        key += f":{t.suffix}:{t.pooling}"
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
-def phrase_state_table(phrases: list[str], llm_spec: str, cache: Path, progress=print) -> dict[str, np.ndarray]:
-    """phrase -> text tower state, for every phrase given (computed once per LLM, then cached)."""
-    path = cache / f"phrases-{llm_tag(llm_spec)}.npz"
+def phrase_state_table(phrases: list[str], llm_spec: str, cache: Path, progress=print,
+                       template: str = "mean") -> dict[str, np.ndarray]:
+    """phrase -> text tower state, for every phrase given (computed once per LLM and template, then cached)."""
+    path = cache / f"phrases-{llm_tag(llm_spec, template)}.npz"
     table: dict[str, np.ndarray] = {}
     if path.is_file():
         with np.load(path) as z:
@@ -112,7 +119,7 @@ def phrase_state_table(phrases: list[str], llm_spec: str, cache: Path, progress=
 
         progress(f"text tower: {len(todo)} new phrases through {Path(llm_spec).name or llm_spec}")
         llm, tok = load_llm(llm_spec)
-        table.update(zip(todo, phrase_states(llm, tok, todo)))
+        table.update(zip(todo, phrase_states(llm, tok, todo, TEXT_TEMPLATES[template])))
         del llm
         cache.mkdir(parents=True, exist_ok=True)
         keys = sorted(table)
@@ -280,7 +287,7 @@ def held_out_report(model: PresenceModel, platt: Platt, rule: PresenceRule, corp
         qs = QuestionSet.from_rows(make_benchmark(corpus, split, seed=cfg.seed), feats)
         new = sorted(set(qs.phrases) - set(table))
         if new:
-            table.update(phrase_state_table(new, cfg.llm, cache_root(cfg), progress))
+            table.update(phrase_state_table(new, cfg.llm, cache_root(cfg), progress, cfg.text_template))
         z = question_logits(model, feats, qs, table)
         sim = nearest_similarity(model, qs.phrases, vocabulary, table)
         p = platt.probability(z, sim)
@@ -342,7 +349,9 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
     progress(f"[2/6] text tower states: {len(vocabulary)} phrases of {len(in_train)} trained labels "
              f"({sum(map(len, paraphrases.values()))} written by the LLM), {len(set(val_qs.phrases))} asked in "
              f"{len(val_qs.phrases)} validation questions")
-    table = phrase_state_table([p for p, _ in vocabulary] + val_qs.phrases, cfg.llm, cache, progress)
+    if cfg.text_template not in TEXT_TEMPLATES:
+        raise PresenceDataError(f"--text_template {cfg.text_template!r} is not one of {', '.join(TEXT_TEMPLATES)}")
+    table = phrase_state_table([p for p, _ in vocabulary] + val_qs.phrases, cfg.llm, cache, progress, cfg.text_template)
     text_width = next(iter(table.values())).shape[0]
 
     def fit(labels: list[str], qs: QuestionSet, what: str) -> tuple[PresenceModel, list[tuple[str, str]], Platt, int, float]:
@@ -398,8 +407,10 @@ def train_presence(cfg: PresenceTrainConfig, progress=print) -> Path:
         metrics["held_out"] = held_out_report(model, platt, rule, corpus, held_out, vocabulary, table, cfg, progress)
     progress("[6/6] checkpoint")
     out = Path(cfg.out_dir)
-    save_presence(out, model, PresenceMeta(cfg.model, n_taps, enc_width, text_width, TEXT_PREFIX, POOLING, platt,
-                                           rule, [list(v) for v in vocabulary], corpus.labels, cfg.llm, metrics))
+    template = TEXT_TEMPLATES[cfg.text_template]
+    save_presence(out, model, PresenceMeta(cfg.model, n_taps, enc_width, text_width, template.prefix, template.pooling, platt,
+                                           rule, [list(v) for v in vocabulary], corpus.labels, cfg.llm, metrics,
+                                           template.suffix))
     v = metrics["validation"]
     progress(f"presence model written to {out} in {metrics['seconds']:.0f}s: validation accuracy {v['accuracy']:.3f}, "
              f"F1(no) {v['f1_no']:.3f}, yes {v['yes_ratio']:.3f}, ECE {v['ece']:.3f}; novelty floor {floor:.3f}")

@@ -50,10 +50,26 @@ def test_phrase_states_are_the_mean_over_the_phrase_tokens_only(tiny_llama_dir):
     batch = phrase_states(llm, tok, ["a dog", "a very loud smoke alarm"])  # padded together
     alone = phrase_states(llm, tok, ["a very loud smoke alarm"])
     np.testing.assert_allclose(batch[1], alone[0], rtol=1e-4, atol=1e-5)  # right padding changes nothing
-    pre, body = phrase_token_ids(tok, "a dog")
+    pre, body, post = phrase_token_ids(tok, "a dog")
+    assert post == []
     with torch.no_grad():
         h = llm.model(input_ids=torch.tensor([pre + body])).last_hidden_state[0]
     np.testing.assert_allclose(batch[0], h[len(pre):].mean(0).numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_a_prompteol_template_takes_the_last_token_state(tiny_llama_dir):
+    from core.presence import TEXT_TEMPLATES
+    from training.backbones.load import load_llm
+    from training.presence.text_tower import phrase_states, phrase_token_ids
+
+    eol = TEXT_TEMPLATES["eol"]
+    llm, tok = load_llm(str(tiny_llama_dir))
+    batch = phrase_states(llm, tok, ["a dog", "a very loud smoke alarm"], eol)
+    pre, body, post = phrase_token_ids(tok, "a dog", eol)
+    assert post  # the suffix is tokenized apart, as the edge does
+    with torch.no_grad():
+        h = llm.model(input_ids=torch.tensor([pre + body + post])).last_hidden_state[0]
+    np.testing.assert_allclose(batch[0], h[-1].numpy(), rtol=1e-4, atol=1e-5)
 
 
 def test_cli_without_a_corpus_is_one_line():
