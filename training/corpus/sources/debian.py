@@ -12,6 +12,8 @@ extracted/PKG/sounds/NN_title.wav       sounds of an OpenTTD .cat container (ope
 extracted/PKG/rendered/FONT/BBB-PPP/ID.wav  notes, phrases and grooves rendered from a SoundFont
 extracted/PKG/rendered/render.json      by fluidsynth (render.py), and what each WAV is; the
                                         .sf2/.sf3 itself is deleted once rendered
+extracted/PKG/rendered/PATCH/sNN.wav    the samples of GUS patches (freepats.py), the same manifest;
+                                        the .pat files are deleted once written
 extracted/PKG/.stamp.json               what was extracted, from which .deb: a rerun with the
                                         same .deb and the same spec does nothing
 ```
@@ -39,6 +41,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from core.paths import listen_home
+from training.corpus.sources.freepats import patch_settings_stamp, render_patches
 from training.corpus.sources.opensfx import unpack_cat
 from training.corpus.sources.qtrcc import read_rcc
 from training.corpus.sources.render import render_package, render_settings_stamp
@@ -67,6 +70,9 @@ class SourcePackage:
     archives: tuple[InnerArchive, ...] = ()
     containers: tuple[str, ...] = ()  # OpenTTD .cat files in the package, unpacked into sounds/
     soundfonts: tuple[str, ...] = ()  # .sf2/.sf3 files in the package, rendered into rendered/ (render.py)
+    # folders of GUS patches (.pat) in the package, written out sample by sample into rendered/
+    # (freepats.py); `members` must extract them. In the stamp only when set (see stamp_for).
+    patches: tuple[str, ...] = field(default=(), metadata={"stamp": False})
     # the licence read by hand from a copyright file that is not machine-readable (DEP-5);
     # used when the copyright file gives none. Not part of the stamp.
     licence: str = field(default="", metadata={"stamp": False})
@@ -76,6 +82,9 @@ class SourcePackage:
     # and takes of one drum of one kit share a group, each file stays its own recording
     # (Recording.source_id). Other files: group = their recording id. Not part of the stamp.
     grouping: tuple[tuple[str, str], ...] = field(default=(), metadata={"stamp": False})
+    # the prefix of the group keys `grouping` makes (default: the package): packages that share
+    # a scope share groups (one speaker's recordings in two packages). Not part of the stamp.
+    group_scope: str = field(default="", metadata={"stamp": False})
     # (path wildcard, path the copyright file names): a file's licence is looked up under the
     # second path when the first matches (hydrogen-drumkits' stanzas name the kit archives,
     # `drumkits/KIT.h2drumkit`, not the installed folders). Not part of the stamp.
@@ -89,7 +98,7 @@ class SourcePackage:
         for regex, template in self.grouping:
             m = re.fullmatch(regex, path)
             if m:
-                return f"{self.package}:{m.expand(template)}"
+                return f"{self.group_scope or self.package}:{m.expand(template)}"
         return None
 
     def licence_path(self, path: str) -> str:
@@ -158,6 +167,8 @@ def stamp_for(spec: SourcePackage, deb: Path) -> dict:
     stamp = {"deb": deb.name, "deb_bytes": deb.stat().st_size, "version": deb_version(deb), "spec": spec_dict}
     if spec.soundfonts:  # changed render settings (or another fluidsynth) render again
         stamp["render"] = render_settings_stamp()
+    if spec.patches:  # a field added later: absent from the other packages' stamps, so they stay valid
+        stamp["patches"] = {"folders": list(spec.patches), **patch_settings_stamp()}
     return stamp
 
 
@@ -227,6 +238,8 @@ def extract(spec: SourcePackage, deb: Path, out: Path, progress: bool = True) ->
         unpack_cat(out / container, out / CONTAINER_SOUNDS)
     if spec.soundfonts:
         render_package(out, spec.soundfonts, progress=progress)
+    if spec.patches:
+        render_patches(out, spec.patches)
 
 
 def extract_archive(path: Path, archive: InnerArchive, out: Path, progress: bool = True) -> None:

@@ -3,7 +3,8 @@
 Reads only what `listen corpus sources` extracted (a package without its stamp is skipped
 with one log line). The sha256 of each file is cached in `extracted/PKG/.sha256.json`, keyed
 by path, size and modification time, so a rerun does not hash a gigabyte again. SoundFont
-packages (`SourcePackage.soundfonts`) are read from their render manifests (rendered.py).
+packages (`SourcePackage.soundfonts`) and GUS patch sets (`.patches`) are read from their render
+manifests (rendered.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from training.corpus.sources.rules import role_of, rule_for
 
 log = logging.getLogger(__name__)
 
-AUDIO_SUFFIXES = (".ogg", ".oga", ".wav", ".flac", ".aiff", ".aif")
+# what discovery reads (Opus in Ogg: ktuberling-data's Nynorsk words; libsndfile >= 1.0.29 decodes it;
+# no package extracts .opus unless its `members` ask for it)
+AUDIO_SUFFIXES = (".ogg", ".oga", ".opus", ".wav", ".flac", ".aiff", ".aif")
 HASH_CACHE = ".sha256.json"
 
 
@@ -35,7 +38,7 @@ def audio_files(root: Path) -> list[str]:
 def discover_package(spec: SourcePackage, root: Path | None = None) -> list[Recording]:
     """The labelled recordings of one extracted package (empty when it is not fetched)."""
     root = extracted_dir(spec.package) if root is None else root
-    if spec.soundfonts:
+    if spec.soundfonts or spec.patches:
         return discover_rendered((spec,), {spec.package: root})
     stamp = read_stamp(root)
     if stamp is None:
@@ -84,10 +87,11 @@ def discover_debian(include_eval_only: bool = False, sources: tuple[SourcePackag
     for spec in sources:
         if spec.eval_only and not include_eval_only:
             continue
-        if not spec.soundfonts:
+        if not (spec.soundfonts or spec.patches):
             found += discover_package(spec)
-    # the SoundFont packages together: their near-duplicate samples join groups across packages
-    found += discover_rendered([s for s in sources if s.soundfonts and (include_eval_only or not s.eval_only)])
+    # the SoundFont and patch packages together: near-duplicate samples join groups across packages
+    found += discover_rendered([s for s in sources if (s.soundfonts or s.patches)
+                                and (include_eval_only or not s.eval_only)])
     return merge_groups(found)  # an identical file in two packages joins their groups too
 
 

@@ -48,14 +48,18 @@ def decode(font, index: int):
 
 def fingerprint(font, pair: tuple[int, ...]) -> dict:
     """{dur, bands, env} of a sample or a stereo pair (mixed to mono)."""
+    parts = [decode(font, i) for i in pair]
+    n = min(len(x) for x, _ in parts)
+    return fingerprint_pcm(sum(p[0][:n] for p in parts) / len(parts), parts[0][1])
+
+
+def fingerprint_pcm(x, rate: int) -> dict:
+    """{dur, bands, env} of mono float samples at `rate` (a SoundFont's sample, a GUS patch's)."""
     import numpy as np
     import soxr
 
-    parts = [decode(font, i) for i in pair]
-    n = min(len(x) for x, _ in parts)
-    x = sum(p[0][:n] for p in parts) / len(parts)
-    rate = parts[0][1]
-    if n == 0:
+    x = np.asarray(x, dtype=np.float32)
+    if x.size == 0:
         return {"dur": 0.0, "bands": [FLOOR_DB] * N_BANDS, "env": [FLOOR_DB] * N_ENV}
     if rate != FP_RATE:
         x = soxr.resample(x, rate, FP_RATE)

@@ -9,7 +9,9 @@ is rendered under, or why it is left out. Data only: no guessing at run time.
   (TimGM6mb's Breath Noise is pan flutes);
 - `GM_PERCUSSION`: drum keys 27-88 (GM keys 35-81, and the GS extension around them) -> label;
 - `KITS`: the drum kits of bank 128 by name: which key map, whether it is a drum machine, and
-  the label of its grooves.
+  the label of its grooves;
+- `SOUNDFONT_KITS`: drum kits a SoundFont keeps in a melodic bank (the AVL Drumkits: one kit,
+  bank 0 program 0), by (file name, bank, program), with their own key map.
 
 Labels are ids of `training.corpus.events` (a test checks each). An instrument without a label
 of its own takes its AudioSet family (viola -> bowed_string, tuba -> brass_instrument, agogo ->
@@ -272,6 +274,13 @@ SOUNDFONT_OVERRIDES: dict[tuple[str, int, int], Instrument] = {
                                                     "(rendered under Celesta)"),
     ("MuseScore_General_Full.sf3", 16, 25): _i(None, "MuseScore's Mandolin is FluidR3's steel-string guitar samples "
                                                      "pitched up"),
+    # FreePats (freepats.py): a patch file stands for the SoundFont
+    ("038_Synth_Bass_1.pat", 0, 38): _i("bass_guitar", "FreePats' Synth Bass 1 is one fingered electric bass sample "
+                                                       "('fngrbas'): a plucked bass, no synthesizer"),
+    ("053_Voice_Oohs.pat", 0, 53): _i(None, "FreePats' Voice Oohs are 'Doo' samples: one singer or a choir, cannot "
+                                            "tell (as TimGM6mb's)"),
+    ("084_Charang.pat", 0, 84): _i(None, "FreePats' Charang is samples named 'Overdrive Guitar' played as a synth "
+                                         "lead: a guitar or a synthesizer, cannot tell"),
 }
 
 # -- drum kits --------------------------------------------------------------------------
@@ -413,6 +422,48 @@ KITS: dict[str, Kit] = {
     "oldmarchingtenor": Kit("marching tenor drums (older set)", label="drum"),
 }
 
+# the AVL Drumkits (avldrums.lv2-soundfont; Glen MacArthur, 2015): two acoustic kits, 5 velocity
+# layers per articulation, keys as the plugin's MIDNAM names them. The hi-hats, hand clap,
+# tambourine, splash and maracas of both kits are the same recordings as hydrogen-drumkits'
+# "The Black Pearl 1.0" and "Gimme A Hand 1.0" (the same author; byte-identical PCM or matching
+# fingerprints): left out here, so each is one recording, kept with its Hydrogen kit. The kick,
+# snare, toms, crashes, rides and cowbell are their own recordings (no match).
+_AVL_DUP = "the same recording as hydrogen-drumkits' {} (kept there)"
+AVL_KIT: dict[int, Instrument] = {
+    36: _i("bass_drum", "kick drum (Pearl 22\", Ludwig 26\")"),
+    37: _i("rimshot", "snare side-stick"),
+    38: _i("snare_drum", "snare, struck in the centre"),
+    39: _i(None, _AVL_DUP.format("Gimme A Hand and Black Pearl hand clap")),
+    40: _i("snare_drum", "snare, struck at the edge"),
+    41: _i("drum", "floor tom, centre"),
+    42: _i(None, _AVL_DUP.format("Black Pearl Sabian hi-hat (closed)")),
+    43: _i("drum", "floor tom, edge"),
+    44: _i(None, _AVL_DUP.format("Black Pearl Sabian hi-hat (pedal)")),
+    45: _i("drum", "rack tom, centre"),
+    46: _i(None, _AVL_DUP.format("Black Pearl Sabian hi-hat (semi-open)")),
+    47: _i("drum", "rack tom, edge"),
+    48: _i(None, _AVL_DUP.format("Black Pearl Sabian hi-hat (swish)")),
+    49: _i("cymbal", "crash cymbal 1"),
+    50: _i("cymbal", "crash cymbal 1, choked"),
+    51: _i("cymbal", "ride cymbal, tip"),
+    52: _i("cymbal", "ride cymbal, choked"),
+    53: _i("cymbal", "ride cymbal, bell"),
+    54: _i(None, _AVL_DUP.format("Gimme A Hand tambourine")),
+    55: _i(None, _AVL_DUP.format("Black Pearl Zildjian splash")),
+    56: _i("cowbell", "cowbell"),
+    57: _i("cymbal", "crash cymbal 2"),
+    58: _i("cymbal", "crash cymbal 2, choked"),
+    59: _i("cymbal", "ride cymbal, shank"),
+    60: _i("cymbal", "crash cymbal 3 (Paiste 2002 22\")"),
+    61: _i(None, _AVL_DUP.format("Gimme A Hand maracas")),
+}
+_AVL = ("an AVL drum kit in bank 0: single hits by its own key map; no grooves (their hi-hats are "
+        "hydrogen-drumkits' recordings)")
+SOUNDFONT_KITS: dict[tuple[str, int, int], Kit] = {
+    ("Black_Pearl_4_LV2.sf2", 0, 0): Kit("Black Pearl 4pc: " + _AVL, AVL_KIT),
+    ("Red_Zeppelin_4_LV2.sf2", 0, 0): Kit("Red Zeppelin 4pc: " + _AVL, AVL_KIT),
+}
+
 GROOVE_KEYS = {"kick": (36, 35), "snare": (38, 40), "closed": (42, 44), "open": (46,)}  # first present wins
 STANDARD_KIT_PROGRAM = 0  # what an electronic kit is compared with
 
@@ -420,6 +471,11 @@ STANDARD_KIT_PROGRAM = 0  # what an electronic kit is compared with
 def kit_name(preset_name: str) -> str:
     """A kit's table key: 'Standard 3' -> 'standard', 'TR-808' -> 'tr808'."""
     return _norm(re.sub(r"\s\d$", "", preset_name.strip()))
+
+
+def soundfont_kit(soundfont: str, bank: int, program: int) -> Kit | None:
+    """The reviewed kit of a preset a SoundFont keeps outside bank 128; None for the others."""
+    return SOUNDFONT_KITS.get((soundfont, bank, program))
 
 
 def melodic_instrument(soundfont: str, bank: int, program: int, name: str) -> Instrument | None:
@@ -436,7 +492,7 @@ def melodic_instrument(soundfont: str, bank: int, program: int, name: str) -> In
 def labels_used() -> set[str]:
     """Every label the tables can give (for the vocabulary test)."""
     insts = [*GM_PROGRAMS.values(), *VARIATIONS.values(), *SOUNDFONT_OVERRIDES.values(), *GM_PERCUSSION.values(),
-             *ORCHESTRA_KIT.values(), *SFX_KIT.values()]
+             *ORCHESTRA_KIT.values(), *SFX_KIT.values(), *AVL_KIT.values()]
     out = {i.label for i in insts if i.label}
     out |= {k.label for k in KITS.values() if k.label} | {k.groove for k in KITS.values() if k.groove}
     return out | {"drum_machine"}

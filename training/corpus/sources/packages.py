@@ -6,12 +6,17 @@ recording's provenance. Packages surveyed and left out: `neverball-data` (its so
 not in this package: it ships maps and screenshots only, in Debian 12); `teeworlds-data`
 (no sound files); `xmoto-data` (music only); `openclonk-data` (sounds packed in OpenClonk's
 own scrambled c4group format: no small reader); `trigger-rally-data` and `freedroidrpg-data`
-(car, crash and robot sounds that add no label the other packages lack).
+(car, crash and robot sounds that add no label the other packages lack). SoundFonts left out:
+`csound-soundfont` (sf_GMbank.sf2, "GM GS Bank" for the EMU8000: 488 samples of 48 ms median,
+45 s of audio in all, most of them loops of a few cycles and plain waveforms; its notes are loops,
+not recordings of the instruments, and the file says no more of its origin than "Public Domain");
+`opl3-soundfont` (synthetic); `fluidr3mono-gm-soundfont`, `musescore-general-soundfont-small` and
+`-lossless` (the samples of SoundFonts already here).
 """
 
 from __future__ import annotations
 
-from training.corpus.sources import libraries, more_games
+from training.corpus.sources import libraries, more_games, voices
 from training.corpus.sources.debian import InnerArchive, SourcePackage
 
 # GCompris's activities whose Qt resource files hold recorded sounds (the others: UI cues, voices)
@@ -23,14 +28,21 @@ EVAL_ONLY_PACKAGE = "openttd-opensfx"  # reserved for evaluation (issue 16): nev
 # the MIT license"; MuseScore_General: MIT, its added parts CC0 or public domain).
 SF2, SF3 = "usr/share/sounds/sf2/", "usr/share/sounds/sf3/"
 
+FREEPATS = "usr/share/midi/freepats/"  # Tone_000/NNN_*.pat (GM program NNN), Drum_000/KKK_*.pat (drum key KKK)
+AVL_KITS = (SF2 + "Black_Pearl_4_LV2.sf2", SF2 + "Red_Zeppelin_4_LV2.sf2")  # one kit preset each: gm.SOUNDFONT_KITS
+
 SOURCES: tuple[SourcePackage, ...] = (
     SourcePackage("0ad-data", archives=(
         InnerArchive("usr/share/games/0ad/mods/public/public.zip", ("audio/*",), "public"),)),
+    SourcePackage("avldrums.lv2-soundfont", members=(), soundfonts=AVL_KITS),  # DEP-5: sf2/* CC-BY-SA-3.0
     SourcePackage("extremetuxracer-data"),
     SourcePackage("flightgear-data-base"),
     SourcePackage("fluid-soundfont-gm", members=(), soundfonts=(SF2 + "FluidR3_GM.sf2",), licence="MIT"),
     SourcePackage("fluid-soundfont-gs", members=(), soundfonts=(SF2 + "FluidR3_GS.sf2",), licence="MIT"),
     SourcePackage("freeciv-data"),
+    # GUS patches, written out sample by sample (freepats.py); the copyright file is not DEP-5: "GPL
+    # version 2 or later" with an exception for compositions that use the patches
+    SourcePackage("freepats", members=(FREEPATS + "*.pat",), patches=(FREEPATS,), licence="GPL-2+"),
     SourcePackage("frozen-bubble-data"),
     SourcePackage("gcompris-qt-data", members=(), archives=tuple(
         InnerArchive(f"usr/share/gcompris-qt/rcc/{name}.rcc", ("*.ogg", "*.wav"), "rcc", format="rcc")
@@ -58,5 +70,5 @@ SOURCES: tuple[SourcePackage, ...] = (
                   containers=("usr/share/games/openttd/baseset/opensfx/opensfx.cat",), eval_only=True),
 )
 
-SOURCES = SOURCES + libraries.SOURCES + more_games.SOURCES
+SOURCES = SOURCES + libraries.SOURCES + more_games.SOURCES + voices.SOURCES
 BY_PACKAGE = {s.package: s for s in SOURCES}

@@ -6,9 +6,9 @@ Deterministic: every random draw is seeded by the SoundFont, preset and render.
   `velocities_per_sample` of them, held 0.3-3 s; then `phrases` short phrases (scale runs,
   arpeggios, repeated notes; a chord for keyboards and plucked strings) within the keys its
   samples were recorded at. Sound-effect presets (`style == "sfx"`) play notes only;
-- per drum kit (bank 128): one hit per recorded sample and velocity layer (on its key),
-  labelled by the kit's key map, and `grooves` two-bar bass drum + snare + hi-hat patterns
-  labelled as the kit (drum_kit).
+- per drum kit (bank 128, or a kit of `gm.SOUNDFONT_KITS` in a melodic bank): one hit per
+  recorded sample and velocity layer (on its key), labelled by the kit's key map, and `grooves`
+  two-bar bass drum + snare + hi-hat patterns labelled as the kit (drum_kit).
 A preset whose zones repeat an earlier preset's (FluidR3's "Standard 1".."Standard 7") is not
 rendered again; neither is a note whose sounding samples, key, velocity and label were already
 rendered from another preset; and a sample keeps one label (see `_owned`).
@@ -96,8 +96,9 @@ def plan_soundfont(font: SoundFont, settings: RenderSettings) -> Plan:
             plan.skipped.append({**where, "reason": f"the same zones as {seen_presets[signature]!r}"})
             continue
         seen_presets[signature] = preset.name
-        if preset.is_kit:
-            jobs, reason = _plan_kit(font, preset, standard, settings, seen_notes)
+        own_kit = gm.soundfont_kit(font.path.name, preset.bank, preset.program)
+        if preset.is_kit or own_kit is not None:
+            jobs, reason = _plan_kit(font, preset, standard, settings, seen_notes, own_kit)
         else:
             jobs, reason = _plan_melodic(font, preset, settings, seen_notes)
         if reason:
@@ -169,8 +170,8 @@ def _plan_melodic(font: SoundFont, preset: Preset, settings: RenderSettings, see
 
 
 def _plan_kit(font: SoundFont, preset: Preset, standard: Preset | None, settings: RenderSettings,
-              seen: set) -> tuple[list[Job], str]:
-    kit = gm.KITS.get(gm.kit_name(preset.name))
+              seen: set, kit: gm.Kit | None = None) -> tuple[list[Job], str]:
+    kit = kit or gm.KITS.get(gm.kit_name(preset.name))
     if kit is None:
         return [], "a drum kit not in the reviewed KITS of gm.py"
     if kit.keys is None and kit.label is None:

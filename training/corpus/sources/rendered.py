@@ -6,7 +6,8 @@ Each rendered WAV (render.py) is one `Recording` labelled as the manifest says, 
   sample, and every phrase that starts on it, counts once; a sample a near-duplicate of one in
   another SoundFont (MuseScore_General re-encodes FluidR3's samples) counts once with it;
 - `group`: the split unit. Renders that share any sample, and near-duplicate samples, are
-  joined (union-find), so one instrument's notes, phrases and grooves never straddle splits;
+  joined (union-find), so one instrument's notes, phrases and grooves never straddle splits
+  (a render's optional `joins` lists further recordings its group takes in: freepats.py);
 - provenance: path `FONT#PRESET/RENDER-ID` (unique), sha256 = the principal sample's data,
   licence from the package's copyright file (or its reviewed `SourcePackage.licence`).
 """
@@ -83,7 +84,9 @@ def _renders(spec: SourcePackage, root: Path, stamp: dict, manifest: dict) -> li
         rec = Recording(path=path, label=r["label"], source=spec.package, group=prov.recording_id, provenance=prov,
                         eval_only=spec.eval_only, is_real=True, role=role_of(r["label"]),
                         source_id=prov.recording_id)
-        out.append(_Render(rec, r["principal"], tuple(s["recording"] for s in r["samples"])))
+        # `joins`: other recordings the render's group must join (a GUS patch's samples: one instrument)
+        joined = tuple(s["recording"] for s in r["samples"]) + tuple(r.get("joins", ()))
+        out.append(_Render(rec, r["principal"], joined))
     if missing:
         log.warning("%s: %d rendered WAVs of %s are missing; rerun `listen corpus sources --package %s`",
                     spec.package, missing, MANIFEST, spec.package)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import fnmatch
 from functools import lru_cache
 
-from training.corpus.sources import libraries, more_games
+from training.corpus.sources import libraries, more_games, voices
 from training.corpus.sources.table import Exclusion, Rule
 from training.errors import CorpusFileError
 
@@ -702,9 +702,10 @@ CHECKED_OUT: tuple[Exclusion, ...] = (
     Exclusion(_SC, SCA + "shoot/machinegun.wav", "check: outlier of machine_gun (z 11); a steady noise burst, no shots"),
 )
 EXCLUSIONS = EXCLUSIONS + CHECKED_OUT
-# the sample libraries (libraries.py) and the game packages added for issue 27 (more_games.py)
-RULES = RULES + libraries.RULES + more_games.RULES
-EXCLUSIONS = EXCLUSIONS + libraries.EXCLUSIONS + more_games.EXCLUSIONS
+# the sample libraries (libraries.py), the game packages added for issue 27 (more_games.py) and
+# the recorded voices (voices.py)
+RULES = RULES + libraries.RULES + more_games.RULES + voices.RULES
+EXCLUSIONS = EXCLUSIONS + libraries.EXCLUSIONS + more_games.EXCLUSIONS + voices.EXCLUSIONS
 
 
 def _matches(package: str, path: str, rule_package: str, pattern: str) -> bool:
