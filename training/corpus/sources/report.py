@@ -14,6 +14,7 @@ from training.corpus.events import EVENTS
 from training.corpus.recordings import Recording
 
 LEARNABLE_MIN = 3  # distinct real recordings a label needs to be reported as learned
+WELL_COVERED = (10, 2)  # (recordings, sources): a label heard in enough recordings from more than one source
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,11 @@ class LabelCount:
     audioset: str
     recordings: int  # distinct training-eligible recordings
     eval_only: int  # distinct evaluation-only recordings
+    sources: int = 0  # sources (packages, themes) its training-eligible recordings come from
+
+    @property
+    def well_covered(self) -> bool:
+        return self.recordings >= WELL_COVERED[0] and self.sources >= WELL_COVERED[1]
 
     @property
     def short(self) -> bool:
@@ -30,10 +36,13 @@ class LabelCount:
 
 def label_counts(recordings: list[Recording]) -> list[LabelCount]:
     """One row per vocabulary label, in vocabulary order."""
-    train, held = defaultdict(set), defaultdict(set)
+    train, held, sources = defaultdict(set), defaultdict(set), defaultdict(set)
     for r in recordings:
         (held if r.eval_only else train)[r.label].add(r.recording_id)
-    return [LabelCount(e.label, e.audioset, len(train[e.label]), len(held[e.label])) for e in EVENTS]
+        if not r.eval_only:
+            sources[r.label].add(r.source)
+    return [LabelCount(e.label, e.audioset, len(train[e.label]), len(held[e.label]), len(sources[e.label]))
+            for e in EVENTS]
 
 
 def source_rows(recordings: list[Recording], durations: dict[str, float]) -> list[dict]:
@@ -73,7 +82,15 @@ def markdown(recordings: list[Recording]) -> str:
     sources = source_rows(recordings, durations_of(recordings))
     with_any = [c for c in counts if c.recordings]
     learned = [c for c in counts if not c.short]
-    lines = ["### Sources", "",
+    distinct = {r.recording_id for r in recordings if not r.eval_only}
+    covered = [c for c in counts if c.well_covered]
+    lines = ["### Totals", "",
+             f"- distinct training-eligible real recordings (a recording counts once: identical files, the notes "
+             f"rendered from one SoundFont sample and near-duplicate samples across SoundFonts are one): **{len(distinct)}**",
+             f"- labels with >= {WELL_COVERED[0]} distinct recordings from >= {WELL_COVERED[1]} sources: "
+             f"**{len(covered)}** of {len(counts)}",
+             f"- labels with >= {LEARNABLE_MIN} distinct recordings: {len(learned)}; with any: {len(with_any)}", "",
+             "### Sources", "",
              "| source | version | licence | files used | distinct recordings | labels | minutes |",
              "|---|---|---|---:|---:|---|---:|"]
     for s in sources:
@@ -84,8 +101,8 @@ def markdown(recordings: list[Recording]) -> str:
               f"{len(counts)} labels in the vocabulary; {len(with_any)} have at least one real recording; "
               f"{len(learned)} have {LEARNABLE_MIN} or more distinct real recordings (the others are marked "
               f"`short` and are not reported as learned). Evaluation-only recordings are counted apart.", "",
-              "| label | AudioSet name | distinct recordings | eval-only | status |", "|---|---|---:|---:|---|"]
+              "| label | AudioSet name | distinct recordings | sources | eval-only | status |", "|---|---|---:|---:|---:|---|"]
     for c in counts:
-        status = "short" if c.short else "ok"
-        lines.append(f"| {c.label} | {c.audioset} | {c.recordings} | {c.eval_only} | {status} |")
+        status = "short" if c.short else ("well covered" if c.well_covered else "ok")
+        lines.append(f"| {c.label} | {c.audioset} | {c.recordings} | {c.sources} | {c.eval_only} | {status} |")
     return "\n".join(lines) + "\n"

@@ -116,4 +116,4 @@ def test_sources_report_runs_without_network(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LISTEN_HOME", str(tmp_path))
     assert main(["corpus", "sources", "--report"]) == 0
     out = capsys.readouterr().out
-    assert "### Recordings per label" in out and "| cattle | Cattle, bovinae | 0 | 0 | short |" in out
+    assert "### Recordings per label" in out and "| cattle | Cattle, bovinae | 0 | 0 | 0 | short |" in out and "### Totals" in out
