@@ -15,6 +15,8 @@ asserts nothing). Per answer, each distinct asserted event is one *mention*:
     coverage               share of the clips' present labels that the answers name (saying
                            nothing hallucinates nothing; this shows it)
     silent                 answers naming no event
+    worst_absent_label     the one label named most often where it is absent, as a share of the
+                           answers whose clip lacks it (a "sink" label such as "waves crashing")
 
 Clip labels are *exact* when the row carries `labels` or the corpus's clip index gives them.
 Otherwise only the benchmark's own objects for that clip are known (positives present,
@@ -38,6 +40,7 @@ class OpenAnswer:
     present: frozenset[str]  # labels known present in the clip
     absent: frozenset[str] | None  # labels known absent; None = every label not in `present` (exact labels)
     clip: str = ""  # for the examples in the report
+    finer: frozenset[str] = frozenset()  # labels more specific than a present one: neither present nor absent
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def judge(item: OpenAnswer, matcher: MentionFinder) -> Judged:
         if labels & item.present:
             if len(labels) == 1:
                 named |= labels
+        elif labels <= item.finer:
+            unknown.append(labels)
         elif item.absent is None or labels <= item.absent:
             hallucinated.append(labels)
         else:
@@ -89,8 +94,22 @@ def score_mentions(items: Sequence[OpenAnswer], matcher: MentionFinder) -> dict:
          "present": sorted(i.present)}
         for i, j in zip(items, judged) if j.hallucinated
     ][:MAX_EXAMPLES]
+    absent_named: dict[str, int] = {}  # one label named while absent: how often
+    lacking: dict[str, int] = {}  # answers whose clip lacks the label
+    for item, j in zip(items, judged):
+        for labels in j.hallucinated:
+            if len(labels) == 1:
+                lab = next(iter(labels))
+                absent_named[lab] = absent_named.get(lab, 0) + 1
+    for lab in absent_named:
+        lacking[lab] = sum(lab not in i.present and lab not in i.finer and (i.absent is None or lab in i.absent)
+                           for i in items)
+    worst = max(absent_named, key=lambda lab: (absent_named[lab] / max(1, lacking[lab]), lab), default=None)
     return {
         "n_answers": len(items),
+        "worst_absent_label": None if worst is None else {
+            "label": worst, "answers": absent_named[worst], "of": lacking[worst],
+            "share": _share(absent_named[worst], lacking[worst])},
         "answers_hallucinating": sum(bool(j.hallucinated) for j in judged),
         "answers_hallucinating_ratio": _share(sum(bool(j.hallucinated) for j in judged), len(items)),
         "answers_naming_present": sum(bool(j.named_present) for j in judged),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from core.hierarchy import Hierarchy
 from core.mentions import MentionFinder
 from core.replies import reply_agrees
 from training.eval.benchmark_io import BenchmarkRow
@@ -34,8 +35,12 @@ def answer_kinds(answers: list[str]) -> dict:
     return kinds
 
 
-def open_answers(rows: list[BenchmarkRow], matcher: MentionFinder, known: set[str]) -> list[OpenAnswer]:
-    """Open rows with their clip's labels: exact when known, else the benchmark's own objects."""
+def open_answers(rows: list[BenchmarkRow], matcher: MentionFinder, known: set[str],
+                 hierarchy: Hierarchy | None = None) -> list[OpenAnswer]:
+    """Open rows with their clip's labels: exact when known, else the benchmark's own objects.
+    With a label hierarchy, what a clip's labels imply is present too ("a brass instrument" for a
+    trumpet) and what is finer than them is unknown ("a snare drum" for "a drum")."""
+    hierarchy = hierarchy or Hierarchy({})
     present: dict[str, set[str]] = defaultdict(set)
     absent: dict[str, set[str]] = defaultdict(set)
     for r in rows:
@@ -48,7 +53,9 @@ def open_answers(rows: list[BenchmarkRow], matcher: MentionFinder, known: set[st
         if not r.is_open:
             continue
         if r.clip_labels is not None:
-            out.append(OpenAnswer(r.answer or "", frozenset(r.clip_labels), None, r.clip))
+            present_here = hierarchy.implied(r.clip_labels)
+            finer = frozenset({d for lab in r.clip_labels for d in hierarchy.descendants(lab)} - present_here)
+            out.append(OpenAnswer(r.answer or "", present_here, None, r.clip, finer))
         else:
             out.append(OpenAnswer(r.answer or "", frozenset(present[r.clip]), frozenset(absent[r.clip]), r.clip))
     return out
@@ -72,5 +79,6 @@ def evaluate_rows(rows: list[BenchmarkRow], label_entries: list[dict]) -> dict:
         result["calibration"] = expected_calibration_error([r.p_yes for r in scored], [r.label == "yes" for r in scored])
     if any(r.is_open for r in rows):
         matcher = MentionFinder(label_entries)
-        result["mentions"] = score_mentions(open_answers(rows, matcher, {e["label"] for e in label_entries}), matcher)
+        result["mentions"] = score_mentions(open_answers(rows, matcher, {e["label"] for e in label_entries},
+                                                         Hierarchy.from_entries(label_entries)), matcher)
     return result

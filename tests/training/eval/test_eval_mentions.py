@@ -70,3 +70,23 @@ def test_score_mentions_empty(matcher):
     m = score_mentions([], matcher)
     assert m["n_answers"] == 0
     assert m["answers_hallucinating_ratio"] is None and m["mentions_hallucinated_ratio"] is None and m["coverage"] is None
+
+
+def test_descriptions_are_judged_through_the_label_hierarchy(matcher):
+    from core.hierarchy import Hierarchy
+    from training.eval.benchmark_io import BenchmarkRow
+    from training.eval.score import open_answers
+
+    entries = vocabulary()
+    rows = [BenchmarkRow(where="t", fields={}, audio="", clip=clip, prompt_text="What do you hear?", object="",
+                         attribute="open", label="", sampling="", template="", clip_labels=tuple(labels), answer=text)
+            for text, clip, labels in (("I hear a brass instrument.", "c1", ["trumpet"]),  # implied: present
+                                       ("I hear a snare drum.", "c2", ["drum"]),  # finer: unknown
+                                       ("I hear a snare drum.", "c3", ["trumpet"]))]  # absent
+    items = open_answers(rows, matcher, {e["label"] for e in entries}, Hierarchy.from_entries(entries))
+    judged = [judge(i, matcher) for i in items]
+    assert judged[0].named_present == {"brass_instrument"} and not judged[0].hallucinated
+    assert not judged[1].hallucinated and judged[1].unknown
+    assert judged[2].hallucinated
+    worst = score_mentions(items, matcher)["worst_absent_label"]
+    assert worst == {"label": "snare_drum", "answers": 1, "of": 2, "share": 0.5}  # c2 is finer, not lacking
