@@ -104,7 +104,7 @@ sed -e ':a' -e '/\\$/N; s/\\\n *//; ta' "$0" | grep -v '^\s*#' | grep -E '"\$L" 
 evals=()
 for name in "${NAMES[@]}"; do
     evals+=(--eval "$name=$OUT/eval/${name//[ ,]/_}")
-    [[ -n "$BEFORE" ]] && evals+=(--eval "$name, before=$OUT/eval/before_${name//[ ,]/_}")
+    if [[ -n "$BEFORE" ]]; then evals+=(--eval "$name, before=$OUT/eval/before_${name//[ ,]/_}"); fi
 done
 "$L" presence card --checkpoint "$ADAPTER" --training-seconds "$seconds" --machine "$(lscpu | sed -n 's/^Model name: *//p' | head -1)" \
     "${evals[@]}" --ablation "without negatives=$OUT/eval/no_negatives" \
