@@ -25,6 +25,19 @@ def read_eval(folder: Path) -> dict:
     return json.loads((Path(folder) / "metrics.json").read_text())
 
 
+def present_trained_yes(folder: Path, trained: set[str]) -> float | None:
+    """Share of the present sounds of trained labels answered yes (paper parser), from the eval
+    folder's predictions.jsonl; None without one."""
+    from core.answers import paper_says_yes
+
+    path = Path(folder) / "predictions.jsonl"
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8") as f:
+        rows = [r for r in map(json.loads, f) if r.get("label") == "yes" and r.get("object") in trained]
+    return sum(paper_says_yes(r.get("answer") or "") for r in rows) / len(rows) if rows else None
+
+
 def _cells(metrics: dict) -> list[str]:
     s = metrics["parsers"]["paper"]["by_sampling"] | {"all": metrics["parsers"]["paper"]["all"]}
     return [f"{pct(s[k]['accuracy'])} / {pct(s[k]['f1_no'])} / {pct(s[k]['yes_ratio'])}" if k in s else "-" for k in SAMPLINGS]
@@ -42,13 +55,17 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
     plot = reliability_plot(tables, Path(out_dir) / PLOT_FILE, "P(present), edge runtime") if tables else None
     rule = meta["rule"]
     gate = meta["calibration"]
+    cfg = meta["config"]
+    seconds = cfg.get("segment_frames", 50) / 50
+    pooled = ("the segments' embeddings pooled with weights from a learned salience and their match to the phrase, "
+              "then scored once" if cfg.get("pooling") == "attention" else "the cosine per segment, soft-maxed over the segments")
     lines = [
         "# LISTEN-Edge default model: open-vocabulary presence + the LISTEN adapter",
         "",
         "Yes/no questions are decided by the **presence model** (`training/presence`): the asked phrase, in any",
-        "wording, goes through the frozen LLM (mean of its last hidden states, llama.cpp on the edge), the audio",
-        "through the frozen Whisper taps averaged per 1 s segment; two small projections meet in one space, and the",
-        "cosine per segment, soft-maxed over the segments and Platt-calibrated, is P(present). The answer is",
+        f"wording, goes through the frozen LLM ({meta['pooling']}, llama.cpp on the edge), the audio",
+        f"through the frozen Whisper taps averaged per {seconds:g} s segment; two small projections meet in one space;",
+        f"{pooled}, Platt-calibrated, is P(present). The answer is",
         f"\"Yes\" at P >= {rule['threshold']}, \"No\" below, and \"I can't tell\" inside ({rule['unsure_low']}, "
         f"{rule['unsure_high']}) or when the phrase's cosine to every trained phrase is below {rule['min_similarity']:.3f}.",
         *(["The score of a phrase unlike the trained ones is pulled toward P = 0.5 first (the novelty gate: trust =",
@@ -72,25 +89,32 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
     if training_seconds is not None:
         lines.append(f"| training time | {training_seconds / 60:.1f} min{' on ' + machine if machine else ''} "
                      "(cached features; the LLM only computes the phrase states, once) |")
+    trained = set(m["trained_labels"])
     lines += ["", "## Through the edge runtime (ONNX Runtime + llama.cpp), held-out clips", "",
-              "Cells: accuracy / F1 of \"no\" / yes-ratio, in %, paper parser (\"I can't tell\" is not a yes).", "",
-              "| split | " + " | ".join(SAMPLINGS) + " | can't tell | neither | ECE |", "|---|" + "---:|" * (len(SAMPLINGS) + 3)]
+              "Cells: accuracy / F1 of \"no\" / yes-ratio, in %, paper parser (\"I can't tell\" is not a yes);",
+              "\"present, trained: yes\" is the share of the present sounds of trained labels answered yes.", "",
+              "| split | " + " | ".join(SAMPLINGS) + " | present, trained: yes | can't tell | neither | ECE |",
+              "|---|" + "---:|" * (len(SAMPLINGS) + 4)]
     summary: dict = {"splits": {}, "ablations": {}}
     for name, metrics in runs.items():
         kinds = metrics.get("answer_kinds", {})
         c = calib[name]
         ece = f"{c['ece']:.3f}" if c else "-"
-        lines.append(f"| {name} | " + " | ".join(_cells(metrics)) +
-                     f" | {kinds.get('cant_tell', '-')} | {kinds.get('neither', '-')} | {ece} |")
-        summary["splits"][name] = {"paper": metrics["parsers"]["paper"], "answer_kinds": kinds,
+        heard = present_trained_yes(evals[name], trained)
+        lines.append(f"| {name} | " + " | ".join(_cells(metrics)) + f" | {pct(heard) if heard is not None else '-'} "
+                     f"| {kinds.get('cant_tell', '-')} | {kinds.get('neither', '-')} | {ece} |")
+        summary["splits"][name] = {"paper": metrics["parsers"]["paper"], "answer_kinds": kinds, "present_trained_yes": heard,
                                    "ece": c["ece"] if c else None, "mentions": metrics.get("mentions")}
     lines += ["", "## Descriptions (\"What do you hear?\", one per clip)", "",
-              "| split | answers | naming an absent sound | naming a present sound |", "|---|---:|---:|---:|"]
+              "The worst label is the one named most often in descriptions of clips that lack it (its share of them).", "",
+              "| split | answers | naming an absent sound | naming a present sound | worst label |", "|---|---:|---:|---:|---|"]
     for name, metrics in runs.items():
         mm = metrics.get("mentions")
         if mm:
+            w = mm.get("worst_absent_label")
+            worst = f"{w['label']}: {w['answers']} of {w['of']} ({pct(w['share'])} %)" if w else "-"
             lines.append(f"| {name} | {mm['n_answers']} | {pct(mm['answers_hallucinating_ratio'])} % "
-                         f"| {pct(mm.get('answers_naming_present_ratio'))} % |")
+                         f"| {pct(mm.get('answers_naming_present_ratio'))} % | {worst} |")
     if abl:
         lines += ["", "## Ablation: the presence model trained without negatives (positives only)", "",
                   "| run | " + " | ".join(SAMPLINGS) + " |", "|---|" + "---:|" * len(SAMPLINGS)]

@@ -15,6 +15,8 @@ def write_eval(folder, answers):
             for i, (lab, ans, p) in enumerate(answers) for s in ("random", "popular", "adversarial")]
     folder.mkdir(parents=True)
     (folder / "metrics.json").write_text(json.dumps(evaluate_rows(rows, [{"label": "dog", "name": "a dog", "synonyms": []}])))
+    (folder / "predictions.jsonl").write_text("".join(json.dumps({"label": lab, "object": "dog_barking", "answer": ans}) + "\n"
+                                                      for lab, ans, _ in answers))
 
 
 def test_card_tables_come_from_the_eval_folders(tiny_presence_checkpoint, tmp_path):
@@ -34,7 +36,8 @@ def test_card_tables_come_from_the_eval_folders(tiny_presence_checkpoint, tmp_pa
     card = (ckpt / "MODEL_CARD.md").read_text()
     # per sampling: 3 of 4 right ("can't tell" about an absent sound is not a yes); F1(no) from
     # precision 2/3 and recall 1; yes-ratio 1/4; one "can't tell" per sampling, nothing else
-    assert "| real | 75.0 / 80.0 / 25.0 | 75.0 / 80.0 / 25.0 | 75.0 / 80.0 / 25.0 | 75.0 / 80.0 / 25.0 | 3 | 0 |" in card
+    # of the two present dogs (a trained label), one was answered yes
+    assert "| real | 75.0 / 80.0 / 25.0 | 75.0 / 80.0 / 25.0 | 75.0 / 80.0 / 25.0 | 75.0 / 80.0 / 25.0 | 50.0 | 3 | 0 |" in card
     assert "| without negatives | 50.0 / 66.7 / 0.0 |" in card and "missed, and why" in card
     assert (ckpt / "reliability.png").read_bytes()[:4] == b"\x89PNG"
     assert json.loads((ckpt / "presence_card.json").read_text())["splits"]["real"]["answer_kinds"]["cant_tell"] == 3
