@@ -25,7 +25,8 @@ L=${LISTEN:-$ROOT/.venv/bin/listen}
 OUT=${OUT:-runs/presence}
 CLIPS=${CLIPS:-12000}           # training corpus: train / validation / test clips
 SOLO=${SOLO:-0.5}               # share of train and validation clips that hold one sound alone
-PRESENCE_ARGS=${PRESENCE_ARGS:-"--model.pooling attention"}  # the levers docs/presence.md chose
+# the levers docs/presence.md chose on validation (run G of scripts/presence_levers.sh)
+PRESENCE_ARGS=${PRESENCE_ARGS:-"--model.pooling attention --model.segment_frames 10 --model.context 5 --mixup 0.3 --segment_mask 0.15 --hard_negatives 5"}
 RETRAIN_ADAPTER=${RETRAIN_ADAPTER:-0}  # 1: retrain the LISTEN adapter too (hours)
 BEFORE=${BEFORE:-}              # a previous bundle to score on the same benchmarks ("before" rows)
 ROWS=${ROWS:-200}               # yes/no questions scored per sampling
