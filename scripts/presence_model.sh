@@ -38,7 +38,7 @@ HOLDOUT=${HOLDOUT:-15}            # labels held out of the first run (the open p
 mkdir -p "$OUT"
 
 # the real-recording benchmarks, as scripts/real_benchmark.sh builds them (same corpus, same questions)
-"$L" corpus sources
+[[ "${SKIP_SOURCES:-0}" == 1 ]] || "$L" corpus sources  # SKIP_SOURCES=1: they are fetched already
 "$L" corpus build --out runs/real/corpus --clips 600 --seed 1 --split-seed 0 --real-test-clips 400 \
     --unseen-labels 20 --unseen-clips 200 --debian-sources --raw-splits --quiet
 for split in real_test real_raw unseen unseen_raw; do
