@@ -12,6 +12,7 @@ import subprocess
 import numpy as np
 import pytest
 
+from tests.training.corpus.sources.deb_helpers import build_deb
 from tests.training.corpus.sources.soundfont_helpers import tiny_soundfont
 from training.corpus.sources import debian
 from training.corpus.sources.debian import SourcePackage, fetch, read_stamp
@@ -134,18 +135,7 @@ def test_a_damaged_soundfont_is_one_line_error(tmp_path):
 
 
 def _deb(tmp_path, name="tinysf"):
-    pkg = tmp_path / "build"
-    (pkg / "DEBIAN").mkdir(parents=True)
-    (pkg / "DEBIAN" / "control").write_text(
-        f"Package: {name}\nVersion: 0.1-1\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: test\n")
-    (pkg / f"usr/share/doc/{name}").mkdir(parents=True)
-    (pkg / f"usr/share/doc/{name}/copyright").write_text("Format: x\n\nFiles: *\nLicense: CC0-1.0\n")
-    (pkg / FONT).parent.mkdir(parents=True)
-    (pkg / FONT).write_bytes(tiny_soundfont())
-    debs = tmp_path / "home" / "sources" / "debian"
-    debs.mkdir(parents=True)
-    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(pkg), str(debs / f"{name}_0.1-1_all.deb")],
-                   check=True, capture_output=True)
+    return build_deb(tmp_path, name, "0.1-1", {FONT: tiny_soundfont()})
 
 
 @needs_fluidsynth

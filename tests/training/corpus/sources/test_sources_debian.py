@@ -12,32 +12,21 @@ import pytest
 from tests.training.corpus.sources.rcc_helpers import rcc_bytes
 from training.corpus.sources import debian
 from training.corpus.sources.debian import InnerArchive, SourcePackage, fetch, read_stamp
+from tests.training.corpus.sources.deb_helpers import build_deb
 from training.errors import SourceFetchError
 
 pytestmark = pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="needs dpkg-deb")
 
 
 def _deb(tmp_path, name="tinysnd"):
-    pkg = tmp_path / "build"
-    (pkg / "DEBIAN").mkdir(parents=True)
-    (pkg / "DEBIAN" / "control").write_text(
-        f"Package: {name}\nVersion: 1.2-3\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: test\n")
-    (pkg / f"usr/share/doc/{name}").mkdir(parents=True)
-    (pkg / f"usr/share/doc/{name}/copyright").write_text("Format: x\n\nFiles: *\nLicense: CC0-1.0\n")
-    (pkg / "usr/share/games/t/sounds").mkdir(parents=True)
-    (pkg / "usr/share/games/t/sounds/moo.ogg").write_bytes(b"moo")
-    (pkg / "usr/share/games/t/readme.txt").write_text("not audio")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("audio/a.wav", b"a")
         z.writestr("art/b.png", b"b")
-    (pkg / "usr/share/games/t/data.zip").write_bytes(buf.getvalue())
-    (pkg / "usr/share/games/t/act.rcc").write_bytes(rcc_bytes({"baa.ogg": (b"baa", 0), "icon.svg": (b"<svg/>", 0)}))
-    debs = tmp_path / "home" / "sources" / "debian"
-    debs.mkdir(parents=True)
-    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(pkg), str(debs / f"{name}_1.2-3_all.deb")],
-                   check=True, capture_output=True)
-    return debs / f"{name}_1.2-3_all.deb"
+    return build_deb(tmp_path, name, "1.2-3", {
+        "usr/share/games/t/sounds/moo.ogg": b"moo", "usr/share/games/t/readme.txt": b"not audio",
+        "usr/share/games/t/data.zip": buf.getvalue(),
+        "usr/share/games/t/act.rcc": rcc_bytes({"baa.ogg": (b"baa", 0), "icon.svg": (b"<svg/>", 0)})})
 
 
 def test_extracts_only_sounds_and_copyright_once(tmp_path, monkeypatch):
