@@ -66,12 +66,27 @@ def make_benchmark(corpus: Corpus, split: str = "test", per_clip: int = 3, seed:
 
 
 def benchmark_vocabulary(corpus: Corpus, split: str) -> list[str]:
-    """The labels a benchmark of `split` asks about: every label, or for `unseen` those that no
-    train or validation clip holds."""
+    """The labels a benchmark of `split` asks about: every label, or for `unseen` (and `unseen_raw`)
+    the unseen labels the builder held out (build.json), which no train or validation clip of any
+    corpus built from the same sources and split seed holds. A corpus without build.json (an
+    imported one): the labels of the split that no train or validation clip of it holds."""
     if RAW_SPLITS.get(split, split) != "unseen":
         return sorted(corpus.label_names)
+    heard = {lab for r in corpus.split(split) for lab in r.labels}
+    planned = _unseen_labels(corpus.root)
+    if planned is not None:
+        return sorted(heard & planned)
     trained = {lab for r in corpus.rows if r.split in TRAINING_SPLITS for lab in r.labels}
-    return sorted({lab for r in corpus.split(split) for lab in r.labels} - trained)
+    return sorted(heard - trained)
+
+
+def _unseen_labels(root: Path) -> set[str] | None:
+    from training.corpus.build import BUILD_FILE
+
+    try:
+        return set(json.loads((Path(root) / BUILD_FILE).read_text(encoding="utf-8"))["unseen_labels"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def write_benchmark(rows: list[dict], out: Path) -> None:
