@@ -41,5 +41,5 @@ presence-model: setup  ## train the default presence model, export, evaluate thr
 	bash scripts/presence_model.sh
 
 .PHONY: real-benchmark
-real-benchmark: setup  ## real-recording splits (real_test, unseen) and the default bundle's numbers on them (scripts/real_benchmark.sh)
+real-benchmark: setup  ## real-recording splits (real_test, real_raw, unseen, unseen_raw) and the default bundle's numbers on them (scripts/real_benchmark.sh)
 	bash scripts/real_benchmark.sh

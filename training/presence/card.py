@@ -38,6 +38,17 @@ def present_trained_yes(folder: Path, trained: set[str]) -> float | None:
     return sum(paper_says_yes(r.get("answer") or "") for r in rows) / len(rows) if rows else None
 
 
+def evaluated_trained_labels(metrics: dict, default: set[str]) -> set[str]:
+    """The trained labels of the bundle an evaluation ran (a "before" bundle has its own), read
+    from its manifest; `default` when the bundle is gone or has no presence model."""
+    path = Path(metrics.get("system", {}).get("path") or "") / "manifest.json"
+    try:
+        vocabulary = json.loads(path.read_text())["presence"]["vocabulary"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return default
+    return {label for _, label in vocabulary}
+
+
 def _cells(metrics: dict) -> list[str]:
     s = metrics["parsers"]["paper"]["by_sampling"] | {"all": metrics["parsers"]["paper"]["all"]}
     return [f"{pct(s[k]['accuracy'])} / {pct(s[k]['f1_no'])} / {pct(s[k]['yes_ratio'])}" if k in s else "-" for k in SAMPLINGS]
@@ -92,7 +103,8 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
     trained = set(m["trained_labels"])
     lines += ["", "## Through the edge runtime (ONNX Runtime + llama.cpp), held-out clips", "",
               "Cells: accuracy / F1 of \"no\" / yes-ratio, in %, paper parser (\"I can't tell\" is not a yes);",
-              "\"present, trained: yes\" is the share of the present sounds of trained labels answered yes.", "",
+              "\"present, trained: yes\" is the share of the present sounds of trained labels answered yes (the labels",
+              "the evaluated bundle was trained on).", "",
               "| split | " + " | ".join(SAMPLINGS) + " | present, trained: yes | can't tell | neither | ECE |",
               "|---|" + "---:|" * (len(SAMPLINGS) + 4)]
     summary: dict = {"splits": {}, "ablations": {}}
@@ -100,7 +112,7 @@ def render(meta: dict, evals: dict[str, Path], ablations: dict[str, Path], comma
         kinds = metrics.get("answer_kinds", {})
         c = calib[name]
         ece = f"{c['ece']:.3f}" if c else "-"
-        heard = present_trained_yes(evals[name], trained)
+        heard = present_trained_yes(evals[name], evaluated_trained_labels(metrics, trained))
         lines.append(f"| {name} | " + " | ".join(_cells(metrics)) + f" | {pct(heard) if heard is not None else '-'} "
                      f"| {kinds.get('cant_tell', '-')} | {kinds.get('neither', '-')} | {ece} |")
         summary["splits"][name] = {"paper": metrics["parsers"]["paper"], "answer_kinds": kinds, "present_trained_yes": heard,

@@ -71,3 +71,16 @@ def test_the_open_path_section_reports_the_held_out_labels_numbers(tiny_presence
     assert "| Platt only, P >= 0.5 | 50.0 | 60.0 | 12.5 | - | 0.310 |" in card
     assert "| with the novelty gate | 50.0 | 60.0 | 12.5 | - | 0.040 |" in card and "| 37.5 | - |" in card
     assert "| 0.100-0.400 | 4 | 50.0 | 25.0 |" in card and "25.0 % fall below the novelty floor" in card
+
+
+def test_heard_counts_the_trained_labels_of_the_bundle_that_was_evaluated(tmp_path):
+    """A "before" bundle trained on fewer labels is judged on its own labels, not the new model's."""
+    from training.presence.card import evaluated_trained_labels
+
+    bundle = tmp_path / "before"
+    bundle.mkdir()
+    (bundle / "manifest.json").write_text(json.dumps({"presence": {"vocabulary": [["a dog", "dog"], ["dogs", "dog"], ["a cat", "cat"]]}}))
+    assert evaluated_trained_labels({"system": {"path": str(bundle)}}, {"x"}) == {"dog", "cat"}
+    # no bundle on disk (or no presence model in it): the card's own trained labels
+    assert evaluated_trained_labels({"system": {"path": str(tmp_path / "gone")}}, {"x"}) == {"x"}
+    assert evaluated_trained_labels({}, {"x"}) == {"x"}
