@@ -48,6 +48,7 @@ class Listener:
         for i, (_, label) in enumerate(spec.vocabulary):
             names.setdefault(label, i)  # a label's first phrase is its name
         self._label_rows = names
+        self._phrase_labels = {phrase.lower(): label for phrase, label in spec.vocabulary}
         self._vocab_emb: np.ndarray | None = None
         self.hierarchy = Hierarchy.from_entries(spec.labels)
 
@@ -121,6 +122,10 @@ class Listener:
         trumpet), or None."""
         ups = [a for a in self.hierarchy.ancestors(label) if a in self._label_rows]
         return next((a for a in ups if not any(a in self.hierarchy.ancestors(b) for b in ups)), None)
+
+    def label_of(self, phrase: str) -> str | None:
+        """The trained label a phrase of the vocabulary names ("a smoke alarm" -> smoke_alarm), or None."""
+        return self._phrase_labels.get(phrase.strip().lower())
 
     def is_trained(self, label: str) -> bool:
         return label in self._label_rows

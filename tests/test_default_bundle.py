@@ -187,7 +187,7 @@ def test_listen_serve_with_mqtt_turns_a_home_assistant_binary_sensor_on_when_the
         t_online = time.monotonic()
         rec.wait(lambda t, p: t == config["state_topic"] and p == "ON", timeout=60, what="the binary sensor ON")
         assert time.monotonic() - t_online < 30  # the clip's alarm starts 1 s in; segments close within 10 s
-        sound = rec.json("listen_edge/kitchen/sound")  # the presence model's likeliest sound
+        sound = rec.json("listen_edge/kitchen/sound")  # the fired watch's sound (or a detection)
         assert sound["label"] == "smoke_alarm" and 0.5 < sound["confidence"] <= 1.0
         rec.publish("listen_edge/kitchen/mute/set", "ON")
         rec.wait(lambda t, p: t == "listen_edge/kitchen/mute" and p == "ON", what="the switch ON")

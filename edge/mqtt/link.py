@@ -115,8 +115,9 @@ class MqttLink:
         self.outbox = Outbox(queue_limit)
         self.holds = Holds(hold_s)
         self.keepalive_s = keepalive_s
-        # Without a presence model the last sound is the subject of the last alert.
-        self._sound_from_alerts = getattr(daemon.assistant, "listener", None) is None
+        # A fired watch heard its sound: the last sound is its subject too (labelled when the
+        # presence model knows the phrase), beside what the presence model detects unasked.
+        self._listener = getattr(daemon.assistant, "listener", None)
         self._questions: dict[int, str] = dict(daemon.watches())  # watch id -> question
         self._lock = threading.Lock()  # _questions, _kept
         self._connected = threading.Event()
@@ -221,8 +222,9 @@ class MqttLink:
         if self.holds.fire(key, time.monotonic()):
             self._put(self.topics.watch(key), ON)  # in order, never replaced: HA sees every ON
         self._put(self.topics.alert, _json(body), retain=False)
-        if self._sound_from_alerts:
-            self._sound(asked_phrase(alert.question) or alert.question, None, alert.confidence, alert.start, alert.end)
+        phrase = asked_phrase(alert.question) or alert.question
+        label = self._listener.label_of(phrase) if self._listener is not None else None
+        self._sound(phrase, label, alert.confidence, alert.start, alert.end)
 
     def _sound(self, sound: str, label: str | None, confidence: float | None, start: float, end: float) -> None:
         body = {"sound": sound, "label": label, "confidence": None if confidence is None else round(confidence, 3),

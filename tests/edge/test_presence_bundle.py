@@ -164,6 +164,14 @@ def test_verify_runs_the_presence_graph_and_checks_the_source(tiny_presence_bund
         verify_bundle(tiny_presence_bundle, tiny_checkpoint)  # same adapter, no presence model
 
 
+def test_a_vocabulary_phrase_names_its_label(assistant):
+    """What a fired watch reports as its sound's label (MQTT): exact phrases only, any case."""
+    listener = assistant.listener
+    phrase, label = listener.spec.vocabulary[0]
+    assert listener.label_of(phrase) == label and listener.label_of(f"  {phrase.upper()} ") == label
+    assert listener.label_of("a sound no one trained") is None
+
+
 def test_an_untrained_sound_is_answered_through_its_trained_parent(assistant):
     """"a trumpet" is in the label library but not trained here; "music", its ancestor, is: no
     music means no trumpet, music heard means "I can't tell if I hear a trumpet; I hear music."."""
