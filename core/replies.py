@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 CANT_TELL = "I can't tell"
-NOTHING_HEARD = "I don't hear any sound I know."
+NOTHING_HEARD = "I don't hear a sound I can name with confidence."
 _OPENINGS = {True: re.compile(r"^yes\b", re.I), False: re.compile(r"^no\b", re.I),
              None: re.compile(r"^i can'?t tell\b", re.I)}
 

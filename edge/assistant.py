@@ -345,7 +345,9 @@ class Assistant:
             found = self.listener.detect(states, list(spans))
             q.timings["presence"] = q.timings.get("presence", 0.0) + (time.perf_counter() - t1) * 1e3
         for i, ((start, end), tokens) in enumerate(zip(spans, soft)):
-            if described and not word:
+            # nothing cleared the description floor: the template says so plainly; the LLM, told
+            # "none", wrote "No sounds detected." over loud sounds it merely could not name
+            if described and (not word or not found[i]):
                 q.windows.append(WindowAnswer(round(start, 3), round(end, 3), describe(found[i]), None, None,
                                               detections=[asdict(d) for d in found[i]], worded_by="template"))
                 continue

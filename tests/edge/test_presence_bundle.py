@@ -133,10 +133,14 @@ def test_descriptions_are_grounded_in_the_detections(assistant):
 
 
 def test_descriptions_without_audio_tokens_skip_the_adapter_and_prefill_fewer_positions(assistant, monkeypatch):
+    from core.presence import PresenceRule
+
     spans, states, t = assistant.encode(clip(2.0, seed=3))
     prompts: list[int] = []
     generate = assistant.llm.generate
     monkeypatch.setattr(assistant.llm, "generate", lambda parts, *a, **k: prompts.append(len(parts)) or generate(parts, *a, **k))
+    # the tiny model is unsure of everything: name whatever it scores, so that the LLM words it
+    monkeypatch.setattr(assistant.listener, "rule", PresenceRule(threshold=1e-6, unsure_low=1e-6, unsure_high=1e-6, describe_min=1e-6))
     with_audio = assistant.ask_encoded(spans, states, "What do you hear?", t)
     monkeypatch.setattr(assistant, "soft_tokens", lambda *a: pytest.fail("the adapter ran for a text-only description"))
     monkeypatch.setattr(assistant, "describe_with_audio_tokens", False)
@@ -145,6 +149,18 @@ def test_descriptions_without_audio_tokens_skip_the_adapter_and_prefill_fewer_po
     assert with_audio.windows[0].detections == text_only.windows[0].detections  # the presence model decides what is named
     yes_no = assistant.ask_encoded(spans, states, QUESTIONS[0], t)  # yes/no never needs the adapter either
     assert yes_no.heard in (True, False, None)
+
+
+def test_a_description_with_nothing_detected_is_the_template_without_the_llm(assistant, monkeypatch):
+    """The LLM, told that nothing was detected, wrote "No sounds detected." over loud sounds the
+    model merely could not name; the template says what is true and costs no prefill."""
+    from core.presence import PresenceRule
+    from core.replies import NOTHING_HEARD
+
+    monkeypatch.setattr(assistant.listener, "rule", PresenceRule(describe_min=1.0))  # nothing is ever named
+    monkeypatch.setattr(assistant.llm, "generate", lambda *a, **k: pytest.fail("the LLM ran with nothing to word"))
+    a = assistant.ask(clip(2.0), "What do you hear?")
+    assert a.text == NOTHING_HEARD and a.windows[0].worded_by == "template" and a.windows[0].detections == []
 
 
 def test_json_answer_carries_the_probability(assistant):
