@@ -5,7 +5,7 @@
     <base>/<node>/watch/<key>         ON / OFF per watch (retained), <key> from its question
     <base>/<node>/watch/<key>/attributes   the last alert of that watch (JSON, retained):
                                       watch_id, question, answer, confidence, start, end (ISO 8601)
-    <base>/<node>/sound               the last detected sound (JSON, retained): sound, label,
+    <base>/<node>/sound               the last detected or watched sound (JSON, retained): sound, label,
                                       confidence, start, end
     <base>/<node>/alert               every alert as it happens (JSON as attributes, not retained)
     <base>/<node>/watch/add           a question (text or {"question": ...})
