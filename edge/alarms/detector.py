@@ -1,0 +1,56 @@
+"""The streaming alarm detector: 16 kHz blocks of any length in, pattern matches out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from edge.alarms.onsets import Onset, OnsetConfig, OnsetTracker
+from edge.alarms.patterns import PATTERNS, GroupMatch, TemporalPattern, match_latest
+from edge.alarms.tones import BANDS, ToneAnalyzer, ToneBand
+
+HISTORY_S = 12.0  # onsets kept per band: longer than the longest cycle (9 s) plus its group
+
+
+@dataclass(frozen=True)
+class AlarmMatch:
+    """A standard alarm pattern heard: which, in which band, at which tone, and when (seconds
+    from the start of the stream: `first_beep_s` of the matched group, `at_s` when confirmed)."""
+
+    pattern: str  # "temporal-three" | "temporal-four"
+    alarm: str  # "smoke" | "carbon monoxide"
+    band: str  # "piezo" | "520 Hz"
+    tone_hz: float
+    first_beep_s: float
+    at_s: float
+
+    @classmethod
+    def of(cls, m: GroupMatch) -> AlarmMatch:
+        return cls(m.pattern.name, m.pattern.alarm, m.band, round(m.tone_hz, 1), m.first_onset_s, m.at_s)
+
+
+class AlarmDetector:
+    """Feed it every block of the microphone (or a file); it keeps its own state across blocks,
+    so a chopped or a continuous alarm is the same to it. Memory is bounded: the analyser's
+    unread tail (< one frame) and HISTORY_S of onsets per band."""
+
+    def __init__(self, bands: tuple[ToneBand, ...] = BANDS, patterns: tuple[TemporalPattern, ...] = PATTERNS,
+                 onsets: OnsetConfig = OnsetConfig()):
+        self.analyzer = ToneAnalyzer(bands)
+        self.trackers = [OnsetTracker(b.name, onsets) for b in bands]
+        self.patterns = patterns
+        self._onsets: list[list[Onset]] = [[] for _ in bands]
+
+    def feed(self, block: np.ndarray) -> list[AlarmMatch]:
+        matches = []
+        for frames, tracker, history in zip(self.analyzer.feed(block), self.trackers, self._onsets):
+            for onset in tracker.feed(frames):
+                history.append(onset)
+                while history and onset.time_s - history[0].time_s > HISTORY_S:
+                    history.pop(0)
+                for pattern in self.patterns:
+                    m = match_latest(history, pattern)
+                    if m is not None:
+                        matches.append(AlarmMatch.of(m))
+        return matches

@@ -1,0 +1,74 @@
+"""The temporal-pattern matcher on onset times: exact, jittered, and the near misses it must refuse."""
+
+import numpy as np
+import pytest
+
+from edge.alarms.onsets import Onset
+from edge.alarms.patterns import CO_PATTERN, SMOKE_PATTERN, match_latest
+
+
+def cycles(spacing: float, count: int, cycle: float, n: int, start: float = 1.0) -> list[float]:
+    return [start + c * cycle + k * spacing for c in range(n) for k in range(count)]
+
+
+T3 = cycles(1.0, 3, 4.0, 3)  # ISO 8201: 0.5 on / 0.5 off x3, then 1.5 s off
+T3_QUICK = cycles(0.5, 3, 2.75, 3)  # the 0.25 s variant an alarm of the issue used
+T4 = cycles(0.2, 4, 5.7, 2)  # four 0.1 s beeps, 0.1 s apart, then 5 s off
+
+
+def matches(times, pattern, freq=3100.0, jitter_s=0.0, seed=0):
+    rng = np.random.default_rng(seed)
+    onsets, found = [], []
+    for t in times:
+        onsets.append(Onset(t + rng.uniform(-jitter_s, jitter_s), freq * rng.uniform(0.99, 1.01), "piezo"))
+        m = match_latest(onsets, pattern)
+        if m:
+            found.append(m)
+    return found
+
+
+@pytest.mark.parametrize("times, pattern, first_at", [
+    (T3, SMOKE_PATTERN, 5.0),  # confirmed by the next group's first beep, 4 s after the first
+    (T3_QUICK, SMOKE_PATTERN, 3.75),
+    (T4, CO_PATTERN, 6.7),
+])
+def test_each_cycle_after_the_first_confirms_the_pattern(times, pattern, first_at):
+    found = matches(times, pattern)
+    assert [round(m.at_s, 3) for m in found][0] == pytest.approx(first_at)
+    assert found[0].first_onset_s == pytest.approx(1.0) and found[0].pattern is pattern
+    assert len(found) == len(times) // pattern.count - 1  # every later group, once
+
+
+@pytest.mark.parametrize("times, pattern", [(T3, SMOKE_PATTERN), (T3_QUICK, SMOKE_PATTERN), (T4, CO_PATTERN)])
+@pytest.mark.parametrize("seed", range(5))
+def test_timing_jitter_within_the_tolerance_still_matches(times, pattern, seed):
+    # onsets are found on a 10 ms grid: +-12 ms on each onset, up to 24 ms on a spacing (the
+    # tolerance is 10 % of it, never under 30 ms)
+    assert matches(times, pattern, jitter_s=0.012, seed=seed)
+
+
+def test_jitter_beyond_the_tolerance_is_refused():
+    times = [1.0, 1.2, 1.4 + 0.05, 1.6, 6.7]  # one temporal-four beep 50 ms late
+    assert not matches(times, CO_PATTERN)
+
+
+@pytest.mark.parametrize("times, pattern, why", [
+    (T3, CO_PATTERN, "a temporal-three is never carbon monoxide"),
+    (T4, SMOKE_PATTERN, "a temporal-four is never smoke"),
+    ([t for i, t in enumerate(T4) if i % 4], SMOKE_PATTERN, "a temporal-four that lost its first beeps is not smoke"),
+    (cycles(1.0, 3, 4.0, 1), SMOKE_PATTERN, "one group of three (a microwave that is done)"),
+    ([1.0 + k for k in range(12)], SMOKE_PATTERN, "a steady beeper (a reversing truck)"),
+    (cycles(0.15, 4, 1.0, 6), CO_PATTERN, "an alarm clock: four quick beeps every second"),
+    (cycles(1.0, 3, 30.0, 2), SMOKE_PATTERN, "three beeps every 30 s (an appliance reminder)"),
+    (cycles(1.0, 4, 5.0, 3), SMOKE_PATTERN, "groups of four at the smoke spacing"),
+    ([1.0, 2.0, 3.25, 5.0, 6.0, 7.25, 9.0], SMOKE_PATTERN, "spacing 25 % off"),
+])
+def test_near_misses_never_match(times, pattern, why):
+    assert not matches(times, pattern), why
+
+
+def test_onsets_of_another_tone_do_not_join_the_group():
+    onsets = [Onset(t, 3100.0, "piezo") for t in T3[:3]] + [Onset(4.0, 3600.0, "piezo")]
+    assert match_latest(onsets, SMOKE_PATTERN) is None  # the confirming beep is another sounder
+    onsets.append(Onset(T3[3], 3100.0, "piezo"))
+    assert match_latest(onsets, SMOKE_PATTERN) is not None  # the other tone is ignored
