@@ -6,7 +6,7 @@ is one mention, not "smoke alarm" and "alarm"), and marks a mention *negated* wh
 negation ("no", "not", "without", "n't", ...) precedes it in its clause or "is not"/"is
 absent" follows it. The rules are plain and documented because the consistency filter of
 the LISTEN synthesis, the caption tagger of the loaders, the description scorer of the
-evaluation and the edge's grounding check of its descriptions (`edge.describe`) all rely on
+evaluation and the edge's grounding check of its descriptions (`edge.presence.describe`) all rely on
 them. Torch-free and numpy-free.
 
 Not the device's `core.labels.LabelMatcher`, on purpose: that one answers "which ONE label

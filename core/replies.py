@@ -6,7 +6,7 @@ well-formed sentence (`yes_no_reply`). `reply_agrees` is that rule as a test.
 
 A description lists what the presence model detected, with the time ranges where it did
 (`describe`); it is the answer whenever the LLM's own wording names a sound that was not
-detected (`edge.describe`). Torch-free and numpy-free.
+detected (`edge.presence.describe`). Torch-free and numpy-free.
 """
 
 from __future__ import annotations
@@ -28,6 +28,16 @@ def yes_no_reply(heard: bool | None, phrase: str | None) -> str:
     if heard is None:
         return f"{CANT_TELL} if I hear {phrase}."
     return f"Yes, I hear {phrase}." if heard else f"No, I don't hear {phrase}."
+
+
+def alarm_reply(phrase: str, pattern: str, since: str) -> str:
+    """"Yes, I hear a smoke alarm: the three-beep fire pattern, from 14:02:11." (heard)."""
+    return f"Yes, I hear {phrase}: {pattern}, from {since}."
+
+
+def other_alarm_reply(phrase: str, other: str, pattern: str) -> str:
+    """"No, I don't hear a carbon monoxide alarm; I hear a smoke alarm: the three-beep fire pattern."."""
+    return f"No, I don't hear {phrase}; I hear {other}: {pattern}."
 
 
 def parent_reply(phrase: str, parent: str) -> str:

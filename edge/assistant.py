@@ -11,7 +11,7 @@ the asked phrase (`core.questions.asked_phrase`, any wording) is scored against 
 `heard` is true, false or None ("I can't tell": uncertain, or a phrase too far from what the
 model was trained on), and the answer is the sentence `core.replies.yes_no_reply` makes of
 it, which names the sound and cannot disagree with `heard`; the LLM is not run. An open
-question is described from the detections (`edge.describe`): the LLM words them, and the
+question is described from the detections (`edge.presence.describe`): the LLM words them, and the
 template stands in when its wording names a sound that was not detected. Without a presence
 model, `heard` and `confidence` come from the LLM's own probabilities of "yes" against "no"
 at the first answer token, for yes/no questions. Audio longer than one window is split into
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from itertools import islice
@@ -48,14 +48,16 @@ from core.labels import NO_LABEL, LabelMatcher
 from core.mentions import MentionFinder
 from core.questions import asked_phrase, question_kind
 from core.replies import Detection, describe, parent_reply, yes_no_reply
+from edge.alarms import AlarmDetector
+from edge.alarms.answers import ALARM_LABELS, ALARM_NAMES, AlarmAnswer, alarm_answer, seconds_clock
 from edge.answer import Answer, WindowAnswer
-from edge.describe import detections_note, grounded_description
+from edge.presence.describe import detections_note, grounded_description
 from edge.errors import EdgeError
 from edge.llama_native import default_threads
 from edge.llm_session import LLMSession, Sampling, SessionConfig, TokenPiece, yes_no_probability
 from edge.onnx_sessions import GraphSession
 from edge.presence import Listener
-from edge.text_tower import TextTower
+from edge.presence.text_tower import TextTower
 
 if TYPE_CHECKING:
     from edge.settings import ServeSettings
@@ -165,6 +167,14 @@ class Assistant:
         self._library = LabelMatcher.from_entries(m.presence.labels) if m.presence is not None else None
         self._adapter_inputs = [t.name for t in m.adapter.inputs]
         self._yes_no = llm.yes_no_ids()
+
+    def alarm_kind(self, question: str) -> str | None:
+        """"smoke" or "carbon monoxide" when the question asks about a smoke or CO alarm (by the
+        label library's words: "a fire alarm", "a smoke detector" too); else None."""
+        if self._library is None:
+            return None
+        index = self._library.match(question)
+        return None if index == NO_LABEL else ALARM_LABELS.get(self._library.labels[index])
 
     @classmethod
     def from_bundle(cls, path: str | Path | None = None, variant: str | None = None,
@@ -285,8 +295,13 @@ class Assistant:
         shared = {"features": 0.0, "encoder": 0.0}
         spans: list[tuple[float, float]] = []
         llm_qs = [q for q in qs if q.kind != "not_english"]
+        alarms = {i: kind for i, q in enumerate(qs) if q.yes_no and (kind := self.alarm_kind(q.text))}
+        detector, matches = (AlarmDetector(), []) if alarms else (None, [])
         for chunk in chunks(windows):
             spans += [(s, e) for s, e, _ in chunk]
+            if detector is not None:  # the pattern detector hears every sample, windows or not
+                for _, _, samples in chunk:
+                    matches += detector.feed(samples)
             if not llm_qs:
                 continue
             states, t = self.encode_windows(chunk)  # (w, n_taps, T, d)
@@ -304,6 +319,9 @@ class Assistant:
             timings = {k: round(v, 2) for k, v in timings.items()}
             answers.append(_not_english(spans, timings) if q.kind == "not_english"
                            else _combine(q.windows, q.yes_no, timings))
+            if i in alarms:
+                answers[-1] = _with_alarm(answers[-1], alarm_answer(alarms[i], q.phrase or ALARM_NAMES[alarms[i]], matches,
+                                                                    answers[-1].heard, seconds_clock))
             self._announce(q, answers[-1], on_token and (lambda piece, i=i: on_token(i, piece)),
                            on_decision and (lambda answer, i=i: on_decision(i, answer)))
         return answers
@@ -496,6 +514,13 @@ def _combine(windows: list[WindowAnswer], yes_no: bool, timings: dict) -> Answer
         return Answer(windows[0].answer, None, None, windows, timings)
     text = " ".join(f"[{w.start:.0f}-{w.end:.0f} s] {w.answer}" for w in windows)
     return Answer(text, None, None, windows, timings)
+
+
+def _with_alarm(answer: Answer, alarm: AlarmAnswer | None) -> Answer:
+    """The answer, or the pattern detector's when it decides (edge.alarms.answers)."""
+    if alarm is None:
+        return answer
+    return replace(answer, text=alarm.text, heard=alarm.heard, confidence=alarm.confidence)
 
 
 def _described(windows: list[WindowAnswer], timings: dict) -> Answer:

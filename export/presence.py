@@ -5,7 +5,7 @@
                       phrase_embeddings (n_phrases, dim)
 
 The vocabulary's phrase states are computed the way the edge computes an asked phrase's:
-llama.cpp on the bundle's GGUF (`edge.text_tower`). Parity covers both halves:
+llama.cpp on the bundle's GGUF (`edge.presence.text_tower`). Parity covers both halves:
 - the graph: ONNX Runtime against torch on the same inputs (logits, and the decisions their
   calibrated probabilities make);
 - the text tower: llama.cpp's phrase states against the transformers states the model was
@@ -43,7 +43,7 @@ def export_presence(model, encoder, path: Path) -> Path:
 def vocabulary_states(gguf: Path, template, phrases: list[str]) -> np.ndarray:
     """(P, n_embd) float32: the edge's text tower (`core.presence.TextTemplate`) on every vocabulary phrase."""
     from edge.llama_native import NativeModel, default_threads
-    from edge.text_tower import TextTower
+    from edge.presence.text_tower import TextTower
 
     with NativeModel(gguf) as model, TextTower(model, template, default_threads(), cache_size=0) as tower:
         return tower.states(phrases)

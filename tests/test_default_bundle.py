@@ -80,7 +80,7 @@ def test_presence_answers_depend_on_the_audio(default_bundle):
 def test_any_phrase_gets_a_sentence_that_agrees_with_heard_and_descriptions_are_grounded(default_bundle):
     from core.mentions import MentionFinder
     from edge.assistant import Assistant
-    from edge.describe import is_grounded
+    from edge.presence.describe import is_grounded
 
     with Assistant.from_bundle(default_bundle, n_threads=2) as assistant:
         spans, states, t = assistant.encode(_clip("siren", 900_100))

@@ -29,13 +29,22 @@ class OnsetConfig:
     # pitch: a noise peak that stands out for one frame is not a beep
     confirm_frames: int = 3
     max_pitch_drift: float = 0.03  # relative, across the confirming frames
+    # a room's tail after a beep beats (its modes interfere) and can rise again by several dB,
+    # but well below the beep: an onset must come within this of the loudest beep just before
+    max_below_recent_db: float = 10.0
+    recent_s: float = 2.5
+    end_drop_db: float = 10.0  # a beep ends when its tone falls this far below its peak (a room's tail: RT60 / 6)
+    end_frames: int = 4  # ... for this many frames in a row (noise makes a beep flicker for a frame or two)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Onset:
     time_s: float  # from the stream's start
     freq_hz: float
     band: str
+    # how long the beep held: until its tone fell `end_drop_db` below its peak, left its pitch or
+    # stood out no more; None while it still sounds (the tracker fills it in)
+    duration_s: float | None = None
 
 
 class OnsetTracker:
@@ -49,6 +58,9 @@ class OnsetTracker:
         self._peak = -np.inf  # the tone's highest level since the last onset
         self._armed = True
         self._pending: tuple[float, list[float]] | None = None  # a rise's time, its confirming pitches
+        self._loud: deque[tuple[float, float]] = deque()  # (time, level) of recent confirmed beeps
+        self._open: tuple[Onset, float] | None = None  # the beep still sounding, and its peak level
+        self._quiet: list[float] = []  # times of the open beep's latest frames that failed to hold it
 
     def feed(self, frames: ToneFrames) -> list[Onset]:
         out = []
@@ -61,6 +73,14 @@ class OnsetTracker:
             if not self._armed and level <= self._peak - cfg.rearm_drop_db:
                 self._armed = True
             tonal = prom >= cfg.min_prominence_db
+            if self._open is not None:
+                beep, top = self._open
+                if not tonal or level < top - cfg.end_drop_db or abs(f / beep.freq_hz - 1) > 2 * cfg.max_pitch_drift:
+                    self._quiet.append(t)
+                    if len(self._quiet) >= cfg.end_frames:
+                        beep.duration_s, self._open = self._quiet[0] - beep.time_s, None
+                else:
+                    self._open, self._quiet = (beep, max(top, level)), []
             if self._pending is not None:
                 start, pitches = self._pending
                 if not tonal:
@@ -71,9 +91,16 @@ class OnsetTracker:
                     continue
                 self._pending = None
                 pitch = float(np.median(pitches))
-                if max(pitches) / min(pitches) - 1 <= cfg.max_pitch_drift:
+                while self._loud and self._loud[0][0] < t - cfg.recent_s:
+                    self._loud.popleft()
+                loudest = max((lv for _, lv in self._loud), default=-np.inf)
+                if max(pitches) / min(pitches) - 1 <= cfg.max_pitch_drift and level >= loudest - cfg.max_below_recent_db:
                     self._last, self._peak, self._armed = start, level, False
+                    self._loud.append((t, level))
+                    if self._open is not None:  # a new beep ends the one before
+                        self._open[0].duration_s = (self._quiet or [start])[0] - self._open[0].time_s
                     out.append(Onset(start, pitch, self.band))
+                    self._open, self._quiet = (out[-1], level), []
             elif self._armed and tonal and rise >= cfg.min_rise_db and t - self._last >= cfg.refractory_s:
                 self._pending = (t, [])
         return out

@@ -36,6 +36,9 @@ class TemporalPattern:
     min_tolerance_s: float = 0.03
     pause_factor: float = 1.3  # a gap of at least this many spacings ends a group
     max_freq_spread: float = 0.04  # the onsets' tones within +-4 % of their median: one sounder
+    # one sounder beeps alike: the group's beeps last within this ratio of each other (birdsong
+    # and speech, which can fall into the rhythm by chance, do not), and each stops before the next
+    max_duration_ratio: float = 1.6
 
 
 SMOKE_PATTERN = TemporalPattern("temporal-three", "smoke", 3, 0.4, 2.0, 8.0, 1.2)  # standard: 1.0 s, 4 s, 2.0 s
@@ -75,6 +78,9 @@ def match_latest(onsets: list[Onset], pattern: TemporalPattern) -> GroupMatch | 
         return None
     if len(times) > pattern.count + 1 and group[0] - times[-pattern.count - 2] < pause:
         return None  # the group is the tail of a longer run: a steady beeper, or more beeps than the pattern
+    durations = [o.duration_s for o in same[-pattern.count - 1:-1]]
+    if any(d is None for d in durations) or max(durations) > pattern.max_duration_ratio * max(min(durations), 0.03):
+        return None
     freqs = np.array([o.freq_hz for o in same[-pattern.count - 1:]])
     median = float(np.median(freqs))
     if np.any(np.abs(freqs / median - 1) > pattern.max_freq_spread):

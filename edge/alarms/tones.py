@@ -17,6 +17,10 @@ from core.audio import SAMPLE_RATE
 FRAME = 512  # samples per analysis frame (32 ms at 16 kHz): 31.25 Hz bins
 HOP = 160  # samples between frames (10 ms): the onset timing resolution
 REFERENCE_HZ = (200.0, 7000.0)  # the spectrum whose median is the noise floor
+# An alarm's tone is its lowest line: nothing at f/2 or f/3. A note of music or a voiced sound
+# at the same frequency is a harmonic of a lower fundamental, which this rules out.
+MIN_PURITY_DB = 10.0
+SUB_LINE_DB = 6.0  # ... a line there is one that stands this far over the noise floor (noise alone is no line)
 EPS = 1e-12
 
 
@@ -83,12 +87,21 @@ class ToneAnalyzer:
             peak = power[rows, k] + power[rows, np.maximum(k - 1, 0)] + power[rows, k + 1]  # a Hann main lobe
             freq = (k + _parabolic_offset(power, rows, k)) * self._bin_hz
             prominence = 10 * np.log10(peak / (3 * floor))
+            below = np.maximum(_line(power, rows, k / 2), _line(power, rows, k / 3))  # (n,)
+            harmonic_of_lower = (10 * np.log10(peak / below) < MIN_PURITY_DB) & (10 * np.log10(below / (3 * floor)) >= SUB_LINE_DB)
+            prominence = np.where(harmonic_of_lower, -np.inf, prominence)
             if band.harmonic:
                 h = np.clip(np.round(k * band.harmonic).astype(int), 1, power.shape[1] - 2)
                 harm = power[rows, h] + power[rows, h - 1] + power[rows, h + 1]
                 prominence = np.where(10 * np.log10(harm / (3 * floor)) >= band.harmonic_min_db, prominence, -np.inf)
             out.append(ToneFrames(times, freq, 10 * np.log10(peak), prominence))
         return out
+
+
+def _line(power: np.ndarray, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The power of a line near fractional bin `at` (the strongest of the 3 bins around it, as a main lobe)."""
+    c = np.clip(np.round(at).astype(int), 2, power.shape[1] - 3)
+    return np.max([power[rows, c + d - 1] + power[rows, c + d] + power[rows, c + d + 1] for d in (-1, 0, 1)], axis=0)
 
 
 def _parabolic_offset(power: np.ndarray, rows: np.ndarray, k: np.ndarray) -> np.ndarray:

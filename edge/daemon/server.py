@@ -34,9 +34,14 @@ from pathlib import Path
 import numpy as np
 
 from core.audio import SAMPLE_RATE
+from core.questions import asked_phrase
+from core.replies import alarm_reply
 from edge.activity import Segmenter
+from edge.alarms import AlarmMatch
+from edge.alarms.answers import ALARM_NAMES, DETECTOR_CONFIDENCE, PATTERN_WORDS
 from edge.answer import Answer
 from edge.capture import AudioSource, Block, CaptureLoop
+from edge.daemon.alarms import StreamAlarms
 from edge.daemon.connection import Connection
 from edge.daemon.encoded import BufferedWindows, can_encode, encode_segment
 from edge.daemon.jobs import AssistantLike, Job, JobQueue, work_loop
@@ -47,6 +52,7 @@ from edge.daemon.sockets import Listeners, refuse_connection, socket_mode_proble
 from edge.daemon.watches import STORE_NAME, Watches, check_watches
 from edge.errors import DaemonError, ProtocolError, Refused
 from edge.protocol import (
+    AlertEvent,
     AnswerReply,
     Ask,
     Error,
@@ -129,6 +135,8 @@ class Daemon:
         self._recordings: list[Recording] = []
         self._watches = Watches(config.max_watches, None if config.state_dir is None else config.state_dir / STORE_NAME)
         self._observers = Observers()
+        # smoke and CO alarm patterns, on every block (edge.alarms); for watches about them
+        self._alarms = StreamAlarms() if hasattr(assistant, "alarm_kind") else None
         self._jobs = JobQueue(config.job_queue)
         self._connections: set[Connection] = set()
         self._conn_lock = threading.Lock()
@@ -208,8 +216,22 @@ class Daemon:
             segments = self.segmenter.push(block.samples, block.time)
             for seg in segments:
                 self.buffer.append(seg)
+        if self._alarms is not None:
+            for match, first, at in self._alarms.feed(block.samples, block.time):
+                self._alarm_alerts(match, first, at)
+            for alert in self._alarms.release(block.time):
+                self._broadcast(alert)
         for seg in segments:
             self._on_segment(seg)
+
+    def _alarm_alerts(self, match: AlarmMatch, first: float, at: float) -> None:
+        """An alert for each watch about this alarm, as soon as its pattern is confirmed."""
+        log.info("alarm pattern: %s (%s, %.0f Hz) from %s", match.pattern, match.alarm, match.tone_hz, _clock(first))
+        for watch_id, question in self._watches.items():
+            if self.assistant.alarm_kind(question) == match.alarm:
+                phrase = asked_phrase(question) or ALARM_NAMES[match.alarm]
+                text = alarm_reply(phrase, PATTERN_WORDS[match.pattern], _clock(first))
+                self._broadcast(AlertEvent(watch_id, question, text, DETECTOR_CONFIDENCE, start=first, end=at))
 
     def _on_source_end(self) -> None:
         with self._capture_lock:
@@ -221,8 +243,15 @@ class Daemon:
             self._recordings.clear()
         for seg in segments:
             self._on_segment(seg)
+        if self._alarms is not None:
+            self._jobs.put(Job(self._flush_alarm_alerts, kind="segment"))  # after the last segments' checks
         log.info("source %s ended; still serving the buffered audio", self.source.name)
         self._broadcast(StateEvent(muted=self._muted, capturing=False))
+
+    def _flush_alarm_alerts(self) -> None:
+        """The source ended: no block will come to end the held alerts' wait; decide them now."""
+        for alert in self._alarms.release(math.inf):
+            self._broadcast(alert)
 
     def _on_segment(self, seg: Segment) -> None:
         level = float(10 * np.log10(np.mean(np.square(seg.audio, dtype=np.float64)) + 1e-10))
@@ -249,7 +278,11 @@ class Daemon:
                     self._observers.notify(heard)
         watches = self._watches.items()
         for alert in check_watches(self.assistant, seg, watches, states) if watches else ():
-            self._broadcast(alert)
+            kind = self.assistant.alarm_kind(alert.question) if self._alarms is not None else None
+            if kind is not None:
+                self._alarms.hold(kind, alert)  # the detector decides first (edge.daemon.alarms.HOLD_S)
+            else:
+                self._broadcast(alert)
 
     # -- requests (connection reader threads) ------------------------------------------------
 
@@ -300,6 +333,8 @@ class Daemon:
             changed = not self._muted
             self._muted = True
             self.capture.pause()
+            if self._alarms is not None:
+                self._alarms.reset()
             wiped = self.buffer.wipe()
             self.segmenter.reset()
             for rec in self._recordings:

@@ -1,10 +1,10 @@
-"""Grounded descriptions (edge.describe): the LLM's wording only when it names what was detected."""
+"""Grounded descriptions (edge.presence.describe): the LLM's wording only when it names what was detected."""
 
 import pytest
 
 from core.mentions import MentionFinder
 from core.replies import Detection, describe
-from edge.describe import detections_note, grounded_description, is_grounded
+from edge.presence.describe import detections_note, grounded_description, is_grounded
 
 ENTRIES = [
     {"label": "dog_bark", "name": "a dog barking", "synonyms": ["dog", "barking"]},

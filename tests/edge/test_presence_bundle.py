@@ -13,7 +13,7 @@ from core.mentions import MentionFinder
 from core.questions import asked_phrase
 from core.replies import Detection, describe, reply_agrees
 from edge.assistant import Assistant
-from edge.describe import is_grounded
+from edge.presence.describe import is_grounded
 
 QUESTIONS = [
     "Is there a sound of a smoke alarm in the audio?",  # a trained label's wording

@@ -5,7 +5,7 @@ phrase), so that the LLM takes it for the name of a sound; the states of the phr
 tokens (not the prefix's, which are the same for every phrase) are averaged, or, with a
 PromptEOL template ('This sound: <phrase> means in one word: "'), the last token's state is
 taken. The last hidden state is the one after the final norm: `last_hidden_state` here,
-llama.cpp's output embeddings on the edge (`edge.text_tower`), on the same GGUF weights.
+llama.cpp's output embeddings on the edge (`edge.presence.text_tower`), on the same GGUF weights.
 Both tokenize the prefix, " " + phrase and the suffix separately, without special tokens, so
 the ids agree.
 """

@@ -6,31 +6,7 @@ import pytest
 from core.audio import SAMPLE_RATE as SR
 from edge.alarms import AlarmDetector
 from edge.alarms.detector import HISTORY_S
-
-T3 = [(0.5, 0.5), (0.5, 0.5), (0.5, 1.5)]  # (on, off) s
-T4 = [(0.1, 0.1)] * 3 + [(0.1, 5.0)]
-
-
-def beeping(pattern, freq=3100.0, seconds=12.0, start=1.0, square=False, repeat=True) -> np.ndarray:
-    x = np.zeros(int(seconds * SR), np.float32)
-    t = start
-    while t < seconds:
-        for on, off in pattern:
-            n0, n = int(t * SR), int(on * SR)
-            tone = np.sin(2 * np.pi * freq * np.arange(n) / SR)
-            tone = np.sign(tone) if square else tone
-            x[n0:n0 + n] += 0.5 * tone[: max(0, len(x) - n0)]
-            t += on + off
-        if not repeat:
-            break
-    return x
-
-
-def in_noise(x: np.ndarray, snr_db: float, seed: int = 0) -> np.ndarray:
-    """White noise at `snr_db` below the alarm's level while it sounds."""
-    noise = np.random.default_rng(seed).standard_normal(len(x)).astype(np.float32)
-    noise *= np.sqrt(np.mean(x[x != 0] ** 2) / np.mean(noise**2)) * 10 ** (-snr_db / 20)
-    return x + noise
+from tests.edge.alarms.signals import T3, T3_QUICK, T4, beeping, in_noise
 
 
 def run(x: np.ndarray, block: int = 1600):
@@ -56,7 +32,7 @@ def test_a_temporal_four_is_carbon_monoxide_never_smoke(snr_db):
 
 def test_the_quick_temporal_three_the_learned_model_missed():
     """0.25 s on and off, three, then a pause: "No, I don't hear a smoke alarm." (P = 0.36) before."""
-    found = run(in_noise(beeping([(0.25, 0.25), (0.25, 0.25), (0.25, 1.5)]), 0))
+    found = run(in_noise(beeping(T3_QUICK), 0))
     assert found and found[0].alarm == "smoke" and found[0].at_s - 1.0 < 3.0
 
 

@@ -16,11 +16,13 @@ T3_QUICK = cycles(0.5, 3, 2.75, 3)  # the 0.25 s variant an alarm of the issue u
 T4 = cycles(0.2, 4, 5.7, 2)  # four 0.1 s beeps, 0.1 s apart, then 5 s off
 
 
-def matches(times, pattern, freq=3100.0, jitter_s=0.0, seed=0):
+def matches(times, pattern, freq=3100.0, jitter_s=0.0, seed=0, durations=None):
+    """The matches as each onset arrives; each beep lasts 0.09 s (+-10 %) unless `durations` says."""
     rng = np.random.default_rng(seed)
     onsets, found = [], []
-    for t in times:
-        onsets.append(Onset(t + rng.uniform(-jitter_s, jitter_s), freq * rng.uniform(0.99, 1.01), "piezo"))
+    for i, t in enumerate(times):
+        duration = durations[i] if durations is not None else 0.09 * rng.uniform(0.9, 1.1)
+        onsets.append(Onset(t + rng.uniform(-jitter_s, jitter_s), freq * rng.uniform(0.99, 1.01), "piezo", duration))
         m = match_latest(onsets, pattern)
         if m:
             found.append(m)
@@ -67,8 +69,15 @@ def test_near_misses_never_match(times, pattern, why):
     assert not matches(times, pattern), why
 
 
+def test_beeps_of_unlike_lengths_are_not_one_sounder():
+    """Birdsong or speech can fall into the rhythm by chance; its "beeps" do not last alike."""
+    assert not matches(T3, SMOKE_PATTERN, durations=[0.05, 0.3, 0.12] * 3)
+    assert matches(T3, SMOKE_PATTERN, durations=[0.5, 0.45, 0.55] * 3)
+    assert not matches(T3, SMOKE_PATTERN, durations=[None] * 9)  # a beep still sounding: not yet
+
+
 def test_onsets_of_another_tone_do_not_join_the_group():
-    onsets = [Onset(t, 3100.0, "piezo") for t in T3[:3]] + [Onset(4.0, 3600.0, "piezo")]
+    onsets = [Onset(t, 3100.0, "piezo", 0.5) for t in T3[:3]] + [Onset(4.0, 3600.0, "piezo", 0.5)]
     assert match_latest(onsets, SMOKE_PATTERN) is None  # the confirming beep is another sounder
     onsets.append(Onset(T3[3], 3100.0, "piezo"))
     assert match_latest(onsets, SMOKE_PATTERN) is not None  # the other tone is ignored

@@ -1,6 +1,6 @@
 """The listener: open-vocabulary presence on the edge (no torch).
 
-    phrase ─► text tower (llama.cpp, `edge.text_tower`) ─► phrase state ─┐
+    phrase ─► text tower (llama.cpp, `edge.presence.text_tower`) ─► phrase state ─┐
     encoder states (W, n_taps, T, d) ─────────────────────────────────────┴► presence.onnx
         ─► clip logits (W, P), segment logits (W, P, S), phrase embeddings (P, dim)
         ─► Platt calibration (pulled toward a prior for novel phrases) ─► P(present) per window and segment
@@ -24,7 +24,7 @@ from core.presence import MAX_DESCRIBED, NoveltyGate, PresenceRule
 from core.replies import Detection
 from edge.errors import EdgeError
 from edge.onnx_sessions import GraphSession
-from edge.text_tower import TextTower
+from edge.presence.text_tower import TextTower
 
 @dataclass(frozen=True)
 class PhraseScore:
