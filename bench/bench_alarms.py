@@ -18,7 +18,7 @@ blocks of 0.1 s as a microphone would:
    shuffled and concatenated until HOURS of audio, replayed faster than real time through the
    same detector; false alerts per 24 h and CPU per second of audio.
 
-    python bench/bench_alarms.py [--hours 24] [--quick]
+    python bench/bench_alarms.py [--hours 24] [--groups 1] [--quick]
 """
 
 from __future__ import annotations
@@ -117,8 +117,11 @@ def bed(recordings: list, seconds: float, rng: np.random.Generator) -> np.ndarra
     return out / (np.sqrt(np.mean(out**2)) + 1e-9)
 
 
+GROUPS = 1  # --groups
+
+
 def detect(pcm: np.ndarray) -> list:
-    d = AlarmDetector()
+    d = AlarmDetector(groups=GROUPS)
     return [m for i in range(0, len(pcm), BLOCK) for m in d.feed(pcm[i:i + BLOCK].astype(np.float32) / 32768.0)]
 
 
@@ -228,7 +231,7 @@ def long_run(hours: float, rng: np.random.Generator) -> dict:
     from core.audio_io import read_audio
 
     recs = real_recordings(None, ALARM_LABELS)
-    d, alerts, audio_s, cpu_s, passes, distinct_s = AlarmDetector(), [], 0.0, 0.0, 0, 0.0
+    d, alerts, audio_s, cpu_s, passes, distinct_s = AlarmDetector(groups=GROUPS), [], 0.0, 0.0, 0, 0.0
     target = hours * 3600
     while audio_s < target:
         passes += 1
@@ -260,7 +263,10 @@ def main() -> None:
     ap.add_argument("--hours", type=float, default=24.0, help="audio time of the long false-alarm run (default 24)")
     ap.add_argument("--quick", action="store_true", help="a small matrix and 0.5 h: a smoke test of this script")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--groups", type=int, default=1, help="whole groups a match needs in a row (AlarmDetector)")
     args = ap.parse_args()
+    global GROUPS
+    GROUPS = args.groups
     rng = np.random.default_rng(args.seed)
     hours = 0.5 if args.quick else args.hours
     beds = real_recordings(BED_LABELS, ALARM_LABELS)
@@ -276,7 +282,7 @@ def main() -> None:
     print("## Smoke and CO alarm patterns (edge/alarms), rooms x distances x SNR over real beds\n")
     print(f"{len(cases)} alarm clips of {CLIP_S:g} s ({len(beds)} real bed recordings; rooms RT60 "
           f"{'/'.join(map(str, RT60S))} s at {'/'.join(f'{d:g}' for d in DISTANCES)} m), hit = the right pattern "
-          f"within {WITHIN_S:g} s of the first beep. `python bench/bench_alarms.py --hours {hours:g}`, {wall / 60:.0f} min.\n")
+          f"within {WITHIN_S:g} s of the first beep. `python bench/bench_alarms.py --hours {hours:g} --groups {GROUPS}`, {wall / 60:.0f} min.\n")
     print("| pattern | " + " | ".join(f"{s:+d} dB" for s in sorted({c.snr for c in cases})) + " | reported as the other alarm |")
     print("|---|" + "---:|" * (len({c.snr for c in cases}) + 1))
     for name, _, _ in PATTERNS:

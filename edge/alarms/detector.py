@@ -36,7 +36,13 @@ class AlarmDetector:
     unread tail (< one frame) and HISTORY_S of onsets per band."""
 
     def __init__(self, bands: tuple[ToneBand, ...] = BANDS, patterns: tuple[TemporalPattern, ...] = PATTERNS,
-                 onsets: OnsetConfig = OnsetConfig()):
+                 onsets: OnsetConfig = OnsetConfig(), groups: int = 1):
+        """`groups`: whole groups a match needs in a row (1: one group and the next one's first
+        beep; 2: a cycle later, far fewer chance matches; bench/bench_alarms.py --groups)."""
+        if groups < 1:
+            raise ValueError(f"groups = {groups}: a match needs at least 1 whole group")
+        self.groups = groups
+        self._chain: dict[tuple[str, str], tuple[float, int]] = {}  # (pattern, band) -> (last confirmation, run length)
         self.analyzer = ToneAnalyzer(bands)
         self.trackers = [OnsetTracker(b.name, onsets) for b in bands]
         self.patterns = patterns
@@ -51,6 +57,14 @@ class AlarmDetector:
                     history.pop(0)
                 for pattern in self.patterns:
                     m = match_latest(history, pattern)
-                    if m is not None:
+                    if m is not None and self._chained(m):
                         matches.append(AlarmMatch.of(m))
         return matches
+
+    def _chained(self, m: GroupMatch) -> bool:
+        """Whether `m` ends a run of `groups` matched groups, each confirmed where the next began."""
+        key = (m.pattern.name, m.band)
+        last, run = self._chain.get(key, (None, 0))
+        run = run + 1 if last is not None and abs(m.first_onset_s - last) <= m.pattern.min_tolerance_s else 1
+        self._chain[key] = (m.at_s, run)
+        return run >= self.groups

@@ -74,3 +74,14 @@ def test_other_sample_rates_are_refused_with_the_fix():
 
     with pytest.raises(ValueError, match="16000 Hz audio, not 44100 Hz; resample first"):
         ToneAnalyzer(sample_rate=44100)
+
+
+def test_two_groups_in_a_row_confirm_a_cycle_later():
+    x = in_noise(beeping(T3, seconds=14.0), 0)
+    one = run(x)
+    d = AlarmDetector(groups=2)
+    two = [m for i in range(0, len(x), 1600) for m in d.feed(x[i:i + 1600])]
+    assert one[0].at_s == pytest.approx(5.0, abs=0.05) and two[0].at_s == pytest.approx(9.0, abs=0.05)
+    assert not [m for m in two if m.at_s < 8.5]
+    with pytest.raises(ValueError, match="groups = 0"):
+        AlarmDetector(groups=0)
