@@ -64,7 +64,7 @@ BED_GROUPS = {
 BED_LABELS = tuple(lab for group in BED_GROUPS.values() for lab in group)
 
 
-def rirs(seed: int = 0) -> dict[tuple[float, float], np.ndarray]:
+def rirs() -> dict[tuple[float, float], np.ndarray]:
     """One impulse response per (RT60, distance): pyroomacoustics' image source method."""
     import pyroomacoustics as pra
 
@@ -97,13 +97,16 @@ def real_recordings(labels: tuple[str, ...] | None, exclude: set[str]) -> list:
             and (labels is None or r.label in labels)]
 
 
-def bed(recordings: list, seconds: float, rng: np.random.Generator) -> np.ndarray:
-    """Real recordings back to back (1 to 3 layers mixed), to `seconds`; each from a kind of
-    BED_GROUPS drawn evenly."""
+def bed_groups(recordings: list) -> list[list]:
+    """The recordings of each kind of BED_GROUPS that has any."""
+    groups = [[r for r in recordings if r.label in labels] for labels in BED_GROUPS.values()]
+    return [g for g in groups if g]
+
+
+def bed(groups: list[list], seconds: float, rng: np.random.Generator) -> np.ndarray:
+    """Real recordings back to back (1 to 3 layers mixed), to `seconds`; each from a kind drawn evenly."""
     from core.audio_io import read_audio
 
-    groups = [[r for r in recordings if r.label in labels] for labels in BED_GROUPS.values()]
-    groups = [g for g in groups if g]
     n = int(seconds * SR)
     out = np.zeros(n, np.float32)
     for _ in range(int(rng.integers(1, 4))):
@@ -117,11 +120,8 @@ def bed(recordings: list, seconds: float, rng: np.random.Generator) -> np.ndarra
     return out / (np.sqrt(np.mean(out**2)) + 1e-9)
 
 
-GROUPS = 1  # --groups
-
-
-def detect(pcm: np.ndarray) -> list:
-    d = AlarmDetector(groups=GROUPS)
+def detect(pcm: np.ndarray, groups: int) -> list:
+    d = AlarmDetector(groups=groups)
     return [m for i in range(0, len(pcm), BLOCK) for m in d.feed(pcm[i:i + BLOCK].astype(np.float32) / 32768.0)]
 
 
@@ -149,8 +149,7 @@ class Case:
     delay_s: float | None
 
 
-def matrix(beds: list, quick: bool, rng: np.random.Generator) -> list[Case]:
-    responses = rirs()
+def matrix(responses: dict, beds: list[list], quick: bool, groups: int, rng: np.random.Generator) -> list[Case]:
     cases = []
     snrs = SNRS[1:4:2] if quick else SNRS
     for name, pattern, alarm in PATTERNS:
@@ -160,7 +159,7 @@ def matrix(beds: list, quick: bool, rng: np.random.Generator) -> list[Case]:
                 if quick and (rt60, d) not in ((0.5, 3.0), (1.0, 10.0)):
                     continue
                 for snr in snrs:
-                    found = detect(place(source, rir, bed(beds, CLIP_S, rng), snr, rng))
+                    found = detect(place(source, rir, bed(beds, CLIP_S, rng), snr, rng), groups)
                     right = [m for m in found if m.alarm == alarm and m.at_s - FIRST_BEEP_S <= WITHIN_S]
                     cases.append(Case(name, alarm, tone, rt60, d, snr, bool(right), any(m.alarm != alarm for m in found),
                                       right[0].at_s - FIRST_BEEP_S if right else None))
@@ -212,26 +211,26 @@ def hard_negatives(rng: np.random.Generator) -> dict[str, np.ndarray]:
     return out
 
 
-def negatives(beds: list, quick: bool, rng: np.random.Generator) -> dict[str, tuple[int, int]]:
+def negatives(responses: dict, beds: list[list], quick: bool, groups: int,
+              rng: np.random.Generator) -> dict[str, tuple[int, int]]:
     """Per kind: (false alerts, clips)."""
-    responses = rirs(1)
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     draws = 3 if quick else 20
     for _ in range(draws):
         for kind, x in hard_negatives(rng).items():
             rt60, d = list(responses)[int(rng.integers(len(responses)))]
-            found = detect(place(x, responses[(rt60, d)], bed(beds, CLIP_S, rng), float(rng.choice(SNRS)), rng))
+            found = detect(place(x, responses[(rt60, d)], bed(beds, CLIP_S, rng), float(rng.choice(SNRS)), rng), groups)
             per[kind][0] += len(found)
             per[kind][1] += 1
     return {k: (v[0], v[1]) for k, v in per.items()}
 
 
-def long_run(hours: float, rng: np.random.Generator) -> dict:
+def long_run(hours: float, groups: int, rng: np.random.Generator) -> dict:
     """Shuffled real recordings (no smoke or CO alarms), streamed until `hours` of audio."""
     from core.audio_io import read_audio
 
     recs = real_recordings(None, ALARM_LABELS)
-    d, alerts, audio_s, cpu_s, passes, distinct_s = AlarmDetector(groups=GROUPS), [], 0.0, 0.0, 0, 0.0
+    d, alerts, audio_s, cpu_s, passes, distinct_s = AlarmDetector(groups=groups), [], 0.0, 0.0, 0, 0.0
     target = hours * 3600
     while audio_s < target:
         passes += 1
@@ -265,24 +264,23 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--groups", type=int, default=1, help="whole groups a match needs in a row (AlarmDetector)")
     args = ap.parse_args()
-    global GROUPS
-    GROUPS = args.groups
     rng = np.random.default_rng(args.seed)
     hours = 0.5 if args.quick else args.hours
-    beds = real_recordings(BED_LABELS, ALARM_LABELS)
+    beds = bed_groups(real_recordings(BED_LABELS, ALARM_LABELS))
     if not beds:
         raise SystemExit("no real recordings of household beds here: run `listen corpus sources` first")
 
     t0 = time.perf_counter()
-    cases = matrix(beds, args.quick, rng)
-    neg = negatives(beds, args.quick, rng)
-    long = long_run(hours, rng)
+    responses = rirs()
+    cases = matrix(responses, beds, args.quick, args.groups, rng)
+    neg = negatives(responses, beds, args.quick, args.groups, rng)
+    long = long_run(hours, args.groups, rng)
     wall = time.perf_counter() - t0
 
     print("## Smoke and CO alarm patterns (edge/alarms), rooms x distances x SNR over real beds\n")
-    print(f"{len(cases)} alarm clips of {CLIP_S:g} s ({len(beds)} real bed recordings; rooms RT60 "
+    print(f"{len(cases)} alarm clips of {CLIP_S:g} s ({sum(map(len, beds))} real bed recordings; rooms RT60 "
           f"{'/'.join(map(str, RT60S))} s at {'/'.join(f'{d:g}' for d in DISTANCES)} m), hit = the right pattern "
-          f"within {WITHIN_S:g} s of the first beep. `python bench/bench_alarms.py --hours {hours:g} --groups {GROUPS}`, {wall / 60:.0f} min.\n")
+          f"within {WITHIN_S:g} s of the first beep. `python bench/bench_alarms.py --hours {hours:g} --groups {args.groups}`, {wall / 60:.0f} min.\n")
     print("| pattern | " + " | ".join(f"{s:+d} dB" for s in sorted({c.snr for c in cases})) + " | reported as the other alarm |")
     print("|---|" + "---:|" * (len({c.snr for c in cases}) + 1))
     for name, _, _ in PATTERNS:

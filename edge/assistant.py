@@ -49,7 +49,7 @@ from core.mentions import MentionFinder
 from core.questions import asked_phrase, question_kind
 from core.replies import Detection, describe, parent_reply, yes_no_reply
 from edge.alarms import AlarmDetector
-from edge.alarms.answers import ALARM_LABELS, ALARM_NAMES, AlarmAnswer, alarm_answer, seconds_clock
+from edge.alarms.answers import ALARM_LABELS, AlarmAnswer, alarm_answer, seconds_clock
 from edge.answer import Answer, WindowAnswer
 from edge.presence.describe import detections_note, grounded_description
 from edge.errors import EdgeError
@@ -299,7 +299,7 @@ class Assistant:
         detector, matches = (AlarmDetector(), []) if alarms else (None, [])
         for chunk in chunks(windows):
             spans += [(s, e) for s, e, _ in chunk]
-            if detector is not None:  # the pattern detector hears every sample, windows or not
+            if detector is not None:  # every window's samples, whether or not any question needs the encoder
                 for _, _, samples in chunk:
                     matches += detector.feed(samples)
             if not llm_qs:
@@ -320,8 +320,8 @@ class Assistant:
             answers.append(_not_english(spans, timings) if q.kind == "not_english"
                            else _combine(q.windows, q.yes_no, timings))
             if i in alarms:
-                answers[-1] = _with_alarm(answers[-1], alarm_answer(alarms[i], q.phrase or ALARM_NAMES[alarms[i]], matches,
-                                                                    answers[-1].heard, seconds_clock))
+                answers[-1] = _with_alarm(answers[-1], alarm_answer(alarms[i], q.phrase, matches, answers[-1].heard,
+                                                                    seconds_clock))
             self._announce(q, answers[-1], on_token and (lambda piece, i=i: on_token(i, piece)),
                            on_decision and (lambda answer, i=i: on_decision(i, answer)))
         return answers

@@ -28,10 +28,12 @@ class AlarmAnswer:
     match: AlarmMatch
 
 
-def alarm_answer(alarm: str, phrase: str, matches: Sequence[AlarmMatch], model_heard: bool | None,
+def alarm_answer(alarm: str, phrase: str | None, matches: Sequence[AlarmMatch], model_heard: bool | None,
                  clock: Callable[[float], str]) -> AlarmAnswer | None:
-    """The answer to "is there `phrase`?" (an `alarm` of ALARM_LABELS' values) given the
-    detector's matches; None when the model's own answer stands. `clock` words a stream time."""
+    """The answer to "is there `phrase`?" (an `alarm` of ALARM_LABELS' values; no phrase: the
+    alarm's own name) given the detector's matches; None when the model's own answer stands.
+    `clock` words a stream time."""
+    phrase = phrase or ALARM_NAMES[alarm]
     same = [m for m in matches if m.alarm == alarm]
     if same:
         m = same[0]

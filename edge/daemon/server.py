@@ -35,10 +35,9 @@ import numpy as np
 
 from core.audio import SAMPLE_RATE
 from core.questions import asked_phrase
-from core.replies import alarm_reply
 from edge.activity import Segmenter
 from edge.alarms import AlarmMatch
-from edge.alarms.answers import ALARM_NAMES, DETECTOR_CONFIDENCE, PATTERN_WORDS
+from edge.alarms.answers import alarm_answer
 from edge.answer import Answer
 from edge.capture import AudioSource, Block, CaptureLoop
 from edge.daemon.alarms import StreamAlarms
@@ -227,11 +226,11 @@ class Daemon:
     def _alarm_alerts(self, match: AlarmMatch, first: float, at: float) -> None:
         """An alert for each watch about this alarm, as soon as its pattern is confirmed."""
         log.info("alarm pattern: %s (%s, %.0f Hz) from %s", match.pattern, match.alarm, match.tone_hz, _clock(first))
+        origin = first - match.first_beep_s  # the wall time of the detector's stream time 0
         for watch_id, question in self._watches.items():
             if self.assistant.alarm_kind(question) == match.alarm:
-                phrase = asked_phrase(question) or ALARM_NAMES[match.alarm]
-                text = alarm_reply(phrase, PATTERN_WORDS[match.pattern], _clock(first))
-                self._broadcast(AlertEvent(watch_id, question, text, DETECTOR_CONFIDENCE, start=first, end=at))
+                answer = alarm_answer(match.alarm, asked_phrase(question), [match], None, lambda s: _clock(origin + s))
+                self._broadcast(AlertEvent(watch_id, question, answer.text, answer.confidence, start=first, end=at))
 
     def _on_source_end(self) -> None:
         with self._capture_lock:

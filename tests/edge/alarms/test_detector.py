@@ -9,8 +9,8 @@ from edge.alarms.detector import HISTORY_S
 from tests.edge.alarms.signals import T3, T3_QUICK, T4, beeping, in_noise
 
 
-def run(x: np.ndarray, block: int = 1600):
-    d = AlarmDetector()
+def run(x: np.ndarray, block: int = 1600, groups: int = 1):
+    d = AlarmDetector(groups=groups)
     return [m for i in range(0, len(x), block) for m in d.feed(x[i:i + block])]
 
 
@@ -78,9 +78,7 @@ def test_other_sample_rates_are_refused_with_the_fix():
 
 def test_two_groups_in_a_row_confirm_a_cycle_later():
     x = in_noise(beeping(T3, seconds=14.0), 0)
-    one = run(x)
-    d = AlarmDetector(groups=2)
-    two = [m for i in range(0, len(x), 1600) for m in d.feed(x[i:i + 1600])]
+    one, two = run(x), run(x, groups=2)
     assert one[0].at_s == pytest.approx(5.0, abs=0.05) and two[0].at_s == pytest.approx(9.0, abs=0.05)
     assert not [m for m in two if m.at_s < 8.5]
     with pytest.raises(ValueError, match="groups = 0"):
