@@ -38,13 +38,12 @@ sys.path.insert(0, str(ROOT))
 
 from core.audio import SAMPLE_RATE as SR  # noqa: E402
 from edge.alarms import AlarmDetector  # noqa: E402
-from tests.edge.alarms.signals import T3, T3_QUICK, T4, beeping  # noqa: E402
+from tests.edge.alarms.signals import ROOM_DIMS, T3, T3_QUICK, T4, beeping, room_response  # noqa: E402
 
 BLOCK = 1600  # 0.1 s, as the capture loop hands them over
 CLIP_S = 14.0
 FIRST_BEEP_S = 1.5
 WITHIN_S = 10.0
-ROOM_DIMS = (12.0, 8.0, 3.0)
 RT60S = (0.2, 0.5, 1.0)
 DISTANCES = (1.0, 3.0, 6.0, 10.0)
 SNRS = (-10, -5, 0, 10, 20)
@@ -65,20 +64,8 @@ BED_LABELS = tuple(lab for group in BED_GROUPS.values() for lab in group)
 
 
 def rirs() -> dict[tuple[float, float], np.ndarray]:
-    """One impulse response per (RT60, distance): pyroomacoustics' image source method."""
-    import pyroomacoustics as pra
-
-    out = {}
-    mic = np.array([1.0, 4.0, 1.2])
-    for rt60 in RT60S:
-        absorption, order = pra.inverse_sabine(rt60, ROOM_DIMS)
-        for d in DISTANCES:
-            room = pra.ShoeBox(ROOM_DIMS, fs=SR, materials=pra.Material(absorption), max_order=min(order, 40))
-            room.add_source(mic + np.array([d, 0.0, 1.3]))  # an alarm on the ceiling side of the room
-            room.add_microphone(mic)
-            room.compute_rir()
-            out[(rt60, d)] = np.asarray(room.rir[0][0], np.float32)
-    return out
+    """One impulse response per (RT60, distance)."""
+    return {(rt60, d): room_response(rt60, d, ROOM_DIMS) for rt60 in RT60S for d in DISTANCES}
 
 
 def microphone(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:

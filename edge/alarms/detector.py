@@ -37,7 +37,8 @@ class AlarmDetector:
 
     def __init__(self, bands: tuple[ToneBand, ...] = BANDS, patterns: tuple[TemporalPattern, ...] = PATTERNS,
                  onsets: OnsetConfig = OnsetConfig(), groups: int = 1):
-        """`groups`: whole groups a match needs in a row (1: one group and the next one's first
+        """`patterns`: tried in order, the first that parses an onset wins (PATTERNS: finest first).
+        `groups`: whole groups a match needs in a row (1: one group and the next one's first
         beep; 2: a cycle later, far fewer chance matches; bench/bench_alarms.py --groups)."""
         if groups < 1:
             raise ValueError(f"groups = {groups}: a match needs at least 1 whole group")
@@ -55,10 +56,12 @@ class AlarmDetector:
                 history.append(onset)
                 while history and onset.time_s - history[0].time_s > HISTORY_S:
                     history.pop(0)
-                for pattern in self.patterns:
+                for pattern in self.patterns:  # the first pattern that parses the onsets, in order
                     m = match_latest(history, pattern)
-                    if m is not None and self._chained(m):
-                        matches.append(AlarmMatch.of(m))
+                    if m is not None:
+                        if self._chained(m):
+                            matches.append(AlarmMatch.of(m))
+                        break
         return matches
 
     def _chained(self, m: GroupMatch) -> bool:

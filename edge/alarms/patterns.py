@@ -4,7 +4,7 @@ Temporal-three (ISO 8201, NFPA 72; smoke and fire): 0.5 s on, 0.5 s off, three t
 1.5 s off: onsets 1 s apart in groups of three, every 4 s. Temporal-four (carbon monoxide):
 0.1 s on, 0.1 s off, four times, then about 5 s off: onsets 0.2 s apart in groups of four,
 every 5.7 s. Alarms vary (a 0.25 s temporal-three exists), so a pattern is a count and a range
-of spacings, with the standards' +-10 % timing tolerance (never under 30 ms: the onsets are
+of spacings, with the standards' +-10 % timing tolerance (never under 40 ms: the onsets are
 found on a 10 ms grid, and reverberation moves them by a frame or two).
 
 A match needs a whole group and the first onset of the next one: one group of three beeps
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from edge.alarms.onsets import Onset
+from edge.alarms.tones import pitch_tolerance
 
 
 @dataclass(frozen=True)
@@ -33,17 +34,36 @@ class TemporalPattern:
     min_pause_s: float  # last onset of a group to the first of the next (an alarm clock's
     # groups of four quick beeps come every second; the temporal-four pauses for 5 s)
     tolerance: float = 0.10  # relative, on each spacing
-    min_tolerance_s: float = 0.03
+    min_tolerance_s: float = 0.04
     pause_factor: float = 1.3  # a gap of at least this many spacings ends a group
-    max_freq_spread: float = 0.04  # the onsets' tones within +-4 % of their median: one sounder
+    max_freq_spread: float = 0.04  # the onsets' tones within +-4 % (or a bin) of their median: one sounder
     # one sounder beeps alike: the group's beeps last within this ratio of each other (birdsong
     # and speech, which can fall into the rhythm by chance, do not), and each stops before the next
     max_duration_ratio: float = 1.6
+    # each beep's tone holds its pitch at least this long (through its room's tail)
+    min_sounding_s: float = 0.1
+    # and before the next group the tone is silent for at least this share of the pause (beep
+    # onset to onset): a room's tail dies well within it, a melody or a voice rarely leaves it
+    min_silent_share: float = 0.4
+    # between one beep and the next the tone falls at least this far (dB): the off time, shortened
+    # by a room's tail (a 0.1 s gap at RT60 1 s falls 6 dB, a 0.5 s one 30 dB)
+    min_dip_db: float = 9.0
+    # onsets from the group's first beep to the next group: each beep's own and at most two rises
+    # of its room's tail each; a tremolo or a run of repeated notes has many more
+    max_burst_onsets: int = 9
 
 
-SMOKE_PATTERN = TemporalPattern("temporal-three", "smoke", 3, 0.4, 2.0, 8.0, 1.2)  # standard: 1.0 s, 4 s, 2.0 s
-CO_PATTERN = TemporalPattern("temporal-four", "carbon monoxide", 4, 0.12, 0.35, 9.0, 3.0)  # standard: 0.2 s, 5.7 s, 5.1 s
-PATTERNS = (SMOKE_PATTERN, CO_PATTERN)
+# The smoke spacings start at the quick variant's 0.5 s: below it (with the tolerance) lies twice
+# the temporal-four spacing, every other beep of a CO alarm whose own parse failed.
+SMOKE_PATTERN = TemporalPattern("temporal-three", "smoke", 3, 0.5, 2.0, 8.0, 1.2)  # standard: 1.0 s, 4 s, 2.0 s
+CO_PATTERN = TemporalPattern("temporal-four", "carbon monoxide", 4, 0.12, 0.35, 9.0, 3.0,  # standard: 0.2 s, 5.7 s, 5.1 s
+                             min_sounding_s=0.05, min_dip_db=4.0)
+# Finest spacing first: where the onsets hold two parses (a temporal-four in a reverberant room,
+# read at every other beep, looks like a quick temporal-three), the finer explains them all. A
+# temporal-three never parses as a temporal-four: its pause (2 s) is shorter than the CO minimum.
+PATTERNS = (CO_PATTERN, SMOKE_PATTERN)
+# after a group's last beep, how long its room tail may still ring and rise (beyond one spacing)
+TAIL_S = 0.3
 
 
 @dataclass(frozen=True)
@@ -57,32 +77,103 @@ class GroupMatch:
 
 def match_latest(onsets: list[Onset], pattern: TemporalPattern) -> GroupMatch | None:
     """Whether the last onset starts a new group right after a complete group of `pattern`
-    (onsets in time order, one band; those of other tones are ignored)."""
+    (onsets in time order, one band; those of other tones are ignored). The newest onset must
+    come out of silence (every pattern pauses long enough for any room's tail to die).
+
+    The group is a regular grid of `count` onsets among those before it, not simply the last
+    `count`: in a reverberant room a pure tone's steady level sits in a notch of the room's
+    response, so a beep's end (the tail ringing on at the room's modes) and sometimes its middle
+    rise like onsets too (or, where the steady tone sinks below the noise, rise out of silence).
+    So extra onsets inside the group's span, and just after its last beep, are tolerated when
+    they rose inside a sounding tone or recur one spacing away (each beep rings alike); a lone
+    new beep there, an onset where the grid would go on (one spacing before the group or after
+    it) or anywhere in the pause refuses the group."""
     if len(onsets) < pattern.count + 1:
         return None
     newest = onsets[-1]
-    same = [o for o in onsets if abs(o.freq_hz / newest.freq_hz - 1) <= 2 * pattern.max_freq_spread]
-    if len(same) < pattern.count + 1:
+    if not newest.after_gap:
+        return None
+    spread = pitch_tolerance(newest.freq_hz, pattern.max_freq_spread)
+    same = [o for o in onsets[:-1] if abs(o.freq_hz / newest.freq_hz - 1) <= 2 * spread]
+    if len(same) < pattern.count:
         return None
     times = np.array([o.time_s for o in same])
-    group = times[-pattern.count - 1:-1]  # the candidate group, then the newest onset
-    gaps = np.diff(group)
-    spacing = float(np.median(gaps))
-    if not pattern.min_spacing_s * (1 - pattern.tolerance) <= spacing <= pattern.max_spacing_s * (1 + pattern.tolerance):
-        return None
-    tol = max(pattern.tolerance * spacing, pattern.min_tolerance_s)
+    n = newest.time_s
+    lo_s, hi_s = pattern.min_spacing_s * (1 - pattern.tolerance), pattern.max_spacing_s * (1 + pattern.tolerance)
+    for last in range(len(same) - 1, -1, -1):
+        t_last = times[last]
+        if n - t_last < pattern.min_pause_s:
+            continue
+        if n - t_last > pattern.max_cycle_s:
+            break
+        for first in range(last - 1, -1, -1):
+            spacing = (t_last - times[first]) / (pattern.count - 1)  # over the whole group: jitter averages out
+            if spacing > hi_s:
+                break
+            if spacing < lo_s:
+                continue
+            m = _grid_group(same, times, first, last, spacing, n, pattern)
+            if m is not None:
+                return GroupMatch(pattern, float(times[first]), n, m, newest.band)
+    return None
+
+
+def _grid_group(same: list[Onset], times: np.ndarray, first: int, last: int, spacing: float, n: float,
+                pattern: TemporalPattern) -> float | None:
+    """The median tone of the group of `pattern` from onset `first` to onset `last`, if the
+    onsets hold one there."""
+    tol = max(pattern.tolerance * spacing, pattern.min_tolerance_s) + 1e-6  # onsets sit on a 10 ms grid
+    members = [first]
+    for k in range(1, pattern.count - 1):
+        i = int(np.argmin(np.abs(times - (times[first] + k * spacing))))
+        if abs(times[i] - (times[first] + k * spacing)) > tol:
+            return None
+        members.append(i)
+    members.append(last)
+    gaps = np.diff(times[members])
+    spacing = float(np.median(gaps))  # re-centred on the onsets themselves
     if np.any(np.abs(gaps - spacing) > tol):
         return None
-    pause = pattern.pause_factor * spacing
-    if times[-1] - group[-1] < max(pause, pattern.min_pause_s) or times[-1] - group[0] > pattern.max_cycle_s:
+    t_first, t_last = times[members[0]], times[members[-1]]
+    if not same[members[0]].after_gap:
+        return None  # a group starts out of the pause's silence: not in the middle of a sounding tone
+    if np.count_nonzero(times > t_first - tol) > pattern.max_burst_onsets:
         return None
-    if len(times) > pattern.count + 1 and group[0] - times[-pattern.count - 2] < pause:
-        return None  # the group is the tail of a longer run: a steady beeper, or more beeps than the pattern
-    durations = [o.duration_s for o in same[-pattern.count - 1:-1]]
-    if any(d is None for d in durations) or max(durations) > pattern.max_duration_ratio * max(min(durations), 0.03):
+    for a, b in zip(members, members[1:]):  # each beep ends before the next: the tone dips between
+        if max(same[i].dip_db for i in range(a + 1, b + 1)) < pattern.min_dip_db:
+            return None
+    pause = max(pattern.pause_factor * spacing, pattern.min_pause_s)
+    if n - t_last < pause or n - t_first > pattern.max_cycle_s:
         return None
-    freqs = np.array([o.freq_hz for o in same[-pattern.count - 1:]])
+    # the pause is clean: from one spacing after the last beep (less the tolerance) to the next
+    # group, no beep out of silence, and nothing at all once the last beep's tail has rung out;
+    # and the run does not go on before the group
+    pause_onsets = (times > t_last + spacing - tol) & (times < n - tol)
+    tail = times < t_last + min(2 * spacing, spacing + TAIL_S) - tol
+    if any(same[i].after_gap or not tail[i] for i in np.flatnonzero(pause_onsets)):
+        return None
+    if np.any(np.abs(times - (t_first - spacing)) <= tol):
+        return None
+    inside = (times > t_first + tol) & (times < t_last + spacing - tol)
+    inside[members] = False
+    for i in np.flatnonzero(inside):  # an extra rose inside a sounding tone, or every beep has one there
+        if same[i].after_gap and not np.any(np.abs(np.abs(times - times[i]) - spacing) <= tol):
+            return None
+    if any(same[i].silent_from_s is None or same[i].silent_from_s - same[i].time_s < pattern.min_sounding_s
+           for i in members):
+        return None
+    before = [o.silent_from_s for o in same if o.time_s > t_first - tol]
+    if any(e is None for e in before) or n - max(before) < pattern.min_silent_share * (n - t_last):
+        return None
+    durations = [same[i].duration_s for i in members]
+    if any(d is None for d in durations):
+        return None
+    # beeps out of silence are compared; in a reverberant room (a beep rising through the tail of
+    # the one before) where a beep ends is the room's doing, and its length says nothing
+    if all(same[i].after_gap for i in members) and max(durations) > pattern.max_duration_ratio * max(min(durations), 0.03):
+        return None
+    freqs = np.array([same[i].freq_hz for i in members])
     median = float(np.median(freqs))
-    if np.any(np.abs(freqs / median - 1) > pattern.max_freq_spread):
+    if np.any(np.abs(freqs / median - 1) > pitch_tolerance(median, pattern.max_freq_spread)):
         return None
-    return GroupMatch(pattern, float(group[0]), float(times[-1]), median, newest.band)
+    return median

@@ -16,28 +16,46 @@ from core.audio import SAMPLE_RATE
 
 FRAME = 512  # samples per analysis frame (32 ms at 16 kHz): 31.25 Hz bins
 HOP = 160  # samples between frames (10 ms): the onset timing resolution
-REFERENCE_HZ = (200.0, 7000.0)  # the spectrum whose median is the noise floor
+# A tone's prominence is over the median of its own neighbourhood (its band widened by this on each
+# side): household beds (speech, music, engines) are far louder at 500 Hz than at 3 kHz, so a
+# floor taken over the whole spectrum hid the 520 Hz alarm under any bed and flattered piezo tones.
+LOCAL_FLOOR_HZ = 300.0
 # An alarm's tone is its lowest line: nothing at f/2 or f/3. A note of music or a voiced sound
 # at the same frequency is a harmonic of a lower fundamental, which this rules out.
 MIN_PURITY_DB = 10.0
-SUB_LINE_DB = 6.0  # ... a line there is one that stands this far over the noise floor (noise alone is no line)
+SUB_LINE_DB = 6.0  # ... a line there is one that stands this far over its own neighbourhood (loud noise is no line)
 EPS = 1e-12
+BIN_HZ = SAMPLE_RATE / FRAME
+
+
+def pitch_tolerance(freq_hz: float, relative: float) -> float:
+    """A relative pitch tolerance, never under one FFT bin: at 520 Hz a bin is 6 %, and a frame's
+    interpolated pitch wanders by that much in noise."""
+    return max(relative, BIN_HZ / max(freq_hz, 1.0))
 
 
 @dataclass(frozen=True)
 class ToneBand:
-    """Where an alarm's tone may sit. `harmonic`: an odd harmonic that must stand out too (the
-    520 Hz square wave has strong 3rd and 5th harmonics; a 520 Hz hum or voice has not)."""
+    """Where an alarm's tone may sit. `comb`: the harmonics its tone is made of, weighed together
+    by their own prominence (a room's response has notches: at a given spot the 520 Hz
+    fundamental may sink into the noise while its 3rd harmonic stands 15 dB out). `harmonic`:
+    one that must stand out on its own (the 520 Hz square wave has strong 3rd and 5th
+    harmonics; a 520 Hz hum or voice has not)."""
 
     name: str
     low_hz: float
     high_hz: float
+    comb: tuple[int, ...] = (1,)
     harmonic: int | None = None
     harmonic_min_db: float = 3.0  # the harmonic's own prominence; it carries 1/9 of the power
+    # a harmonic that must be absent: a square wave has no even ones, while a voice or an
+    # instrument at 520 Hz has a strong 2nd (a room, being linear, adds none)
+    absent: int | None = None
+    absent_max_db: float = 6.0  # ... its lobe may stand this far over its floor at most
 
 
 PIEZO = ToneBand("piezo", 2500.0, 4000.0)
-LOW_FREQUENCY = ToneBand("520 Hz", 470.0, 570.0, harmonic=3)
+LOW_FREQUENCY = ToneBand("520 Hz", 470.0, 570.0, comb=(1, 3, 5), harmonic=3, absent=2)
 BANDS = (PIEZO, LOW_FREQUENCY)
 
 
@@ -61,9 +79,10 @@ class ToneAnalyzer:
         self.bands = bands
         self._window = np.hanning(FRAME).astype(np.float32)
         freqs = np.fft.rfftfreq(FRAME, 1.0 / SAMPLE_RATE)
-        self._ref = (freqs >= REFERENCE_HZ[0]) & (freqs <= REFERENCE_HZ[1])
         self._bins = [np.flatnonzero((freqs >= b.low_hz) & (freqs <= b.high_hz)) for b in bands]
-        self._bin_hz = SAMPLE_RATE / FRAME
+        # per band and harmonic of its comb: where the local floor is taken
+        self._local = [{h: (freqs >= h * b.low_hz - LOCAL_FLOOR_HZ) & (freqs <= h * b.high_hz + LOCAL_FLOOR_HZ)
+                        for h in set(b.comb) | {b.harmonic, b.absent} - {None}} for b in bands]
         self._tail = np.zeros(0, dtype=np.float32)
         self._frames_done = 0
 
@@ -76,25 +95,39 @@ class ToneAnalyzer:
             return [ToneFrames(*(np.zeros(0),) * 4) for _ in self.bands]
         idx = np.arange(FRAME)[None, :] + HOP * np.arange(n)[:, None]
         power = np.abs(np.fft.rfft(x[idx] * self._window, axis=1)) ** 2 + EPS  # (n, FRAME // 2 + 1)
-        floor = np.median(power[:, self._ref], axis=1)  # (n,)
         times = (self._frames_done + np.arange(n)) * HOP / SAMPLE_RATE + FRAME / 2 / SAMPLE_RATE
         self._frames_done += n
         out = []
-        for band, bins in zip(self.bands, self._bins):
-            sub = power[:, bins]
-            k = bins[np.argmax(sub, axis=1)]  # (n,) peak bin
-            rows = np.arange(n)
-            peak = power[rows, k] + power[rows, np.maximum(k - 1, 0)] + power[rows, k + 1]  # a Hann main lobe
-            freq = (k + _parabolic_offset(power, rows, k)) * self._bin_hz
-            prominence = 10 * np.log10(peak / (3 * floor))
-            below = np.maximum(_line(power, rows, k / 2), _line(power, rows, k / 3))  # (n,)
-            harmonic_of_lower = (10 * np.log10(peak / below) < MIN_PURITY_DB) & (10 * np.log10(below / (3 * floor)) >= SUB_LINE_DB)
-            prominence = np.where(harmonic_of_lower, -np.inf, prominence)
+        lobe = np.zeros_like(power)  # each bin with its two neighbours: a Hann window's main lobe
+        lobe[:, 1:-1] = power[:, :-2] + power[:, 1:-1] + power[:, 2:]
+        rows = np.arange(n)
+        for band, bins, local in zip(self.bands, self._bins, self._local):
+            floors = {h: 3 * np.median(power[:, m], axis=1) for h, m in local.items()}  # a main lobe of noise
+            # each harmonic's power over its own floor, at each candidate fundamental of the band: the
+            # fundamental is where they add up most; the prominence is the best-standing harmonic's
+            # (a mean would dilute a clear fundamental with the weak 5th)
+            ratios = np.stack([lobe[:, np.minimum(h * bins, power.shape[1] - 1)] / floors[h][:, None] for h in band.comb])
+            j = np.argmax(ratios.sum(axis=0), axis=1)
+            k = bins[j]  # (n,) the fundamental's bin
+            prominence = 10 * np.log10(ratios[:, rows, j].max(axis=0))
+            level = 10 * np.log10(sum(lobe[rows, np.minimum(h * k, power.shape[1] - 1)] for h in band.comb))
+            freq = (k + _parabolic_offset(power, rows, k)) * BIN_HZ
+            peak = lobe[rows, k]
+            tone = np.flatnonzero(prominence > 0)  # the checks below only ever lower a frame that could be a tone
+            for sub in (k[tone] / 2, k[tone] / 3):  # a line at f/2 or f/3: the tone is a harmonic of a lower one
+                below = _line(power[tone], np.arange(len(tone)), sub)
+                harmonic_of_lower = ((10 * np.log10(peak[tone] / below) < MIN_PURITY_DB)
+                                     & (10 * np.log10(below / (3 * _local_median(power[tone], sub))) >= SUB_LINE_DB))
+                prominence[tone[harmonic_of_lower]] = -np.inf
             if band.harmonic:
-                h = np.clip(np.round(k * band.harmonic).astype(int), 1, power.shape[1] - 2)
-                harm = power[rows, h] + power[rows, h - 1] + power[rows, h + 1]
-                prominence = np.where(10 * np.log10(harm / (3 * floor)) >= band.harmonic_min_db, prominence, -np.inf)
-            out.append(ToneFrames(times, freq, 10 * np.log10(peak), prominence))
+                h = np.minimum(k * band.harmonic, power.shape[1] - 1)
+                prominence = np.where(10 * np.log10(lobe[rows, h] / floors[band.harmonic]) >= band.harmonic_min_db,
+                                      prominence, -np.inf)
+            if band.absent:
+                h = np.minimum(k * band.absent, power.shape[1] - 1)
+                prominence = np.where(10 * np.log10(lobe[rows, h] / floors[band.absent]) <= band.absent_max_db,
+                                      prominence, -np.inf)
+            out.append(ToneFrames(times, freq, level, prominence))
         return out
 
 
@@ -102,6 +135,13 @@ def _line(power: np.ndarray, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
     """The power of a line near fractional bin `at` (the strongest of the 3 bins around it, as a main lobe)."""
     c = np.clip(np.round(at).astype(int), 2, power.shape[1] - 3)
     return np.max([power[rows, c + d - 1] + power[rows, c + d] + power[rows, c + d + 1] for d in (-1, 0, 1)], axis=0)
+
+
+def _local_median(power: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Per row, the median power within LOCAL_FLOOR_HZ of fractional bin `at`: the floor a line there stands on."""
+    half = int(LOCAL_FLOOR_HZ / BIN_HZ)
+    c = np.clip(np.round(at).astype(int), half, power.shape[1] - 1 - half)
+    return np.median(np.take_along_axis(power, c[:, None] + np.arange(-half, half + 1)[None, :], axis=1), axis=1)
 
 
 def _parabolic_offset(power: np.ndarray, rows: np.ndarray, k: np.ndarray) -> np.ndarray:

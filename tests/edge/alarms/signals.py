@@ -32,3 +32,27 @@ def in_noise(x: np.ndarray, snr_db: float, seed: int = 0) -> np.ndarray:
     noise = np.random.default_rng(seed).standard_normal(len(x)).astype(np.float32)
     noise *= np.sqrt(np.mean(x[x != 0] ** 2) / np.mean(noise**2)) * 10 ** (-snr_db / 20)
     return x + noise
+
+
+ROOM_DIMS = (12.0, 8.0, 3.0)
+
+
+def room_response(rt60: float, distance: float, dims: tuple[float, float, float] = ROOM_DIMS) -> np.ndarray:
+    """The impulse response from an alarm on the ceiling side of a shoebox room to a microphone
+    `distance` m away (pyroomacoustics' image source method)."""
+    import pyroomacoustics as pra
+
+    mic = np.array([1.0, 4.0, 1.2])
+    absorption, order = pra.inverse_sabine(rt60, dims)
+    room = pra.ShoeBox(dims, fs=SR, materials=pra.Material(absorption), max_order=min(order, 40))
+    room.add_source(mic + np.array([distance, 0.0, 1.3]))
+    room.add_microphone(mic)
+    room.compute_rir()
+    return np.asarray(room.rir[0][0], np.float32)
+
+
+def in_room(x: np.ndarray, rt60: float, distance: float) -> np.ndarray:
+    """`x` as the microphone hears it across the room (same length)."""
+    from scipy.signal import fftconvolve
+
+    return fftconvolve(x, room_response(rt60, distance))[: len(x)].astype(np.float32)

@@ -6,7 +6,7 @@ import pytest
 from core.audio import SAMPLE_RATE as SR
 from edge.alarms import AlarmDetector
 from edge.alarms.detector import HISTORY_S
-from tests.edge.alarms.signals import T3, T3_QUICK, T4, beeping, in_noise
+from tests.edge.alarms.signals import T3, T3_QUICK, T4, beeping, in_noise, in_room
 
 
 def run(x: np.ndarray, block: int = 1600, groups: int = 1):
@@ -83,3 +83,35 @@ def test_two_groups_in_a_row_confirm_a_cycle_later():
     assert not [m for m in two if m.at_s < 8.5]
     with pytest.raises(ValueError, match="groups = 0"):
         AlarmDetector(groups=0)
+
+
+@pytest.mark.parametrize("pattern, alarm, freq, square, rt60, distance", [
+    (T3, "smoke", 3100.0, False, 0.5, 3.0), (T3, "smoke", 3100.0, False, 1.0, 6.0),
+    (T4, "carbon monoxide", 3100.0, False, 0.5, 3.0), (T4, "carbon monoxide", 3100.0, False, 1.0, 6.0),
+    (T3, "smoke", 520.0, True, 1.0, 6.0), (T4, "carbon monoxide", 520.0, True, 0.5, 3.0),
+])
+def test_alarms_across_a_reverberant_room(pattern, alarm, freq, square, rt60, distance):
+    """A pure tone in a room sits in a notch of its response: the beep's end and middle rise like
+    onsets. The pattern is still found, and a temporal-four is never read as smoke."""
+    x = in_noise(in_room(beeping(pattern, freq, seconds=14.0, start=1.5, square=square), rt60, distance), 10)
+    found = run(x)
+    assert found and {m.alarm for m in found} == {alarm}
+    assert found[0].at_s - 1.5 <= 10.0
+
+
+def test_a_520_hz_alarm_under_a_bed_loud_in_the_lows():
+    """Household beds are far louder at 500 Hz than at 3 kHz: the tone's floor is its own neighbourhood's."""
+    from scipy.signal import lfilter
+
+    x = beeping(T3, 520.0, seconds=14.0, square=True)
+    bed = lfilter([1.0], [1.0, -0.95], np.random.default_rng(3).standard_normal(len(x))).astype(np.float32)
+    bed *= np.sqrt(np.mean(x[x != 0] ** 2) / np.mean(bed**2)) * 10 ** (0 / 20)  # 0 dB broadband
+    assert any(m.band == "520 Hz" and m.alarm == "smoke" for m in run(x + bed))
+
+
+def test_a_520_hz_tone_with_even_harmonics_is_no_low_frequency_alarm():
+    """A voice or an instrument at 520 Hz has a strong 2nd harmonic; a square wave has none."""
+    square = beeping(T3, 520.0, seconds=14.0, square=True)
+    assert any(m.band == "520 Hz" for m in run(in_noise(square, 10)))
+    voiced = square + 0.5 * beeping(T3, 1040.0, seconds=14.0)
+    assert not [m for m in run(in_noise(voiced, 10)) if m.band == "520 Hz"]  # (its 5th harmonic is a piezo's T3)
