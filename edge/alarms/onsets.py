@@ -70,7 +70,7 @@ class OnsetTracker:
 
     def __init__(self, band: str, cfg: OnsetConfig = OnsetConfig()):
         self.band, self.cfg = band, cfg
-        self._recent: deque[float] = deque(maxlen=max(1, round(cfg.rise_window_s * SAMPLE_RATE / HOP)))
+        self._rise_frames = max(1, round(cfg.rise_window_s * SAMPLE_RATE / HOP))
         # (time, level) of the latest frames: the rise window, its confirmation and a failed one before
         self._levels: deque[tuple[float, float]] = deque(maxlen=len_for(cfg))
         self._last = -np.inf
@@ -113,11 +113,10 @@ class OnsetTracker:
         cfg = self.cfg
         for t, f, level, prom in zip(frames.times, frames.freq_hz, frames.level_db, frames.prominence_db):
             t, f, level = float(t), float(f), float(level)
-            rise = level - min(self._recent) if self._recent else np.inf
+            rise = level - min(lv for _, lv in list(self._levels)[-self._rise_frames:]) if self._levels else np.inf
             if self._pending is None:  # a rise being confirmed is the next beep's, not this dip's
                 self._high = max(self._high, level)
                 self._dip = max(self._dip, self._high - level)
-            self._recent.append(level)
             self._levels.append((t, level))
             self._peak = max(self._peak, level)
             if not self._armed and level <= self._peak - cfg.rearm_drop_db:
