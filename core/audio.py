@@ -21,6 +21,8 @@ N_FFT = 400  # samples per STFT frame (25 ms)
 HOP_LENGTH = 160  # samples between frames (10 ms)
 N_MELS = 80  # mel bands of Whisper tiny..large-v2 (large-v3 uses 128)
 CHUNK_SECONDS = 30  # Whisper's native window
+MAX_N_MELS = 512  # mel bands a bundle may declare: 4x Whisper large-v3's; more is a damaged manifest
+MIN_FILE_RATE, MAX_FILE_RATE = 4000, 384000  # Hz an audio file may be recorded at (telephone .. studio); outside: a bad header
 LOG_FLOOR = 1e-10  # power floor before log10
 DYNAMIC_RANGE = 8.0  # log10 units kept below the loudest bin
 

@@ -10,19 +10,22 @@ waveform for a clip at any rate. `resample` is the one-shot form (`soxr.resample
 blocks concatenated equal the one-shot result (bit for bit in tests/core/test_audio_io.py).
 
 Files that cannot be used raise `AudioInputError` with one line naming the file and the
-fix: unreadable or unknown format, no samples, truncated (a WAV whose header declares more
-data than the file holds; FLAC/OGG decoders fail on their own), NaN or Inf samples.
+fix: not a regular file (a pipe or a device has no known end), unreadable or unknown format,
+a sample rate outside MIN_FILE_RATE..MAX_FILE_RATE (a damaged header), no samples,
+truncated (a WAV whose header declares more data than the file holds; FLAC/OGG decoders
+fail on their own), NaN or Inf samples.
 """
 
 from __future__ import annotations
 
+import stat
 import struct
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-from core.audio import SAMPLE_RATE
+from core.audio import MAX_FILE_RATE, MIN_FILE_RATE, SAMPLE_RATE
 from core.errors import AudioInputError
 
 QUALITY = "HQ"  # soxr's quality preset (its default): 20-bit precision, well beyond 16-bit PCM
@@ -50,10 +53,7 @@ def iter_audio_blocks(path: str | Path, sample_rate: int = SAMPLE_RATE,
     import soundfile as sf  # edge and train extras; imported here so `core` imports with numpy alone
 
     path = Path(path)
-    if path.is_dir():
-        raise AudioInputError(f"audio path {path} is a directory; pass the path of a WAV, FLAC or OGG file in it")
-    if not path.is_file():
-        raise AudioInputError(f"audio file {path} does not exist; pass the path of a WAV, FLAC or OGG file")
+    _check_regular_file(path)
     _check_wav_not_truncated(path)
     try:
         f = sf.SoundFile(str(path))
@@ -61,6 +61,11 @@ def iter_audio_blocks(path: str | Path, sample_rate: int = SAMPLE_RATE,
         raise _unreadable(path, sample_rate, err) from err
     with f:
         rate = f.samplerate
+        if not MIN_FILE_RATE <= rate <= MAX_FILE_RATE:  # a 1 Hz header made 320 KB into 44 h of audio
+            raise AudioInputError(
+                f"audio file {path} claims {rate} Hz, outside {MIN_FILE_RATE}..{MAX_FILE_RATE} Hz: its header is "
+                f"damaged or wrong; re-export it (e.g. `sox {path.name} -r {sample_rate} out.wav` if the rate is known)"
+            )
         resampler = Resampler(rate, sample_rate)
         frames = max(1, int(block_seconds * rate))
         pos = 0  # input frames read so far
@@ -93,6 +98,26 @@ def iter_audio_blocks(path: str | Path, sample_rate: int = SAMPLE_RATE,
     elif emitted == 0:
         raise AudioInputError(f"audio file {path} holds {pos} samples at {rate} Hz, less than one at {sample_rate} Hz; "
                               "record or export at least a fraction of a second")
+
+
+def _check_regular_file(path: Path) -> None:
+    """Refuse anything but a regular file (after symlinks), naming what it is: a pipe, a
+    process substitution or a device has no end that can be known before reading it."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise AudioInputError(f"audio file {path} does not exist; pass the path of a WAV, FLAC or OGG file") from None
+    except OSError as err:
+        raise AudioInputError(f"cannot open audio file {path}: {err.strerror}") from None
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise AudioInputError(f"audio path {path} is a directory; pass the path of a WAV, FLAC or OGG file in it")
+    what = ("a pipe (a FIFO or a shell process substitution)" if stat.S_ISFIFO(mode) else
+            "a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    raise AudioInputError(f"audio path {path} is {what}, not a file; save the audio to a WAV, FLAC or OGG file "
+                          "and pass that file")
 
 
 def _unreadable(path: Path, sample_rate: int, err: Exception) -> AudioInputError:

@@ -18,7 +18,7 @@ import re
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
-from core.audio import CHUNK_SECONDS
+from core.audio import CHUNK_SECONDS, MAX_FILE_RATE, MAX_N_MELS, MIN_FILE_RATE
 from core.errors import BundleError
 from core.json_tree import JSONTooDeep, iter_json_strings
 
@@ -287,9 +287,26 @@ def _fail(key: str, value: Any, want: str) -> None:
 
 def _check_values(m: Manifest) -> None:
     """What `_build`'s type check cannot see: file names, ranges, and the contents of lists and dicts."""
+    a = m.audio
     for key in ("sample_rate", "n_fft", "hop_length", "n_mels", "n_frames"):
-        if getattr(m.audio, key) <= 0:
-            _fail(f"audio.{key}", getattr(m.audio, key), "a positive int")
+        if getattr(a, key) <= 0:
+            _fail(f"audio.{key}", getattr(a, key), "a positive int")
+    # Upper bounds before anything is sized by them (10**400 mel bands once reached numpy).
+    if not MIN_FILE_RATE <= a.sample_rate <= MAX_FILE_RATE:
+        _fail("audio.sample_rate", a.sample_rate, f"Hz in {MIN_FILE_RATE}..{MAX_FILE_RATE}")
+    if a.n_fft > a.sample_rate:
+        _fail("audio.n_fft", a.n_fft, f"at most one second of samples ({a.sample_rate})")
+    if a.hop_length > a.n_fft:
+        _fail("audio.hop_length", a.hop_length, f"at most n_fft ({a.n_fft})")
+    if a.n_mels > min(MAX_N_MELS, a.n_fft // 2 + 1):
+        _fail("audio.n_mels", a.n_mels, f"at most {min(MAX_N_MELS, a.n_fft // 2 + 1)} (the FFT's bins, and {MAX_N_MELS})")
+    if a.n_frames > CHUNK_SECONDS * a.sample_rate // a.hop_length:
+        _fail("audio.n_frames", a.n_frames, f"at most {CHUNK_SECONDS * a.sample_rate // a.hop_length} (Whisper's 30 s)")
+    features = m.encoder.inputs[0].shape if m.encoder.inputs else []  # (batch, n_mels, n_frames)
+    for axis, key in ((1, "n_mels"), (2, "n_frames")):
+        if len(features) == 3 and isinstance(features[axis], int) and features[axis] != getattr(a, key):
+            _fail(f"audio.{key}", getattr(a, key), f"{features[axis]}, axis {axis} of the encoder's input "
+                  f"{m.encoder.inputs[0].name} {features}")
     if not (_finite(m.audio.window_seconds) and 0 < m.audio.window_seconds <= CHUNK_SECONDS):
         _fail("audio.window_seconds", m.audio.window_seconds, f"seconds in (0, {CHUNK_SECONDS}], Whisper's longest window")
     graphs = [("encoder", m.encoder), ("adapter", m.adapter)]

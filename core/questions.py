@@ -3,10 +3,16 @@
 Torch-free and numpy-free: the edge answers with it, training builds its rows with it.
 
 Kinds (`question_kind`): one that opens with an English yes/no word ("Is there a dog?") is a
-yes/no question; one that ends with "?" but opens with none of the English question words
-in `_ENGLISH_OPENERS` ("¿Hay un perro?", "Gibt es einen Hund?") is not taken for English
-("not_english"), unless it names a sound of the vocabulary ("Dog barking?"), which makes it a
-terse English yes/no question; anything else is an open question.
+yes/no question; one written without a Latin letter ("هل يوجد كلب؟", "有狗吗？") is not English
+("not_english"); one that ends with a question mark (of any script) but opens with none of
+the English question words in `_ENGLISH_OPENERS` ("¿Hay un perro?", "Gibt es einen Hund?")
+is not taken for English either, unless it names a sound of the vocabulary ("Dog barking?"),
+which makes it a terse English yes/no question; anything else is an open question.
+
+`question_problem` is the one rule on a question's characters, for every way in (socket,
+MQTT, command line, settings file): control characters (an ESC sequence would reach the
+answer and the user's terminal) and bidirectional formatting controls (a right-to-left
+override would become part of the asked phrase) are refused, not silently dropped.
 
 The asked phrase (`asked_phrase`) is the object of a yes/no question in any wording, not only
 the benchmark's templates: the opener ("is there", "did you hear", "can you detect"), a
@@ -19,10 +25,16 @@ this clip?" -> "a ship horn"). None when nothing is left to ask about.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from core.labels import NO_LABEL, LabelMatcher
 
 MAX_PHRASE_WORDS = 8  # a longer remainder is a clause, not the name of a sound
+
+# C0/C1 controls (tab, LF and CR aside: whitespace a form may send) and the bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_QUESTION_MARKS = "?\u037e\u055e\u061f\u1367\u2e2e\ufe56\uff1f"  # ? and its Greek, Armenian, Arabic, Ethiopic, reversed, small, full-width forms
 
 # Questions opening with these words expect yes or no ("Is there a dog?", "Did the alarm go off?").
 _YES_NO_OPENERS = re.compile(
@@ -58,6 +70,30 @@ _TAILS = (
 _TAIL_RE = re.compile(r"\s+(?:" + "|".join(_TAILS) + r")\s*$", re.IGNORECASE)
 
 
+def question_problem(question: str) -> str | None:
+    """Why `question` cannot be asked as it is written (one line), or None."""
+    bad = _FORBIDDEN.search(question)
+    if bad is None:
+        return None
+    name = unicodedata.name(bad.group(), "a control character")
+    return (f"it holds U+{ord(bad.group()):04X} ({name.lower()}) at character {bad.start() + 1}; "
+            "send the question as plain text")
+
+
+def watch_problem(question: str, matcher: LabelMatcher | None = None) -> str | None:
+    """Why `question` cannot be a watch (a standing question that alerts when its sound is
+    heard), or None: it must be an English yes/no question that names a sound."""
+    kind = question_kind(question, matcher)
+    if kind == "not_english":
+        return 'watches are understood in English only; ask e.g. "Is there a smoke alarm?"'
+    if kind != "yes_no":
+        return ('a watch must be a yes/no question about a sound, e.g. "Is there a smoke alarm?"; '
+                "an open question can never raise an alert")
+    if asked_phrase(question) is None:
+        return 'the question names no sound to listen for; ask e.g. "Is a dog barking?"'
+    return None
+
+
 def is_yes_no_question(question: str) -> bool:
     return bool(_YES_NO_OPENERS.match(question))
 
@@ -66,7 +102,10 @@ def question_kind(question: str, matcher: LabelMatcher | None = None) -> str:
     """"yes_no", "open", or "not_english" (see the module docstring)."""
     if is_yes_no_question(question):
         return "yes_no"
-    if question.rstrip().endswith("?") and not _ENGLISH_OPENERS.match(question):
+    letters = [c for c in question if c.isalpha()]
+    if letters and not any("a" <= c.lower() <= "z" for c in letters):
+        return "not_english"  # no Latin letter at all: Arabic, Chinese, Cyrillic...
+    if question.rstrip()[-1:] in _QUESTION_MARKS and not _ENGLISH_OPENERS.match(question):
         return "yes_no" if matcher is not None and matcher.match(question) != NO_LABEL else "not_english"
     return "open"
 

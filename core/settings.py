@@ -27,8 +27,10 @@ from typing import Any, Callable
 
 from core import binding
 from core.errors import ConfigError
+from core.json_tree import JSONTooDeep, iter_json_strings
 
 SECTIONS = ("serve", "bridge")  # the file's top-level tables
+MAX_DEPTH = 16  # nesting of tables and arrays; the deepest setting is [serve.mqtt] (3)
 
 
 def octal_mode(test: Callable[[int], bool], words: str) -> dict[str, Any]:
@@ -52,12 +54,19 @@ def read_settings(path: str | Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as f:
             table = tomllib.load(f)
+        for _ in iter_json_strings(table, MAX_DEPTH):  # TOML's tables and arrays nest like JSON's
+            pass
     except FileNotFoundError:
         raise ConfigError(f"configuration file {path} does not exist; see deploy/listen.toml for an example") from None
     except OSError as err:
         raise ConfigError(f"cannot read configuration file {path}: {err}") from err
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path} is not valid TOML: {err}") from err
+    except UnicodeDecodeError as err:  # TOML is UTF-8; tomllib decodes before it parses
+        raise ConfigError(f"{path} is not UTF-8 text (byte {err.object[err.start:err.start + 1]!r} at offset "
+                          f"{err.start}); save it as UTF-8") from None
+    except (RecursionError, JSONTooDeep):  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"{path}: arrays or tables nest deeper than {MAX_DEPTH} levels; no setting needs that") from None
     unknown = sorted(set(table) - set(SECTIONS))
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]}; allowed at the top level: {', '.join(SECTIONS)}")

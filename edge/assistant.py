@@ -46,7 +46,7 @@ from core.bundle import Bundle, open_bundle
 from core.errors import AudioInputError
 from core.labels import NO_LABEL, LabelMatcher
 from core.mentions import MentionFinder
-from core.questions import asked_phrase, question_kind
+from core.questions import asked_phrase, question_kind, question_problem
 from core.replies import Detection, describe, parent_reply, yes_no_reply
 from edge.alarms import AlarmDetector
 from edge.alarms.answers import ALARM_LABELS, AlarmAnswer, alarm_answer, seconds_clock
@@ -77,9 +77,12 @@ OnToken = Callable[[object], None]
 
 
 def check_question(question: str) -> str:
-    """The question itself if it holds a word; else EdgeError."""
+    """The question itself if it holds a word and no control character; else EdgeError."""
     if not isinstance(question, str) or not question.strip():
         raise EdgeError(f"the question is empty ({question!r}); ask e.g. \"Is there a smoke alarm?\"")
+    problem = question_problem(question)
+    if problem is not None:
+        raise EdgeError(f"the question {question[:60]!r} cannot be asked: {problem}")
     return question
 
 

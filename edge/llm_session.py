@@ -50,9 +50,14 @@ YES_VARIANTS = (" yes", "yes", "Yes", " Yes", "YES")  # the first answer token, 
 NO_VARIANTS = (" no", "no", "No", " No", "NO")
 
 __all__ = [
-    "LLMError", "LLMSession", "SessionConfig", "Sampling", "Generation", "LLMTimings",
+    "LLMError", "LLMSession", "MAX_THREADS", "SessionConfig", "Sampling", "Generation", "LLMTimings",
     "TokenPiece", "TokenStream", "UserText", "YesNoIds", "yes_no_probability",
 ]
+
+
+# CPU threads for llama.cpp and ONNX Runtime: more than this is a typo (one thread per CPU is
+# the useful most, and 100,000 threads hang llama.cpp while they start).
+MAX_THREADS = 256
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from typing import Any, ClassVar, Union
 
 from core import binding
 from core.json_tree import JSONTooDeep, iter_json_strings
+from core.questions import question_problem
 from edge.errors import ProtocolError
 
 PROTOCOL_VERSION = 1
@@ -480,3 +481,6 @@ def _check_question(message: Any) -> None:
         raise ProtocolError(
             ErrorCode.BAD_MESSAGE, f"{message.TYPE}: `question` has {len(q)} chars; the limit is {MAX_QUESTION_CHARS}"
         )
+    problem = question_problem(q)
+    if problem is not None:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"{message.TYPE}: `question` cannot be asked: {problem}")

@@ -25,6 +25,9 @@ import numpy as np
 from core.audio import SAMPLE_RATE
 
 DEFAULT_MAX_SECONDS = 300.0  # seconds of activity kept (the issue's default: last 5 minutes)
+# The longest buffer allowed: a day of activity, 5.5 GB of float32 audio if every second was
+# active. A larger value is a typo (1e308 once overflowed the sample count on every block).
+MAX_BUFFER_SECONDS = 86400.0
 # Encoder states kept beside the audio. Whisper tiny's are ~3.8 MB per window (a segment of
 # up to 10 s is one window), so 256 MiB hold ~65 segments' states.
 DEFAULT_MAX_STATE_BYTES = 256 * 2**20
@@ -77,8 +80,8 @@ class RingBuffer:
 
     def __init__(self, max_seconds: float = DEFAULT_MAX_SECONDS, sample_rate: int = SAMPLE_RATE,
                  max_state_bytes: int = DEFAULT_MAX_STATE_BYTES) -> None:
-        if max_seconds <= 0:
-            raise ValueError(f"max_seconds must be positive, got {max_seconds}")
+        if not 0 < max_seconds <= MAX_BUFFER_SECONDS:
+            raise ValueError(f"max_seconds must be in (0, {MAX_BUFFER_SECONDS:g}] s, got {max_seconds}")
         self.max_seconds = max_seconds
         self.sample_rate = sample_rate
         self.max_state_bytes = max_state_bytes

@@ -20,14 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from core.binding import allowed, between
+from core.questions import question_problem
 from core.settings import INDEX, load_section, octal_mode
 from edge.activity import ActivityConfig, SegmenterConfig
 from edge.daemon.server import DaemonConfig
+from edge.llm_session import MAX_THREADS
 from edge.daemon.sockets import socket_mode_problem
 from edge.mqtt.broker import url_problem
 from edge.mqtt.topics import NAME
 from edge.onnx_sessions import PREFERRED_PROVIDERS
 from edge.protocol import MAX_QUESTION_CHARS
+from edge.ring_buffer import MAX_BUFFER_SECONDS
 
 # ONNX Runtime provider names accepted in `serve.providers` (those this project has a reason to ask for).
 KNOWN_PROVIDERS = (*PREFERRED_PROVIDERS, "ROCMExecutionProvider", "OpenVINOExecutionProvider")
@@ -119,17 +122,19 @@ class ServeSettings:
     # with source: replay speed, 1.0 = real time
     speed: float = field(default=1.0, metadata=between(0, None, lo_open=True, unit="(1.0 = real time)"))
     # s of activity kept in RAM (silence is not stored)
-    buffer_seconds: float = field(default=DaemonConfig.buffer_seconds, metadata=between(0, None, lo_open=True, unit="s"))
+    buffer_seconds: float = field(default=DaemonConfig.buffer_seconds,
+                                  metadata=between(0, MAX_BUFFER_SECONDS, lo_open=True, unit="s"))
     # MiB of encoder states kept beside that audio (asks about it skip the encoder); 0: none kept
     states_mb: float = field(default=DaemonConfig.state_bytes / 2**20, metadata=between(0, None, unit="MiB (0 = encode at ask time)"))
     # standing yes/no questions checked on every new segment
     watches: tuple[str, ...] = field(default=(), metadata=allowed(
-        lambda v: all(0 < len(q.strip()) <= MAX_QUESTION_CHARS for q in v),
-        f"questions of 1..{MAX_QUESTION_CHARS} characters"))
+        lambda v: len(v) <= DaemonConfig.max_watches and all(
+            0 < len(q.strip()) <= MAX_QUESTION_CHARS and question_problem(q) is None for q in v),
+        f"at most {DaemonConfig.max_watches} questions of 1..{MAX_QUESTION_CHARS} characters, without control characters"))
     # watches added while running are kept here; unset: $STATE_DIRECTORY, $XDG_STATE_HOME/listen or ~/.local/state/listen
     state_dir: Path | None = None
     # CPU threads for ONNX Runtime and llama.cpp; 0: every CPU this process may use
-    threads: int = field(default=0, metadata=between(0, None, unit="(0 = all CPUs)"))
+    threads: int = field(default=0, metadata=between(0, MAX_THREADS, unit="(0 = all CPUs)"))
     # llama.cpp layers offloaded to the GPU (CUDA build); -1: all; 0: CPU only
     gpu_layers: int = field(default=0, metadata=between(-1, None, unit="(-1 = all layers, 0 = CPU only)"))
     # ONNX Runtime providers, in order; empty: TensorRT, CUDA, CPU as installed

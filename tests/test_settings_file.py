@@ -6,14 +6,18 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.binding import rules
 from core.errors import ConfigError
 from core.settings import section_keys
 from edge.activity import ActivityConfig
+from edge.daemon.server import DaemonConfig
 from edge.settings import ServeSettings, load_serve_settings
 from firmware_bridge.controller import BridgeConfig
 from firmware_bridge.settings import BridgeSettings, load_bridge_settings
@@ -120,7 +124,12 @@ def test_the_bridge_dials_the_serve_socket_unless_told_otherwise(tmp_path):
 
 INVALID = [
     # (file text, fragments the one-line message must contain)
-    ("[serve]\nbuffer_seconds = -1\n", ["serve.buffer_seconds", "-1.0", "allowed: > 0 s"]),
+    ("[serve]\nbuffer_seconds = -1\n", ["serve.buffer_seconds", "-1.0", "allowed: (0, 86400] s"]),
+    # numbers without an upper bound once logged an OverflowError every 0.2 s, or hung (issue 29)
+    ("[serve]\nbuffer_seconds = 1e308\n", ["serve.buffer_seconds = 1e+308", "allowed: (0, 86400] s"]),
+    ("[serve]\nthreads = 100000\n", ["serve.threads = 100000", "0..256"]),
+    ("[serve]\nwatches = [\"Is there \\u001b[2J applause?\"]\n", ["serve.watches", "without control characters"]),
+    ("[serve]\nwatches = [\"Is there a \\u202egod?\"]\n", ["serve.watches", "without control characters"]),
     ("[serve]\nbufer_seconds = 1\n", ["unknown key serve.bufer_seconds", "allowed in [serve]:", "buffer_seconds"]),
     ("[speaker]\nvolume = 3\n", ["unknown key speaker", "allowed at the top level: serve, bridge"]),
     ("serve = 3\n", ["serve", "must be a table"]),
@@ -199,7 +208,7 @@ def test_overrides_beat_the_file_and_none_means_not_given(tmp_path, monkeypatch)
 
 
 def test_a_bad_override_names_the_key_as_coming_from_the_command_line(tmp_path):
-    with pytest.raises(ConfigError, match=r"^command line: serve\.buffer_seconds = -3\.0 is not allowed; allowed: > 0 s$"):
+    with pytest.raises(ConfigError, match=r"^command line: serve\.buffer_seconds = -3\.0 is not allowed; allowed: \(0, 86400\] s$"):
         load_config(write(tmp_path, ""), {"serve.buffer_seconds": -3.0})
 
 
@@ -274,3 +283,65 @@ def test_the_example_file_documents_every_key_with_its_default():
     undocumented = sorted(k for k, text in documented.items() if "Default:" not in text)
     assert not undocumented, f"no 'Default:' comment above {undocumented}"
     assert set(documented) <= set(config_keys()), "deploy/listen.toml mentions a key the loader does not know"
+
+
+# -- files a careless editor or an attacker could leave (issue 29) --------------------------
+
+
+def test_a_file_that_is_not_utf8_is_one_line_naming_it(tmp_path):
+    path = tmp_path / "listen.toml"
+    path.write_bytes(b"\xff[serve]\n")  # once a UnicodeDecodeError traceback in `serve` and `doctor`
+    with pytest.raises(ConfigError, match=r"listen\.toml is not UTF-8 text \(byte b'\\xff' at offset 0\); save it as UTF-8"):
+        load_config(path)
+
+
+@settings(max_examples=20, deadline=None)
+@given(depth=st.integers(1, 100_000), inline=st.booleans())
+def test_fuzz_nesting_of_any_depth_loads_or_is_one_line(depth, inline):
+    """100,000 nested arrays or 5,000 nested inline tables were a RecursionError traceback."""
+    value = "{a = " * depth + "1" + "}" * depth if inline else "[" * depth + "1" + "]" * depth
+    with tempfile.TemporaryDirectory() as folder:
+        path = write(Path(folder), f"[serve]\nwatches = {value}\n")
+        with pytest.raises(ConfigError) as info:  # never a valid list of questions
+            load_config(path)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message
+    if depth + 2 > 16:  # the file's table, [serve], then the value's levels
+        assert "nest deeper than 16 levels" in message
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.one_of(st.integers(0, 40), st.just(400_000)))
+def test_fuzz_watches_in_the_file_are_at_most_the_daemons_limit(n):
+    """400,000 watches in the file once said "32 watches already; unwatch one first", naming no file or key."""
+    questions = ", ".join(f'"Is sound {i} there?"' for i in range(n))
+    with tempfile.TemporaryDirectory() as folder:
+        path = write(Path(folder), f"[serve]\nwatches = [{questions}]\n")
+        if n <= DaemonConfig.max_watches:
+            assert len(load_config(path).serve.watches) == n
+            return
+        with pytest.raises(ConfigError) as info:
+            load_config(path)
+    message = str(info.value)
+    assert "\n" not in message and f"{path}: serve.watches = " in message
+    assert f"at most {DaemonConfig.max_watches} questions" in message
+
+
+@pytest.mark.parametrize("command", ["serve", "doctor"])
+def test_listen_serve_and_doctor_say_a_file_is_not_utf8_in_one_line(tmp_path, command):
+    path = tmp_path / "listen.toml"
+    path.write_bytes(b"\xff[serve]\n")
+    proc = subprocess.run([sys.executable, "-m", "core.cli", command, "--config", str(path)], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in proc.stderr and proc.returncode in (1, 2), proc.stderr
+    said = [line for line in (proc.stderr + proc.stdout).splitlines() if "is not UTF-8 text" in line]
+    assert len(said) == 1 and str(path) in said[0]
+
+
+def test_listen_serve_refuses_an_unbounded_buffer_at_start(tmp_path):
+    """`--buffer-seconds 1e308` once started, logged an OverflowError every 0.2 s and never captured."""
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "serve", "--no-model", "--buffer-seconds", "1e308",
+                           "--socket", str(tmp_path / "s.sock")], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "listen serve: error: command line: serve.buffer_seconds = 1e+308 is not allowed; allowed: (0, 86400] s"]

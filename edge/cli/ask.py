@@ -8,7 +8,7 @@ import math
 import sys
 from pathlib import Path
 
-from edge.llm_session import SessionConfig
+from edge.llm_session import MAX_THREADS, SessionConfig
 
 DESCRIPTION = """\
 Ask questions about the sounds in an audio file. Runs on this device: ONNX Runtime for the
@@ -54,6 +54,14 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _threads(text: str) -> int:
+    """argparse type: a thread count in 1..MAX_THREADS."""
+    value = _at_least_one(text)
+    if value > MAX_THREADS:
+        raise argparse.ArgumentTypeError(f"{value} threads is not allowed; pass 1..{MAX_THREADS} (about one per CPU)")
+    return value
+
+
 def _temperature(text: str) -> float:
     """argparse type: a finite float >= 0."""
     try:
@@ -77,7 +85,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-tokens", type=_at_least_one, default=48,
                    help="answer length limit in tokens (default: %(default)s)")
     p.add_argument("--temperature", type=_temperature, default=0.0, help="0 = greedy (default); > 0 samples")
-    p.add_argument("--threads", type=_at_least_one, help="CPU threads for ONNX Runtime and llama.cpp (default: all)")
+    p.add_argument("--threads", type=_threads, help="CPU threads for ONNX Runtime and llama.cpp (default: all)")
     p.add_argument("--n-ctx", "--ctx", dest="n_ctx", type=_at_least_one, metavar="TOKENS",
                    help=f"LLM context in tokens: prompt, soft tokens and answer (default: {SessionConfig.n_ctx}); "
                         "raise it when a long question does not fit")

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from core.audio import SAMPLE_RATE
-from core.questions import asked_phrase
+from core.questions import asked_phrase, watch_problem
 from edge.activity import Segmenter
 from edge.alarms import AlarmMatch
 from edge.alarms.answers import alarm_answer
@@ -121,7 +121,10 @@ class Daemon:
         self._encodes = can_encode(assistant)  # encodes ahead and streams (edge.daemon.encoded)
         self.config = config
         self.bundle = dict(bundle or {})  # reported with each answer
-        self.buffer = RingBuffer(config.buffer_seconds, max_state_bytes=config.state_bytes)
+        try:
+            self.buffer = RingBuffer(config.buffer_seconds, max_state_bytes=config.state_bytes)
+        except ValueError as err:
+            raise DaemonError(f"buffer_seconds = {config.buffer_seconds!r}: {err}") from err
         self.segmenter = segmenter or Segmenter()
         self.capture = CaptureLoop(source, self._on_block, on_end=self._on_source_end)
         self.source = source
@@ -463,6 +466,9 @@ class Daemon:
         """Add a watch; `keep`: saved in the state directory (one added while running)."""
         if self.assistant is None:
             return Error(ErrorCode.NO_ASSISTANT, "this daemon runs without a model: watches cannot be checked", id=request.id)
+        problem = watch_problem(request.question, getattr(self.assistant, "matcher", None))
+        if problem is not None:  # it could never fire: no alert, a Home Assistant sensor forever off
+            return Error(ErrorCode.BAD_MESSAGE, f"watch {request.question[:80]!r}: {problem}", id=request.id)
         watch_id = self._watches.add(request.question, keep=keep)
         if watch_id is None:
             return Error(

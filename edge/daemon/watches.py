@@ -4,7 +4,9 @@ Watches belong to the daemon, not to a connection (PROTOCOL.md): they stay until
 Those added while it runs (over the socket, or from Home Assistant over MQTT) are kept in
 `watches.json` in the daemon's state directory, when it has one, and come back at its next
 start with their ids; those of the settings file and `--watch` are added at every start and
-never written there. All watches on one segment are checked in one job, on the states the daemon
+never written there. A file holding more watches than the limit loses none of them: the
+first `limit` (by id) are checked, the rest are logged as not checked and written back
+untouched on every save. All watches on one segment are checked in one job, on the states the daemon
 encoded for the segment as it arrived (edge.daemon.encoded): the encoder runs once for the
 watches and for later asks about the segment.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -42,13 +45,20 @@ class Watches:
         self.store = store
         self._questions: dict[int, str] = {}
         self._kept: set[int] = set()  # ids saved in `store`
+        self._over: list[tuple[int, str]] = []  # saved watches past `limit`: not checked, written back as they were
         self._next = 1
         self._lock = threading.Lock()
-        for watch_id, question in _load(store) if store is not None else ():
+        for watch_id, question in sorted(_load(store)) if store is not None else ():
             if len(self._questions) < limit:
                 self._questions[watch_id] = question
                 self._kept.add(watch_id)
-                self._next = max(self._next, watch_id + 1)
+            else:
+                self._over.append((watch_id, question))
+            self._next = max(self._next, watch_id + 1)
+        if self._over:
+            log.error("%s holds %d watches, more than the limit of %d: watches %d..%d are not checked; they stay "
+                      "in the file (unwatch some and restart)",
+                      store, len(self._questions) + len(self._over), limit, self._over[0][0], self._over[-1][0])
 
     def add(self, question: str, keep: bool = False) -> int | None:
         """The new watch's id; None when `limit` watches exist already."""
@@ -72,10 +82,13 @@ class Watches:
         """The removed watch's question; None when there was no such watch."""
         with self._lock:
             question = self._questions.pop(watch_id, None)
-            if watch_id in self._kept:
+            over = next((q for k, q in self._over if k == watch_id), None)  # one past the limit, in the file only
+            if over is not None:
+                self._over.remove((watch_id, over))
+            if watch_id in self._kept or over is not None:
                 self._kept.discard(watch_id)
                 self._save()
-            return question
+            return question if over is None else over
 
     def items(self) -> list[tuple[int, str]]:
         with self._lock:
@@ -90,18 +103,28 @@ class Watches:
         leaves the old file or the new one. A failure is logged; the watch still runs."""
         if self.store is None:
             return
-        body = {"version": 1, "watches": [{"watch_id": k, "question": self._questions[k]} for k in sorted(self._kept)]}
-        tmp = self.store.with_name(self.store.name + ".tmp")
+        rows = sorted([(k, self._questions[k]) for k in self._kept] + self._over)
+        body = {"version": 1, "watches": [{"watch_id": k, "question": q} for k, q in rows]}
+        tmp: str | None = None
         try:
             self.store.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            # A fresh name made with O_EXCL (mode 0600): whatever sits in the state directory
+            # (a symlink planted by another user) is never followed nor overwritten.
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.store.name}.", suffix=".tmp", dir=self.store.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(body, f, ensure_ascii=False, indent=1)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.store)
+            tmp = None
         except OSError as err:
             log.error("cannot save the watches to %s (%s): they last until the daemon stops", self.store, err)
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
 
 
 def _load(store: Path) -> list[tuple[int, str]]:

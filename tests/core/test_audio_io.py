@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import struct
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.audio_io import read_audio, resample
 from core.errors import AudioInputError, ListenError
@@ -189,3 +194,57 @@ def test_nan_in_a_later_block_is_refused_with_its_time(tmp_path):
     sf.write(path, x, 16000, subtype="FLOAT")
     with pytest.raises(AudioInputError, match=rf"2 NaN/Inf samples \(first at {BLOCK_SECONDS + 0.25:.3f} s\)"):
         read_audio(path)
+
+
+# -- what the file system hands over, and what a header claims (issue 29) -----------------
+
+def _wav_claiming(path, rate: int, samples: int = 160) -> None:
+    """A 16-bit mono WAV of `samples` samples whose header says `rate` Hz (byte rate to match)."""
+    sf.write(path, tone(440.0, samples / 16000, 16000), 16000, subtype="PCM_16")
+    raw = bytearray(path.read_bytes())
+    raw[24:32] = struct.pack("<II", rate, (rate * 2) & 0xFFFFFFFF)  # fmt chunk: sample rate, byte rate
+    path.write_bytes(bytes(raw))
+
+
+def test_a_wav_claiming_one_hertz_is_refused(tmp_path):
+    """Once a 320 KB file became 44 h of audio (still resampling after 200 s, 794 MB)."""
+    path = tmp_path / "one.wav"
+    _wav_claiming(path, 1)
+    with pytest.raises(AudioInputError, match=r"claims 1 Hz, outside 4000\.\.384000 Hz") as err:
+        read_audio(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rate=st.one_of(st.integers(1, 3999), st.integers(4000, 384000), st.integers(384001, 2**32 - 1)))
+def test_fuzz_any_header_rate_reads_in_bounded_memory_or_is_one_line(rate):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rate.wav"
+        _wav_claiming(path, rate)
+        try:
+            audio = read_audio(path)
+        except AudioInputError as err:
+            assert "\n" not in str(err) and str(path) in str(err)
+            assert not 4000 <= rate <= 384000  # a sane rate is read
+            return
+        assert 4000 <= rate <= 384000
+        assert len(audio) == round(160 * 16000 / rate)  # 160 samples at `rate`, as 16 kHz
+
+
+def test_a_pipe_is_named_as_such_not_missing(tmp_path):
+    fifo = tmp_path / "mic.wav"
+    os.mkfifo(fifo)
+    with pytest.raises(AudioInputError, match=r"is a pipe \(a FIFO or a shell process substitution\), not a file"):
+        read_audio(fifo)  # never opened: opening a FIFO would wait for a writer
+    read_end, write_end = os.pipe()  # what bash's <(...) hands over: /dev/fd/N
+    try:
+        with pytest.raises(AudioInputError, match="is a pipe"):
+            read_audio(f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_a_device_is_named_as_such_and_never_read():
+    with pytest.raises(AudioInputError, match="/dev/zero is a character device, not a file"):
+        read_audio("/dev/zero")

@@ -286,3 +286,42 @@ def test_fuzz_control_the_valid_manifest_parses(tmp_path):
     (tmp_path / MANIFEST_NAME).write_text(json.dumps(_sealed(_valid())))
     assert _parse_or_refuse(_sealed(_valid())) is not None
     assert read_manifest(tmp_path).llm.file == "llm.gguf"
+
+
+# -- numbers the edge sizes memory by (issue 29) -------------------------------------------
+
+def _with_features(data: dict, n_mels: int = 80, n_frames: int = 1000) -> dict:
+    data["encoder"]["inputs"] = [{"name": "input_features", "shape": ["batch", n_mels, n_frames], "dtype": "float32"}]
+    return data
+
+
+@pytest.mark.parametrize("n_mels, message", [
+    (200000, r"audio\.n_mels is 200000, expected at most 201"),  # once 6.16 GB before an ONNX error
+    (10**400, r"audio\.n_mels is 1000.*\(401 chars\), expected at most 201"),  # once a ValueError traceback
+    (128, r"audio\.n_mels is 128, expected 80, axis 1 of the encoder's input input_features"),
+], ids=["200000", "10**400", "not-the-encoders"])
+def test_mel_bands_are_bounded_and_must_match_the_encoders_input(n_mels, message):
+    data = _with_features(_valid())
+    data["audio"]["n_mels"] = n_mels
+    with pytest.raises(BundleError, match=message) as info:
+        Manifest.from_dict(_sealed(data))
+    assert "\n" not in str(info.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(key=st.sampled_from(["sample_rate", "n_fft", "hop_length", "n_mels", "n_frames"]),
+       value=st.one_of(st.integers(1, 2**70), st.integers(10**20, 10**500)))
+def test_fuzz_audio_numbers_are_in_range_or_a_bundle_error_naming_the_key(key, value):
+    """Any positive value of a front-end number: the manifest loads with sizes a device can
+    hold, or is refused naming that key (or one it now contradicts: hop_length > n_fft), never
+    an exception from numpy or ONNX Runtime."""
+    data = _with_features(_valid())
+    data["audio"][key] = value
+    try:
+        m = Manifest.from_dict(_sealed(data))
+    except BundleError as err:
+        assert f"audio.{key}" in str(err) or f"expected at most {key}" in str(err)
+        assert "\n" not in str(err)
+        return
+    a = m.audio
+    assert a.n_mels <= 512 and a.n_fft <= a.sample_rate <= 384000 and a.hop_length <= a.n_fft and a.n_frames <= 3000 * 24

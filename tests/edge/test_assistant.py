@@ -244,7 +244,8 @@ def test_ask_cli_peak_memory_does_not_grow_with_audio_length(tiny_bundle, tmp_pa
     assert peaks[1] - peaks[0] < 25.0, peaks
 
 
-@pytest.mark.parametrize("question", ["Y a-t-il une alarme ?", "¿Hay un perro ladrando?", "Gibt es einen Hund?"])
+@pytest.mark.parametrize("question", ["Y a-t-il une alarme ?", "¿Hay un perro ladrando?", "Gibt es einen Hund?",
+                                      "هل يوجد كلب ينبح؟", "有狗在叫吗？"])  # the last two once got `heard` null and no notice
 def test_a_question_in_another_language_is_answered_honestly(assistant, monkeypatch, question):
     from core.questions import question_kind
 

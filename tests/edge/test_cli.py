@@ -61,6 +61,11 @@ def test_missing_weight_package_names_the_fix():
     (["--threads", "0", "Is it?"], "argument --threads: 0 is not allowed"),
     (["--max-tokens", "0", "Is it?"], "argument --max-tokens: 0 is not allowed"),
     (["--ctx", "two", "Is it?"], "argument --n-ctx/--ctx: 'two' is not a whole number"),
+    # once a TypeError traceback, and a hang past 100 s at 1.17 GB (issue 29)
+    (["--threads", "99999999999999999999", "Is it?"], "argument --threads: 99999999999999999999 threads is not allowed; pass 1..256"),
+    (["--threads", "100000", "Is it?"], "argument --threads: 100000 threads is not allowed; pass 1..256"),
+    (["Is there \x1b[2J applause?"], "argument QUESTION: the question 'Is there \\x1b[2J applause?' cannot be asked: "
+                                      "it holds U+001B (a control character) at character 10"),
 ])
 def test_ask_refuses_bad_arguments_before_loading_anything(tmp_path, args, says):
     """A usage error naming the argument (exit 2, no traceback); the missing audio file is never reached."""
@@ -75,3 +80,23 @@ def test_ask_says_a_directory_is_a_directory(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip() == (f"listen ask: error: audio path {tmp_path} is a directory; "
                                    f"pass the path of a WAV, FLAC or OGG file in it")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "process-substitution"])
+def test_ask_says_what_a_path_that_is_no_file_is(tmp_path, kind):
+    """A FIFO, /dev/zero or a process substitution was said not to exist (issue 29); nothing is read from it."""
+    if kind == "fifo":
+        audio, says = tmp_path / "mic.wav", "is a pipe (a FIFO or a shell process substitution), not a file"
+        os.mkfifo(audio)
+        proc = _run(["ask", "--audio", str(audio), "--bundle", str(tmp_path / "none"), "Is it?"], tmp_path)
+    elif kind == "dev-zero":
+        audio, says = "/dev/zero", "is a character device, not a file"
+        proc = _run(["ask", "--audio", audio, "--bundle", str(tmp_path / "none"), "Is it?"], tmp_path)
+    else:
+        says = "is a pipe (a FIFO or a shell process substitution), not a file"
+        proc = subprocess.run(["bash", "-c", f'{" ".join(LISTEN)} ask --audio <(head -c 100 /dev/zero) '
+                               f'--bundle {tmp_path / "none"} "Is it?"'], capture_output=True, text=True, timeout=600,
+                              env={**os.environ, "LISTEN_HOME": str(tmp_path)})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("listen ask: error: audio path ") and says in lines[0], proc.stderr

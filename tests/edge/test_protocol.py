@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import edge.protocol as p
+from core.questions import question_problem
 from edge.errors import ProtocolError
 
 SPEC = Path(p.__file__).with_name("PROTOCOL.md").read_text()
@@ -266,7 +267,8 @@ def test_fuzz_server_message_decoder_raises_only_protocol_errors(line):
     _decodes_cleanly(p.decode_server_message, p.SERVER_MESSAGES, line)
 
 
-questions = st.text(min_size=1, max_size=p.MAX_QUESTION_CHARS).filter(str.strip)  # st.text has no lone surrogates
+# st.text has no lone surrogates; control characters are refused (test_questions_with_control_characters...)
+questions = st.text(min_size=1, max_size=p.MAX_QUESTION_CHARS).filter(lambda q: q.strip() and question_problem(q) is None)
 ids = st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1), st.text(max_size=p.MAX_ID_CHARS))
 valid_requests = st.one_of(
     st.builds(p.Ask, questions, st.one_of(st.none(), st.floats(0, p.MAX_UNIX_TIME)), ids),
@@ -283,3 +285,26 @@ def test_fuzz_valid_requests_round_trip(message):
     line = message.encode()
     assert line.endswith(b"\n") and line.count(b"\n") == 1 and len(line) <= p.MAX_LINE_BYTES
     assert p.decode_request(line) == message
+
+
+@FUZZ
+@given(st.text(max_size=40), st.sampled_from(["\x1b", "\x00", "\x07", "\x7f", "\x9b", "\u202e", "\u2066", "\u202a"]),
+       st.text(max_size=40), st.sampled_from(["ask", "watch", "listen"]))
+def test_questions_with_control_characters_are_refused_with_their_position(before, control, after, kind):
+    """An ESC sequence reached the answer and the terminal ("...0 pwned is there 2j applause."),
+    and a right-to-left override became part of the phrase (issue 29)."""
+    question = f"Is there {before}{control}{after} applause?"
+    line = json.dumps({"type": kind, "question": question, "id": 1}).encode()
+    with pytest.raises(ProtocolError) as err:
+        p.decode_request(line)
+    assert err.value.code == p.ErrorCode.BAD_MESSAGE and "\n" not in err.value.text
+    assert f"U+{ord(question_problem_char(question)):04X}" in err.value.text
+
+
+def question_problem_char(question: str) -> str:
+    """The first character the rule refuses (the one the message names)."""
+    return next(c for c in question if question_problem(c) is not None)
+
+
+def test_tabs_and_newlines_are_whitespace_not_control_characters():
+    assert p.decode_request(b'{"type":"ask","question":"Is there\\ta dog?\\n"}') == p.Ask("Is there\ta dog?\n")
