@@ -64,8 +64,23 @@ def seconds(t: float) -> str:
     return f"{t:.0f}" if abs(t - round(t)) < 0.05 else f"{t:.1f}"
 
 
+MAX_LISTED_SPANS = 3  # time ranges said one by one; past it, the first, the last and how many
+
+
 def span_text(spans: Sequence[tuple[float, float]]) -> str:
-    return ", ".join(f"{seconds(a)}-{seconds(b)} s" for a, b in spans)
+    """"0-4 s, 8-10 s"; past MAX_LISTED_SPANS, "120 ranges, from 0-30 s to 3570-3600 s" (an hour
+    of audio once gave a 1,516-character answer)."""
+    def one(span: tuple[float, float]) -> str:
+        return f"{seconds(span[0])}-{seconds(span[1])} s"
+
+    if len(spans) <= MAX_LISTED_SPANS:
+        return ", ".join(one(s) for s in spans)
+    return f"{len(spans)} ranges, from {one(spans[0])} to {one(spans[-1])}"
+
+
+def heard_at(spans: Sequence[tuple[float, float]]) -> str:
+    """"heard at 0-4 s, 8-10 s" / "heard in 120 ranges, from 0-30 s to 3570-3600 s"."""
+    return ("heard at " if len(spans) <= MAX_LISTED_SPANS else "heard in ") + span_text(spans)
 
 
 def describe(detections: Sequence[Detection]) -> str:

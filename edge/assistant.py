@@ -47,7 +47,7 @@ from core.errors import AudioInputError
 from core.labels import NO_LABEL, LabelMatcher
 from core.mentions import MentionFinder
 from core.questions import asked_phrase, question_kind, question_problem
-from core.replies import Detection, describe, parent_reply, yes_no_reply
+from core.replies import Detection, describe, heard_at, parent_reply, yes_no_reply
 from edge.alarms import AlarmDetector
 from edge.alarms.answers import ALARM_LABELS, AlarmAnswer, alarm_answer, seconds_clock
 from edge.answer import Answer, WindowAnswer
@@ -503,7 +503,7 @@ def _combine(windows: list[WindowAnswer], yes_no: bool, timings: dict) -> Answer
             best = max(hits, key=lambda w: w.confidence or 0.0)
             text = best.answer
             if len(windows) > 1:
-                text += " (heard at " + ", ".join(f"{w.start:.0f}-{w.end:.0f} s" for w in hits) + ")"
+                text += f" ({heard_at([(w.start, w.end) for w in hits])})"
             return Answer(text, True, best.confidence, windows, timings, probability)
         unsure = [w for w in windows if w.heard is None]
         if unsure:  # not heard anywhere, and not sure somewhere: the whole answer is "can't tell"

@@ -1,10 +1,10 @@
 """The answer sentences and their agreement with `heard` (core.replies)."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from core.questions import asked_phrase
-from core.replies import CANT_TELL, NOTHING_HEARD, Detection, describe, reply_agrees, yes_no_reply
+from core.replies import MAX_LISTED_SPANS, CANT_TELL, NOTHING_HEARD, Detection, describe, reply_agrees, yes_no_reply
 
 PHRASES = st.text(alphabet=st.characters(categories=("L", "N", "Zs")), min_size=1, max_size=40).map(str.strip).filter(bool)
 
@@ -46,3 +46,29 @@ def test_describe_lists_detections_with_their_time_ranges():
     assert describe(dets) == "I hear a dog barking (0-4 s), rain (0-10 s) and a door (2.5-3 s, 7-8 s)."
     assert describe(dets[:1]) == "I hear a dog barking (0-4 s)."
     assert describe([]) == NOTHING_HEARD
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(1, 2000), window=st.sampled_from([2.0, 10.0, 30.0]))
+def test_a_yes_over_long_audio_says_the_first_and_last_range_and_how_many(n, window):
+    """A yes/no answer over 60 minutes of audio listed all 120 ranges in 1,516 characters (issue 29)."""
+    from edge.answer import WindowAnswer
+    from edge.assistant import _combine
+
+    windows = [WindowAnswer(i * window, (i + 1) * window, "Yes, I hear rain.", True, 0.9) for i in range(n)]
+    text = _combine(windows, True, {}).text
+    if n == 1:
+        assert text == "Yes, I hear rain."
+        return
+    assert text.startswith("Yes, I hear rain. (heard ") and len(text) < 120, text
+    last = f"{n * window - window:.0f}-{n * window:.0f} s"
+    assert f"0-{window:.0f} s" in text and last in text
+    if n > MAX_LISTED_SPANS:
+        assert f"in {n} ranges, from 0-{window:.0f} s to {last})" in text
+    else:
+        assert text.count(" s") == n
+
+
+def test_a_description_of_many_ranges_is_short_too():
+    rain = Detection("rain", "rain", tuple((30.0 * i, 30.0 * i + 30) for i in range(120)), 0.8)
+    assert describe([rain]) == "I hear rain (120 ranges, from 0-30 s to 3570-3600 s)."
