@@ -221,7 +221,15 @@ class FileSource:
         if self._t0 is None:
             self._t0 = now
         else:  # resume where real time has got to
-            self._pos = max(self._pos, int((now - self._t0) * self.speed * SAMPLE_RATE) // BLOCK_SAMPLES * BLOCK_SAMPLES)
+            reached = int((now - self._t0) * self.speed * SAMPLE_RATE)
+            if self.loop and reached >= self.n_samples:
+                # Whole replays went by while closed (muted): skip them. Moving the start by one
+                # file length only would date the muted period's audio into the past and play it at once.
+                laps = reached // self.n_samples
+                self._t0 += laps * self.n_samples / SAMPLE_RATE / self.speed
+                self._pos = (reached - laps * self.n_samples) // BLOCK_SAMPLES * BLOCK_SAMPLES
+            else:
+                self._pos = max(self._pos, reached // BLOCK_SAMPLES * BLOCK_SAMPLES)
         self._open = True
         log.info("replaying %s (%.1f s at %.1fx)", self.path, self.duration, self.speed)
 

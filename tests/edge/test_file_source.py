@@ -9,6 +9,8 @@ import tracemalloc
 import numpy as np
 import pytest
 import soundfile as sf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.audio_io import read_audio
 from core.errors import AudioInputError
@@ -101,3 +103,32 @@ def test_bad_files_and_speeds_fail_at_construction(tmp_path):
     for speed in (0.0, -1.0, float("nan"), float("inf")):
         with pytest.raises(CaptureError, match="speed"):
             FileSource(_wav(tmp_path / "ok.wav", 1.0), speed=speed)
+
+
+@pytest.fixture(scope="module")
+def looped(tmp_path_factory):
+    """A 1 s file and its blocks, written once for every example of the property."""
+    path = _wav(tmp_path_factory.mktemp("looped") / "loop.wav", 1.0)
+    return path, _expected_blocks(path)
+
+
+@settings(max_examples=40, deadline=None)
+@given(laps=st.integers(1, 500), into=st.floats(0.0, 0.99), stopped_at=st.integers(0, 5))
+def test_fuzz_a_looped_replay_unmuted_after_any_mute_plays_only_what_is_due_now(looped, laps, into, stopped_at):
+    """`--source F --loop` after a long mute replayed the muted period at once: 9 segments dated
+    inside the mute, 9 alerts in 0.6 s (issue 29). After any mute, the first block is the one
+    the loop has reached now, dated now, and the ones after it follow in real time."""
+    path, blocks = looped
+    source = FileSource(path, speed=100.0, loop=True)
+    source.open()
+    _drain(source, stopped_at)
+    source.close()
+    length_s = source.n_samples / 16000 / source.speed  # wall seconds per lap
+    source._t0 = time.time() - (laps + into) * length_s  # `laps` and a fraction went by while it was closed
+    before = time.time()
+    source.open()
+    block = source.read(timeout=5.0)
+    assert block.time >= before - BLOCK_SAMPLES / 16000 / source.speed - 1e-6  # not dated inside the mute
+    index = source._pos // BLOCK_SAMPLES - 1
+    assert np.array_equal(block.samples, blocks[index])
+    assert abs(index * BLOCK_SAMPLES - into * source.n_samples) <= BLOCK_SAMPLES + 0.01 * source.n_samples
