@@ -30,7 +30,8 @@ def free_port() -> int:
 
 
 class Mosquitto:
-    def __init__(self, folder: Path, port: int | None = None, users: dict[str, str] | None = None) -> None:
+    def __init__(self, folder: Path, port: int | None = None, users: dict[str, str] | None = None,
+                 log_publishes: bool = False) -> None:
         exe = shutil.which("mosquitto") or next((p for p in ("/usr/sbin/mosquitto",) if Path(p).exists()), None)
         if exe is None:
             pytest.fail("mosquitto is not installed: run scripts/setup.sh (apt: mosquitto mosquitto-clients)")
@@ -49,7 +50,8 @@ class Mosquitto:
         # Started as root, mosquitto would switch to user `mosquitto`, who cannot read the test's folder.
         user = "user root\n" if os.geteuid() == 0 else ""
         self.conf.write_text(f"listener {self.port} 127.0.0.1\n{auth}{user}persistence false\n"
-                             f"log_dest file {self.log}\nlog_type error\nlog_type warning\n")
+                             f"log_dest file {self.log}\nlog_type error\nlog_type warning\n"
+                             + ("log_type debug\n" if log_publishes else ""))
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -68,6 +70,12 @@ class Mosquitto:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError(f"mosquitto did not listen on {self.port} in 10 s")
+
+    def published(self, client_id: str, topic: str) -> int:
+        """PUBLISH packets the broker received from `client_id` on `topic` (needs `log_publishes`)."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return sum(1 for line in text.splitlines()
+                   if f"Received PUBLISH from {client_id} " in line and f"'{topic}'" in line)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

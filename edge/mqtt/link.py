@@ -281,6 +281,8 @@ class MqttLink:
                 continue
             if not self._connected.wait(wait or HOLD_TICK_S):
                 continue
+            if message not in self.outbox:  # a newer state replaced it while the broker was away (the connect's resync)
+                continue
             if self._send(message):
                 self.outbox.done(message)
             else:
@@ -348,8 +350,10 @@ class MqttLink:
     def _message(self, msg: mqtt.MQTTMessage) -> None:
         topic = msg.topic
         if topic == self.topics.ha_status:
-            if msg.payload.strip() == ONLINE.encode():
-                self._resync()  # Home Assistant restarted: discovery again
+            # Home Assistant restarted: discovery again. A retained birth message is delivered on
+            # every subscribe: old news, which the connect's own resync has answered already.
+            if msg.payload.strip() == ONLINE.encode() and not msg.retain:
+                self._resync()
             return
         if topic.startswith(self.topics.discovery + "/") and topic.endswith("/config"):
             self._clear_stale(topic, msg)

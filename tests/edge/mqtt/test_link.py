@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 
+import paho.mqtt.client as mqtt
 import pytest
 
 from edge.capture import FileSource
@@ -346,3 +347,48 @@ def test_a_failure_inside_the_daemon_is_an_internal_error_reply_and_the_link_kee
         rec.close()
         link.stop()
         daemon.stop()
+
+
+def _flushed(rec: Recorder, link: MqttLink, port: int, n: int) -> None:
+    """Wait until the broker has every message the link queued, and the recorder has what the
+    broker sent before a marker published after them."""
+    wait_for(lambda: link.connected and len(link.outbox) == 0, timeout=40, what="the link to deliver")
+    marker = f"{T.root}/test_marker"
+    rec.client.publish(marker, str(n), qos=1)
+    rec.wait(lambda t, p: t == marker and p == str(n), what="the marker")
+
+
+@pytest.mark.parametrize("case", ["broker-down-at-start", "retained-ha-birth"])
+def test_availability_is_published_once_per_connect(tmp_path, case):
+    """It was published twice on every connect (issue 29): the publisher sent the `online` it had
+    taken while waiting for the broker, then the copy the connect queued in its place; and a
+    retained Home Assistant birth message, delivered on subscribing, was taken for a restart
+    of Home Assistant and made everything go out again."""
+    mosquitto = Mosquitto(tmp_path, log_publishes=True)
+    if case == "retained-ha-birth":
+        mosquitto.start()
+        birth = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        birth.connect("127.0.0.1", mosquitto.port)
+        birth.loop_start()
+        birth.publish(T.ha_status, "online", qos=1, retain=True).wait_for_publish(10)
+        birth.disconnect()
+        birth.loop_stop()
+    daemon = _daemon(tmp_path, _silence(tmp_path))
+    link = _link(daemon, mosquitto.port)
+    daemon.start()
+    link.start()
+    rec = None
+    try:
+        if case == "broker-down-at-start":  # the publisher waits for the broker with `online` in hand
+            wait_for(lambda: daemon.status().captured_seconds > 0, what="capture")
+            mosquitto.start()
+        rec = Recorder(mosquitto.port, f"{T.root}/#")
+        _flushed(rec, link, mosquitto.port, 1)
+        assert rec.payloads(T.availability)[-1:] == ["online"]
+        assert mosquitto.published(f"listen-edge-{NODE}", T.availability) == 1
+    finally:
+        if rec is not None:
+            rec.close()
+        link.stop()
+        daemon.stop()
+        mosquitto.stop()
