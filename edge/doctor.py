@@ -242,6 +242,11 @@ def check_bundle(s: ServeSettings) -> Check:
                      "export one with `listen export --checkpoint CKPT --out FOLDER`, copy it here and set "
                      "`bundle = FOLDER` under [serve] (or no_model = true for capture only)")
     m = bundle.manifest
+    writable = _world_writable(bundle.path, list(m.files))
+    if writable is not None:
+        return Check("bundle", FAIL, f"{writable} is writable by every local user: anyone could replace the models "
+                     "the daemon loads after their sha256 was checked",
+                     f"chmod o-w {writable} (the bundle needs no write access at all: chmod -R a-w {bundle.path})")
     size_mb = sum(e.size for e in m.files.values()) / 1e6
     variants = sorted(m.encoder.variants)
     if s.variant is not None and s.variant not in m.encoder.variants:
@@ -249,6 +254,18 @@ def check_bundle(s: ServeSettings) -> Check:
                      f"set variant to one of {', '.join(variants)} under [serve], or remove it")
     return Check("bundle", OK, f"{bundle.path}: schema {m.schema_version}, {len(m.files)} files ({size_mb:.1f} MB) match "
                  f"their sha256; LLM {m.llm.file} ({m.llm.quantization}); encoder variants {', '.join(variants)}")
+
+
+def _world_writable(folder: Path, names: list[str]) -> Path | None:
+    """The bundle folder, or the first of its files, that any local user may write; None if none."""
+    for path in (folder, *(folder / n for n in names)):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue  # the integrity check already said what is missing
+        if mode & stat.S_IWOTH:
+            return path
+    return None
 
 
 # -- socket ------------------------------------------------------------------------------
@@ -272,6 +289,7 @@ def check_socket(s: ServeSettings) -> Check:
             return Check("socket", WARN, f"no daemon at {path}; {me()} cannot create it ({folder} is not writable)",
                          "run the daemon as the user that owns it, or under systemd (RuntimeDirectory=listen makes /run/listen)")
         summary = f"no daemon running; `listen serve` will create {path} with mode 0o{sock.mode:o}{tcp}"
+        fix_notes = _group_lockout(path, sock.mode, os.getegid(), notes)
         return Check("socket", WARN if notes else OK, "; ".join([summary, *notes]), fix_notes)
     owner = f"owner {user_name(st.st_uid)}:{group_name(st.st_gid)}, mode 0o{stat.S_IMODE(st.st_mode):o}"
     if not stat.S_ISSOCK(st.st_mode):
@@ -297,6 +315,8 @@ def check_socket(s: ServeSettings) -> Check:
         fix_notes = fix_notes or "restart the daemon with serve.socket.mode 0o600, or 0o660 with a group"
     if stat.S_IMODE(st.st_mode) != sock.mode:
         notes.append(f"its mode differs from serve.socket.mode 0o{sock.mode:o} (started with other settings?)")
+    lockout_fix = _group_lockout(path, stat.S_IMODE(st.st_mode), st.st_gid, notes)
+    fix_notes = fix_notes or lockout_fix
     return Check("socket", WARN if notes else OK, "; ".join([summary, *notes]), fix_notes or ("restart the daemon" if notes else ""))
 
 
@@ -319,6 +339,28 @@ def check_mqtt(s: ServeSettings) -> Check:
            if problem.startswith("refused:") else "start the broker, or fix [serve.mqtt] url; under systemd, a broker on "
            "another host needs IPAddressAllow= (docs/home-assistant.md)")
     return Check("mqtt", FAIL, f"{b.describe()} {login}: {problem}", fix)
+
+
+def _group_lockout(path: Path, mode: int, gid: int, notes: list[str]) -> str:
+    """A note (appended to `notes`) and its fix when socket `mode` lets group `gid` connect but a
+    folder on the way to `path` does not let that group through (a 0700 folder: `--socket-mode
+    660` then looks right and locks the group out); "" otherwise."""
+    if not mode & 0o060:
+        return ""
+    for folder in reversed(path.parents):
+        try:
+            st = os.stat(folder)
+        except FileNotFoundError:
+            return ""  # the daemon makes the rest, with group search when its mode grants the group
+        except OSError:
+            continue
+        search = stat.S_IMODE(st.st_mode)
+        if not (search & stat.S_IXOTH or (st.st_gid == gid and search & stat.S_IXGRP)):
+            notes.append(f"mode 0o{mode:o} lets group {group_name(gid)} connect, but {folder} (mode 0o{search:o}, group "
+                         f"{group_name(st.st_gid)}) does not let that group through: its members cannot reach the socket")
+            return (f"chmod g+x {folder} with group {group_name(gid)} (under systemd: RuntimeDirectoryMode=0750), "
+                    "or set mode = 0o600 under [serve.socket] if no group needs the socket")
+    return ""
 
 
 def _nearest_existing(path: Path) -> Path:

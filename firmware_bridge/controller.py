@@ -111,7 +111,7 @@ class Controller:
         self.mcu: Hello | None = None  # from the last HELLO
         self.muted: bool | None = None  # the switch position, None until the MCU reports it
         self.daemon_muted = False  # the daemon's own mute state (its `state` events, `status`)
-        self.daemon_up = True  # assume reachable until the event stream says otherwise
+        self.daemon_up = False  # ERROR until the first successful contact (the event stream says so)
         self._activity: _Activity | None = None
         self._asking = False
         self._held_long = False  # the ask button's current press already became a long press

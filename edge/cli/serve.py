@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from edge.assistant import Assistant
     from edge.settings import ServeSettings
 
+# SIGHUP means "reload": the daemon stops cleanly and exits with this non-zero status, so that
+# the shipped unit's Restart=on-failure starts it again, re-reading its settings (a reload by
+# restart; exit 0 once left the service down). 128 + SIGHUP, as a shell reports it.
+RESTART_EXIT = 128 + signal.SIGHUP
+
 DESCRIPTION = """\
 Capture audio, keep the last minutes of activity (speech and other sounds) in RAM, and
 answer questions about it over a local socket (newline-delimited JSON, see edge/PROTOCOL.md).
@@ -33,9 +38,11 @@ Settings come from --config FILE (TOML; deploy/listen.toml lists every key with 
 and unit; the [key] after each option's help names its key); flags override the file.
 The socket is a unix socket with mode 0600 ($LISTEN_SOCKET, else
 $XDG_RUNTIME_DIR/listen/daemon.sock); --tcp adds a loopback-only TCP port. Mute stops the
-capture and wipes the buffer. SIGTERM shuts down cleanly. Watches added while running are
-kept in the state directory and come back at the next start. Logs go to stderr, with syslog
-priority prefixes when running under systemd (journald).
+capture and wipes the buffer. SIGTERM shuts down cleanly; SIGHUP too, then exits with
+status 129 so that a service manager (Restart=on-failure) starts it again with the settings
+re-read. Watches added while running are kept in the state directory and come back at the
+next start. Logs go to stderr, with syslog priority prefixes when running under systemd
+(journald).
 
 With --mqtt, the daemon also joins an MQTT broker for Home Assistant (docs/home-assistant.md):
 discovery makes a device with a binary sensor per watch, a mute switch and a last-sound
@@ -112,8 +119,14 @@ def run(args: argparse.Namespace) -> int:
     for question in s.watches:
         daemon.add_watch(question)
     stop = threading.Event()
+    signals: list[int] = []
+
+    def on_signal(signum: int, _frame) -> None:
+        signals.append(signum)
+        stop.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda signum, frame: stop.set())
+        signal.signal(sig, on_signal)
     link = _mqtt_link(daemon, s) if s.mqtt.url else None
     daemon.start()
     try:
@@ -126,6 +139,10 @@ def run(args: argparse.Namespace) -> int:
         if link is not None:
             link.stop()
         daemon.stop()
+    if signals[:1] == [signal.SIGHUP]:
+        logging.getLogger("edge.daemon").warning(
+            "SIGHUP: stopped to be started again with the settings re-read; exit status %d", RESTART_EXIT)
+        return RESTART_EXIT
     return 0
 
 

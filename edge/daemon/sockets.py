@@ -121,7 +121,9 @@ class Listeners:
 
 def bind_unix(path: Path, mode: int) -> socket.socket:
     """Bind a unix socket at `path` with `mode`, replacing a stale socket but never a live one or a file."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Private, but passable by the socket's group when `mode` lets that group connect (a 0700
+    # folder would lock it out while the socket's mode looks right).
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o710 if mode & 0o060 else 0o700)
     try:
         st = os.lstat(path)
     except FileNotFoundError:

@@ -7,12 +7,17 @@ import dataclasses
 import glob
 import json
 import os
+import shutil
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.checksums import sha256_file
 from core.manifest import (
@@ -25,6 +30,7 @@ from core.manifest import (
     PromptSpec,
 )
 from core.doctor import FAIL, OK, SKIP, WARN
+from edge.daemon.sockets import bind_unix
 from edge.doctor import check_bundle, check_llama, check_onnxruntime, check_socket
 from edge.settings import ServeSettings, load_serve_settings
 
@@ -218,3 +224,60 @@ def test_socket_cases(tmp_path, case):
     }[case]
     assert (check.status, expected[1] in check.summary) == (expected[0], True), check.line()
     assert str(path) in check.summary
+
+
+# -- deployment mistakes found in issue 29 -----------------------------------------------
+
+
+@pytest.mark.parametrize("what", ["folder", "file"])
+def test_a_world_writable_bundle_fails(tmp_path, what):
+    """A world-writable bundle folder passed `listen doctor`: anyone could swap a model after its check."""
+    bundle = write_bundle(tmp_path / "b")
+    target = bundle if what == "folder" else bundle / "llm.gguf"
+    os.chmod(target, os.stat(target).st_mode | 0o002)
+    check = check_bundle(with_settings(f'[serve]\nbundle = "{bundle}"\n', tmp_path))
+    assert check.status == FAIL and f"{target} is writable by every local user" in check.summary
+    assert f"chmod o-w {target}" in check.fix
+
+
+@pytest.fixture
+def passable(tmp_path):
+    """A folder every user may pass through, under /tmp (pytest's own folders are 0700, which
+    would lock any group out of whatever is below them)."""
+    folder = Path(tempfile.mkdtemp(prefix="doctor-", dir="/tmp"))
+    os.chmod(folder, 0o711)
+    yield folder
+    shutil.rmtree(folder)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(folder_mode=st.integers(0, 0o777).map(lambda m: m | 0o700), socket_mode=st.sampled_from([0o600, 0o660, 0o620, 0o640]),
+       live=st.booleans())
+def test_fuzz_doctor_says_when_a_folder_locks_the_sockets_group_out(passable, folder_mode, socket_mode, live):
+    """`--socket-mode 660` inside a 0700 folder locked the group out, and `listen doctor` did not say why."""
+    with tempfile.TemporaryDirectory(dir=passable) as run:
+        os.chmod(run, 0o711)
+        folder = Path(run) / "listen"
+        folder.mkdir()
+        os.chmod(folder, folder_mode)
+        path = folder / "d.sock"
+        server = bind_unix(path, socket_mode) if live else None
+        try:
+            check = check_socket(with_settings(f'[serve.socket]\npath = "{path}"\nmode = 0o{socket_mode:o}\n', Path(run)))
+        finally:
+            if server is not None:
+                server.close()
+        locked = bool(socket_mode & 0o060) and not folder_mode & 0o011  # the group is the folder's own (egid)
+        assert ("does not let that group through" in check.summary) is locked, check.line()
+        if locked:
+            assert check.status == WARN and f"{folder} (mode 0o{folder_mode:o}" in check.summary
+            assert f"chmod g+x {folder}" in check.fix
+
+
+def test_the_daemon_makes_its_socket_folder_passable_by_the_group_its_mode_lets_in(passable):
+    for mode, folder_mode in ((0o660, 0o710), (0o600, 0o700)):
+        path = passable / f"run-{mode:o}" / "d.sock"
+        bind_unix(path, mode).close()
+        assert stat.S_IMODE(os.stat(path.parent).st_mode) == folder_mode
+        check = check_socket(with_settings(f'[serve.socket]\npath = "{path}"\nmode = 0o{mode:o}\n', passable))
+        assert "does not let that group through" not in check.summary, check.line()

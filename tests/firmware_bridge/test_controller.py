@@ -230,3 +230,12 @@ def test_long_press_listens_and_its_release_asks_nothing(rig, fake_daemon):
     assert fake_daemon.of_type("listen")[0]["seconds"] == 5.0
     assert sim.wait_for_led(P.IDLE)
     assert not fake_daemon.of_type("ask") and service.controller.stats.asks == 1
+
+
+def test_a_bridge_started_while_the_daemon_is_down_shows_error_never_idle(rig, fake_daemon):
+    """`daemon_up` started true: a bridge whose daemon never came showed IDLE for ever (issue 29)."""
+    fake_daemon.stop()
+    sim, service = rig(first=P.ERROR)
+    assert P.IDLE not in sim.patterns() and service.controller.daemon_up is False
+    fake_daemon.restart()
+    assert sim.wait_for_led(P.IDLE)  # the first contact

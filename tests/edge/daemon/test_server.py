@@ -744,3 +744,30 @@ def test_a_mute_while_an_ask_reads_kept_states_voids_its_answer(tmp_path):
             assert err.value.code == ErrorCode.MUTED and "wiped" in str(err.value)
     finally:
         daemon.stop()
+
+
+def test_sighup_stops_listen_serve_with_a_status_that_restart_on_failure_restarts(tmp_path):
+    """SIGHUP stopped the daemon with exit 0, so the shipped unit's Restart=on-failure left it
+    down (issue 29): it now stops cleanly and exits 129, and the unit says Restart=on-failure."""
+    wav = write_wav(tmp_path / "p.wav", BEEPS)
+    sock_path = tmp_path / "serve.sock"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "serve", "--no-model", "--source", str(wav), "--loop", "--socket", str(sock_path)],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        wait_for(lambda: sock_path.exists() or proc.poll() is not None, timeout=30, what="the socket")
+        assert proc.poll() is None, proc.stderr.read()
+        with DaemonClient(sock_path) as client:
+            assert client.status().source == f"file {wav}"
+        proc.send_signal(signal.SIGHUP)
+        assert proc.wait(timeout=15) == 129
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    stderr = proc.stderr.read()
+    assert "stopped" in stderr and "settings re-read" in stderr and "Traceback" not in stderr
+    assert not sock_path.exists()
+    unit = (REPO / "deploy" / "systemd" / "listen-serve.service").read_text()
+    assert "\nRestart=on-failure\n" in unit  # restarts on any non-zero status
