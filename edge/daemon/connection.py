@@ -8,16 +8,26 @@ end of the stream: a failure while handling a line is an `internal` reply.
 A connection that completes no request line for `idle_timeout_s` is told `idle_timeout` and
 closed, so forgotten clients cannot hold the `max_clients` slots; a connection subscribed to
 events is exempt (it is legitimately silent: the bridge keeps one open).
+
+A client's work dies with it: while a request waits for the model (`wait`), a unix client that
+hangs up is seen at once (POLLHUP) and a TCP one at the next line written to it; either way
+the connection closes and the lines it had pipelined are never handled. A client over its
+quota (`over_quota`: more than `backlog` requests pipelined behind the one being handled, or
+replies it leaves unread) gets `busy` for model requests instead of a place in the queue.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import queue
 import select
 import socket
+import struct
+import termios
 import threading
 import time
+from concurrent.futures import Future
 from typing import Callable
 
 from edge.errors import ProtocolError
@@ -26,6 +36,8 @@ from edge.protocol import MAX_LINE_BYTES, Error, ErrorCode, Message, decode_requ
 log = logging.getLogger("edge.daemon")  # the daemon's one logger, whichever module logs
 
 REPLY_WAIT_S = 5.0  # a client that leaves a reply unread this long is disconnected
+UNREAD_BYTES = MAX_LINE_BYTES  # output a unix client has not read yet, past which it is over its quota
+UNREAD_LINES = 16  # lines waiting for a TCP client's full socket, past which it is over its quota
 
 
 class Connection:
@@ -38,10 +50,13 @@ class Connection:
         on_closed: Callable[[Connection], None],
         queue_size: int,
         idle_timeout_s: float = 0.0,
+        backlog: int = 8,
     ) -> None:
         self.sock = sock
         self.subscribed = False  # set by an `events` request: this connection also gets events
         self.idle_timeout_s = idle_timeout_s  # s without a complete request line before closing; 0: never
+        self.backlog = backlog  # requests a client may pipeline behind a model request
+        self.pipelined = 0  # complete request lines read and waiting behind the one being handled
         self._handle_request = handle
         self._on_closed = on_closed
         self._out: queue.Queue[bytes | None] = queue.Queue(queue_size)
@@ -66,6 +81,44 @@ class Connection:
             if block:  # a client that reads nothing for 5 s while waiting for a reply: give up on it
                 self.close()
             return False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    def over_quota(self) -> str | None:
+        """Why this client may not queue a model request now (it is not reading), or None."""
+        if self.pipelined > self.backlog:
+            return f"has {self.pipelined} requests pipelined behind this one (at most {self.backlog})"
+        # a unix client sits on what it was sent; a TCP one (whose unread bytes the kernel does
+        # not tell) has let the writer fall behind a full socket
+        unread = _unread_bytes(self.sock) > UNREAD_BYTES if self.sock.family == socket.AF_UNIX else \
+            self._out.qsize() >= UNREAD_LINES
+        if unread:
+            return "has not read the replies and events already sent to it"
+        return None
+
+    def wait(self, future: Future, timeout: float) -> None:
+        """Block until `future` is done or `timeout` s pass, closing this connection as soon as its
+        client hangs up (POLLHUP: a unix peer's close, or a `close()` from the writer)."""
+        wake_r, wake_w = socket.socketpair()
+        try:
+            future.add_done_callback(lambda _f: _poke(wake_w))
+            poller = select.poll()
+            poller.register(self.sock, 0)  # hang-up and errors only: pipelined input waits its turn
+            poller.register(wake_r, select.POLLIN)
+            deadline = time.monotonic() + timeout
+            while not future.done() and not self._closed.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                for fd, events in poller.poll(left * 1000):
+                    if fd != wake_r.fileno() and events & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                        log.info("a client hung up while its request waited for the model; its work is dropped")
+                        self.close()
+        finally:
+            wake_r.close()
+            wake_w.close()  # a callback that fires later finds it closed (_poke ignores that)
 
     def close(self) -> None:
         """Close now (a client that stopped reading, the end of a graceful close): queued lines are dropped."""
@@ -123,7 +176,7 @@ class Connection:
                 if not chunk:
                     return
                 buf += chunk
-                while True:
+                while not self._closed.is_set():  # a client gone meanwhile: its pipelined lines die with it
                     nl = buf.find(b"\n")
                     if nl < 0:
                         if len(buf) >= MAX_LINE_BYTES:
@@ -142,6 +195,7 @@ class Connection:
                         continue
                     line = line.rstrip(b"\r")
                     if line.strip():
+                        self.pipelined = buf.count(b"\n")
                         self._handle(line)
                         last_request = time.monotonic()
         except OSError as err:
@@ -210,3 +264,20 @@ class Connection:
                 self.sock.close()
             except OSError:
                 pass
+
+
+def _poke(sock: socket.socket) -> None:
+    try:
+        sock.send(b"x")
+    except OSError:  # closed: the wait is over already
+        pass
+
+
+def _unread_bytes(sock: socket.socket) -> int:
+    """Bytes (kernel buffer sizes) sent to a unix socket's peer that it has not read yet
+    (SIOCOUTQ; for TCP it counts only unacknowledged bytes, which a loopback peer acknowledges
+    at once); 0 when unknown."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+    except OSError:
+        return 0

@@ -1,9 +1,12 @@
 """The daemon's model side: what an assistant must offer, and the one worker that runs every
-model call (asks, listens, segment jobs) in order from a bounded queue.
+model call (asks, listens, segment jobs) from two bounded lanes.
 
-A full queue answers `busy` / skips a watch check; mute drops the queued segment jobs; stop
-fails whatever still waits, and the job running at that moment, with `shutting_down` (a model
-call cannot be interrupted: its result is discarded).
+Segment jobs (a new segment encoded ahead and its watches checked) have their own lane and go
+first: watches never wait behind asks, and a lane full of asks never drops a watch check. A
+full lane answers `busy` / skips a watch check; mute drops the queued segment jobs; `drop`
+removes the queued job of a client that hung up; stop fails whatever still waits, and the job
+running at that moment, with `shutting_down` (a model call cannot be interrupted: its result
+is discarded).
 """
 
 from __future__ import annotations
@@ -38,11 +41,12 @@ class Job:
 
 
 class JobQueue:
-    """A bounded FIFO whose waiting jobs can be dropped selectively (mute) or failed (stop)."""
+    """Two bounded FIFOs, segment jobs first, whose waiting jobs can be dropped selectively
+    (mute, a client gone) or failed (stop). `limit` bounds each lane."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._items: deque[Job] = deque()
+        self._lanes: dict[str, deque[Job]] = {"segment": deque(), "ask": deque()}  # served in this order
         self._cond = threading.Condition()
         self._closed = False
         self._running: Job | None = None  # taken by the worker and not finished yet
@@ -52,38 +56,44 @@ class JobQueue:
             if self._closed:
                 job.future.set_exception(Refused(ErrorCode.SHUTTING_DOWN, "the daemon is shutting down"))
                 return True
-            if len(self._items) >= self.limit:
+            lane = self._lanes[job.kind]
+            if len(lane) >= self.limit:
                 return False
-            self._items.append(job)
+            lane.append(job)
             self._cond.notify()
             return True
 
     def get(self) -> Job | None:
         with self._cond:
-            while not self._items and not self._closed:
+            while not any(self._lanes.values()) and not self._closed:
                 self._cond.wait()
-            self._running = None if self._closed else self._items.popleft()
+            lane = next((q for q in self._lanes.values() if q), None)
+            self._running = None if self._closed or lane is None else lane.popleft()
             return self._running
 
     def drop(self, which: Callable[[Job], bool]) -> None:
         with self._cond:
-            keep = deque(j for j in self._items if not which(j))
-            for job in self._items:
-                if which(job):
-                    job.future.cancel()
-            self._items = keep
+            for kind, lane in self._lanes.items():
+                for job in lane:
+                    if which(job):
+                        job.future.cancel()
+                self._lanes[kind] = deque(j for j in lane if not which(j))
 
     def close(self) -> None:
         with self._cond:
             self._closed = True
-            for job in [*self._items, *([self._running] if self._running else [])]:
+            for job in [*self._waiting(), *([self._running] if self._running else [])]:
                 _fail(job.future, Refused(ErrorCode.SHUTTING_DOWN, "the daemon is shutting down"))
-            self._items.clear()
+            for lane in self._lanes.values():
+                lane.clear()
             self._cond.notify_all()
+
+    def _waiting(self) -> list[Job]:
+        return [job for lane in self._lanes.values() for job in lane]
 
     def __len__(self) -> int:
         with self._cond:
-            return len(self._items)
+            return sum(len(lane) for lane in self._lanes.values())
 
 
 def work_loop(jobs: JobQueue) -> None:

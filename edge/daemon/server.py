@@ -5,12 +5,15 @@ Threads (all daemon threads, all stopped by `Daemon.stop`):
   assistant one worker that runs every model call in order: each new segment is encoded as it
             arrives and its states kept beside its audio (encoded.py), then the watches are
             checked on them (watches.py); asks and listens answer over kept states, streaming
-            their decision and words to clients that ask for it (progress.py). The queue is
-            bounded: a full queue answers `busy` / skips a segment job (jobs.py)
+            their decision and words to clients that ask for it (progress.py). Segment jobs
+            have their own lane and go first (watches never wait behind asks); each lane is
+            bounded: a full one answers `busy` / skips a segment job (jobs.py)
   accept    accepts unix (and loopback TCP) connections, at most `max_clients`
             (sockets.py)
   per connection: a reader (one request at a time, errors keep the connection open) and a
-            writer with a bounded queue (events to a slow reader are dropped and counted)
+            writer with a bounded queue (events to a slow reader are dropped and counted); a
+            client that hangs up takes its queued request and pipelined lines with it, and one
+            that pipelines past `client_backlog` or leaves its replies unread gets `busy`
             (connection.py)
 
 This module holds the `Daemon` itself: its lifecycle, the capture callbacks, the answer to
@@ -91,7 +94,8 @@ class DaemonConfig:
     state_bytes: int = DEFAULT_MAX_STATE_BYTES  # encoder states kept beside that audio (the oldest go first)
     max_clients: int = 32  # open connections; one more is refused with `busy`
     idle_timeout_s: float = 60.0  # s a connection may complete no request before it is closed; 0: never; subscribers exempt
-    job_queue: int = 16  # assistant jobs waiting (asks, listens, watch checks)
+    job_queue: int = 16  # asks and listens waiting for the assistant; watch checks have a lane of their own this long
+    client_backlog: int = 8  # requests one connection may pipeline behind a model request; past it: `busy`
     event_queue: int = 256  # messages waiting per connection; events beyond it are dropped
     max_watches: int = 32
     request_timeout_s: float = 300.0  # an ask waits this long for the assistant
@@ -304,6 +308,11 @@ class Daemon:
         rid = getattr(request, "id", None)
         if self._stopping.is_set():
             return Error(ErrorCode.SHUTTING_DOWN, "the daemon is shutting down", id=rid)
+        if isinstance(request, (Ask, Listen)) and conn is not None:
+            over = conn.over_quota()
+            if over is not None:  # a client that does not read its replies gets no model time
+                log.debug("refused a %s: its connection %s", request.TYPE, over)  # a flood: one line each
+                return Error(ErrorCode.BUSY, f"this connection {over}; read its replies, then ask again", id=rid)
         if isinstance(request, Ask):
             return self._ask(request, conn)
         if isinstance(request, Listen):
@@ -373,13 +382,13 @@ class Daemon:
                 log.debug("ask over %d windows, %d of them encoded ahead", len(buffered), buffered.reused)
                 return answer, buffered.audio_seconds, buffered.audio_spans
 
-            return self._run_question(request.question, run, request.id)
+            return self._run_question(request.question, run, request.id, conn)
         audio, spans = self.buffer.audio(request.since, gap_s=self.config.join_gap_s)
         if not spans:
             when = "" if request.since is None else f" since {_clock(request.since)}"
             why = "the daemon is muted" if self._muted else "no activity was detected"
             return Error(ErrorCode.NO_AUDIO, f"no buffered audio{when}: {why}; ask again after a sound", id=request.id)
-        return self._run_question(request.question, self._plain(audio, spans, request.question, progress), request.id)
+        return self._run_question(request.question, self._plain(audio, spans, request.question, progress), request.id, conn)
 
     def _plain(self, audio: np.ndarray, spans: list[Span], question: str, progress: Progress | None):
         """The job for audio in hand: encoded now, streamed when the assistant can (else one `ask`)."""
@@ -423,18 +432,24 @@ class Daemon:
         spans = [Span(0.0, rec.start, len(audio) / SAMPLE_RATE)]
         question = request.question or self.config.listen_question
         return self._run_question(question, self._plain(audio, spans, question, self._progress(request, conn)), request.id,
-                                  n_segments=0)
+                                  conn, n_segments=0)
 
-    def _run_question(self, question: str, run, rid, n_segments: int | None = None) -> Message:
+    def _run_question(self, question: str, run, rid, conn: Connection | None, n_segments: int | None = None) -> Message:
         """Queue `run` (-> answer, seconds of audio heard, where that audio sits on the wall clock)
-        and make its reply; `n_segments` defaults to the number of buffered segments heard."""
+        and make its reply; `n_segments` defaults to the number of buffered segments heard.
+        A client (`conn`) that hangs up meanwhile takes its job with it."""
         if self.assistant is None:
             return Error(ErrorCode.NO_ASSISTANT, "this daemon runs without a model (capture and events only)", id=rid)
         job = Job(run, kind="ask")
         if not self._jobs.put(job):
             return Error(ErrorCode.BUSY, f"{self._jobs.limit} requests are already waiting; retry shortly", id=rid)
+        if conn is not None:
+            conn.wait(job.future, self.config.request_timeout_s)
+            if conn.closed:  # queued: it never runs; running: its answer goes nowhere
+                self._jobs.drop(lambda j: j is job)
+                return Error(ErrorCode.BUSY, "the client hung up", id=rid)
         try:
-            answer, audio_seconds, spans = job.future.result(timeout=self.config.request_timeout_s)
+            answer, audio_seconds, spans = job.future.result(timeout=0 if conn is not None else self.config.request_timeout_s)
         except Refused as err:
             return Error(err.code, err.text, id=rid)
         except TimeoutError:
@@ -556,7 +571,7 @@ class Daemon:
             text = f"{cfg.max_clients} clients are connected already (the daemon's limit); {idle}; retry later"
             refuse_connection(sock, Error(ErrorCode.BUSY, text).encode())
             return
-        conn = Connection(sock, self.handle, self._forget, cfg.event_queue, cfg.idle_timeout_s)
+        conn = Connection(sock, self.handle, self._forget, cfg.event_queue, cfg.idle_timeout_s, cfg.client_backlog)
         with self._conn_lock:
             self._connections.add(conn)
         conn.start()
