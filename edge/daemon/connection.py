@@ -101,24 +101,20 @@ class Connection:
     def wait(self, future: Future, timeout: float) -> None:
         """Block until `future` is done or `timeout` s pass, closing this connection as soon as its
         client hangs up (POLLHUP: a unix peer's close, or a `close()` from the writer)."""
-        wake_r, wake_w = socket.socketpair()
-        try:
-            future.add_done_callback(lambda _f: _poke(wake_w))
+        with _Wake() as wake:
+            future.add_done_callback(wake.poke)
             poller = select.poll()
             poller.register(self.sock, 0)  # hang-up and errors only: pipelined input waits its turn
-            poller.register(wake_r, select.POLLIN)
+            poller.register(wake.fileno(), select.POLLIN)
             deadline = time.monotonic() + timeout
             while not future.done() and not self._closed.is_set():
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return
                 for fd, events in poller.poll(left * 1000):
-                    if fd != wake_r.fileno() and events & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    if fd != wake.fileno() and events & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
                         log.info("a client hung up while its request waited for the model; its work is dropped")
                         self.close()
-        finally:
-            wake_r.close()
-            wake_w.close()  # a callback that fires later finds it closed (_poke ignores that)
 
     def close(self) -> None:
         """Close now (a client that stopped reading, the end of a graceful close): queued lines are dropped."""
@@ -266,11 +262,32 @@ class Connection:
                 pass
 
 
-def _poke(sock: socket.socket) -> None:
-    try:
-        sock.send(b"x")
-    except OSError:  # closed: the wait is over already
-        pass
+class _Wake:
+    """A socket pair that a future's done-callback (another thread, maybe after the wait is
+    over) pokes to wake a poll; closed under a lock, so a late poke never writes to a file
+    descriptor number that was closed and reused meanwhile."""
+
+    def __init__(self) -> None:
+        self._r, self._w = socket.socketpair()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def fileno(self) -> int:
+        return self._r.fileno()
+
+    def poke(self, _future: Future) -> None:
+        with self._lock:
+            if not self._closed:
+                self._w.send(b"x")
+
+    def __enter__(self) -> _Wake:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._closed = True
+            self._r.close()
+            self._w.close()
 
 
 def _unread_bytes(sock: socket.socket) -> int:
