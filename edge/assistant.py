@@ -275,13 +275,14 @@ class Assistant:
         return np.concatenate(soft), np.concatenate(logits)
 
     def ask(self, audio: np.ndarray, question: str, *, sample_rate: int = af.SAMPLE_RATE,
-            max_new_tokens: int = 48, temperature: float = 0.0, on_token=None) -> Answer:
+            max_new_tokens: int = Sampling.max_new_tokens, temperature: float = 0.0, on_token=None) -> Answer:
         check_question(question)
         return self.ask_windows(self.windows(audio, sample_rate), [question], max_new_tokens=max_new_tokens,
                                 temperature=temperature, on_token=on_token)[0]
 
-    def ask_windows(self, windows: Iterable[Window], questions: Sequence[str], *, max_new_tokens: int = 48,
-                    temperature: float = 0.0, on_token: Callable[[int, object], None] | None = None,
+    def ask_windows(self, windows: Iterable[Window], questions: Sequence[str], *,
+                    max_new_tokens: int = Sampling.max_new_tokens, temperature: float = 0.0,
+                    on_token: Callable[[int, object], None] | None = None,
                     on_decision: Callable[[int, Answer], None] | None = None) -> list[Answer]:
         """Answer every question about a stream of windows, in memory bounded by CHUNK_WINDOWS.
 
@@ -457,7 +458,7 @@ class Assistant:
         return heard, conf, yes_no_reply(heard, phrase)
 
     def ask_encoded(self, spans, states, question: str, timings: dict | None = None, t_start: float | None = None,
-                    max_new_tokens: int = 48, temperature: float = 0.0, on_token: OnToken | None = None,
+                    max_new_tokens: int = Sampling.max_new_tokens, temperature: float = 0.0, on_token: OnToken | None = None,
                     on_decision: Callable[[Answer], None] | None = None) -> Answer:
         """Answer one question about windows already encoded (several questions share one encoder
         pass; the daemon keeps the states of the audio it buffers). A description of several

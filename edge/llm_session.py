@@ -71,7 +71,10 @@ class SessionConfig:
 
 @dataclass(frozen=True)
 class Sampling:
-    max_new_tokens: int = 64  # tokens; generation stops here at the latest
+    # tokens; generation stops here at the latest. The one answer-length default: the assistant,
+    # the daemon and `listen ask --max-tokens` read it from here. 48, what every answer already
+    # got (a sentence naming a few sounds); 64 reached only direct LLMSession callers.
+    max_new_tokens: int = 48
     temperature: float = 0.0  # 0 = greedy (argmax); > 0 samples from softmax(logits / T)
     top_k: int = 40  # with temperature > 0: sample among the k likeliest tokens (0 = all)
     seed: int | None = 0  # RNG seed of temperature sampling (None: fresh entropy)

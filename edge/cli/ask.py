@@ -8,7 +8,7 @@ import math
 import sys
 from pathlib import Path
 
-from edge.llm_session import MAX_THREADS, SessionConfig
+from edge.llm_session import MAX_THREADS, Sampling, SessionConfig
 
 DESCRIPTION = """\
 Ask questions about the sounds in an audio file. Runs on this device: ONNX Runtime for the
@@ -82,7 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--bundle", type=Path, help="bundle folder (default: $LISTEN_HOME/default-bundle)")
     p.add_argument("--json", action="store_true", help="machine-readable output, one JSON object per line")
     p.add_argument("--variant", help="ONNX variant from the manifest, e.g. fp32 or int8 (default: the bundle's)")
-    p.add_argument("--max-tokens", type=_at_least_one, default=48,
+    p.add_argument("--max-tokens", type=_at_least_one, default=Sampling.max_new_tokens,
                    help="answer length limit in tokens (default: %(default)s)")
     p.add_argument("--temperature", type=_temperature, default=0.0, help="0 = greedy (default); > 0 samples")
     p.add_argument("--threads", type=_threads, help="CPU threads for ONNX Runtime and llama.cpp (default: all)")
