@@ -36,7 +36,7 @@ TONES = {"siren": 700.0, "doorbell": 1900.0, "dog_barking": 300.0}
 
 
 def write_clips(root: Path, n: int, seconds: float) -> dict:
-    from training.corpus.audio_io import write_wav
+    from training.corpus.clip_files import write_wav
 
     rng = np.random.default_rng(0)
     t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE

@@ -21,7 +21,7 @@ import numpy as np
 
 from core.audio import SAMPLE_RATE
 from edge.activity import FRAME_SAMPLES
-from edge.backoff import Backoff
+from core.backoff import Backoff
 from edge.errors import CaptureError
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 Each check reads [serve] as the daemon reads it (edge.settings) and returns a `core.doctor.Check`.
 
   system       Python, machine, NVIDIA GPU / Jetson
-  audio        capture devices (PortAudio) and whether they take 16 kHz mono int16
+  audio        capture devices (PortAudio) and whether they take core.audio.SAMPLE_RATE mono int16
   onnxruntime  providers installed, and the one that really runs the bundle's adapter graph
   llama.cpp    CPU or GPU-offload build, against serve.gpu_layers
   bundle       manifest and sha256 of every file (core.bundle.open_bundle)
@@ -23,12 +23,12 @@ import stat
 from pathlib import Path
 from typing import Callable
 
+from core.audio import SAMPLE_RATE  # what the capture opens (edge.capture: mono int16 blocks)
 from core.doctor import FAIL, OK, SKIP, WARN, Check, group_name, me, user_name
 from edge.settings import ServeSettings, load_serve_settings
 
 SECTION = "serve"
 SETTINGS = ServeSettings
-SAMPLE_RATE_HZ = 16000  # what the capture opens (edge.capture: 16 kHz mono int16 blocks)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -66,7 +66,7 @@ def nvidia_gpu() -> str | None:
 # -- audio -------------------------------------------------------------------------------
 
 
-def check_audio(s: ServeSettings) -> Check:
+def check_capture(s: ServeSettings) -> Check:
     if s.source is not None:
         if Path(s.source).is_file():
             return Check("audio", SKIP, f"serve.source = {s.source}: a file is replayed, no microphone is used")
@@ -89,24 +89,24 @@ def check_audio(s: ServeSettings) -> Check:
 
     seen = []
     for i, d in inputs[:6]:
-        ok = _takes_16k(sd, i)
-        seen.append(f"{i} {d['name']!r} {d['default_samplerate']:g} Hz{'' if ok else ' (refuses 16 kHz)'}")
+        ok = _takes_the_rate(sd, i)
+        seen.append(f"{i} {d['name']!r} {d['default_samplerate']:g} Hz{'' if ok else f' (refuses {SAMPLE_RATE} Hz)'}")
     more = f" and {len(inputs) - 6} more" if len(inputs) > 6 else ""
     try:
         chosen = find_input_device(s.device)
     except CaptureError as err:
         return Check("audio", FAIL, str(err), "set `device` under [serve] to one of the devices seen")
     name = devices[chosen]["name"]
-    if not _takes_16k(sd, chosen):
-        return Check("audio", FAIL, f"capture device {chosen} {name!r} refuses {SAMPLE_RATE_HZ} Hz mono int16; inputs: "
+    if not _takes_the_rate(sd, chosen):
+        return Check("audio", FAIL, f"capture device {chosen} {name!r} refuses {SAMPLE_RATE} Hz mono int16; inputs: "
                      f"{'; '.join(seen)}{more}",
                      "choose a device that resamples (ALSA `default`, `pulse` or a `plug` device) with `device` under [serve]")
-    return Check("audio", OK, f"capturing from {chosen} {name!r} at {SAMPLE_RATE_HZ} Hz mono; inputs: {'; '.join(seen)}{more}")
+    return Check("audio", OK, f"capturing from {chosen} {name!r} at {SAMPLE_RATE} Hz mono; inputs: {'; '.join(seen)}{more}")
 
 
-def _takes_16k(sd, index: int) -> bool:
+def _takes_the_rate(sd, index: int) -> bool:
     try:
-        sd.check_input_settings(device=index, samplerate=SAMPLE_RATE_HZ, channels=1, dtype="int16")
+        sd.check_input_settings(device=index, samplerate=SAMPLE_RATE, channels=1, dtype="int16")
         return True
     except Exception:  # sounddevice.PortAudioError or ValueError: the device refuses
         return False
@@ -371,7 +371,7 @@ def _nearest_existing(path: Path) -> Path:
 
 CHECKS: list[tuple[str, Callable[[ServeSettings], Check]]] = [
     ("system", check_system),
-    ("audio", check_audio),
+    ("audio", check_capture),
     ("onnxruntime", check_onnxruntime),
     ("llama.cpp", check_llama),
     ("bundle", check_bundle),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, TypeVar
 
-from edge.backoff import Backoff
+from core.backoff import Backoff
 from edge.client.events import EventSubscription
 from edge.client.requests import DaemonClient, answered_yes
 from edge.errors import EdgeError

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from edge.backoff import Backoff
+from core.backoff import Backoff
 from firmware_bridge.controller import BridgeConfig, Controller
 from firmware_bridge.daemon_client import DaemonPort
 from firmware_bridge.uart.link import LinkConfig

@@ -32,15 +32,14 @@ CORE_THIRD_PARTY = {"numpy"}
 CORE_LAZY_THIRD_PARTY = {"soxr", "soundfile", "tomli"}  # tomli: TOML on Python 3.10
 
 # The bridge reaches the daemon through its socket protocol and client, nothing else:
-# the messages (edge.protocol), the client (the edge.client modules), the client's
-# reconnect timing (edge.backoff) and the client's exceptions (edge.errors).
+# the messages (edge.protocol), the client (the edge.client modules) and the client's
+# exceptions (edge.errors). Reconnect timing is core.backoff, shared with the microphone.
 BRIDGE_EDGE_MODULES = {
     "edge.protocol",
     "edge.client.address",
     "edge.client.connection",
     "edge.client.requests",
     "edge.client.events",
-    "edge.backoff",
     "edge.errors",
 }
 # `listen eval --bundle` scores a bundle with the device's own assistant (lazily imported).
@@ -189,10 +188,26 @@ def test_each_package_has_at_most_20_modules_at_its_top_level(pkg):
 def test_each_shared_definition_exists_once():
     """says_yes, LabelMatcher, resample, read_audio, subsample: one `def`/`class` each in the tree."""
     wanted = {"answer_says_yes", "paper_says_yes", "LabelMatcher", "resample", "read_audio", "subsample",
-              "read_clip_index", "bind", "read_settings"}
+              "read_clip_index", "bind", "read_settings", "Sampling", "check_audio", "Backoff"}
     found: dict[str, list[str]] = {name: [] for name in wanted}
     for name, path in MODULES.items():
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in wanted:
                 found[node.name].append(name)
     assert {k: v for k, v in found.items() if len(v) != 1} == {}
+
+
+def test_the_sample_rate_is_written_once():
+    """Any constant named like SAMPLE_RATE (SAMPLE_RATE_HZ, ...) is core.audio's, imported, never retyped."""
+    found = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            found += [f"{name}.{t.id}" for t in targets if isinstance(t, ast.Name) and "SAMPLE_RATE" in t.id]
+    assert found == ["core.audio.SAMPLE_RATE"]
+
+
+def test_no_two_modules_share_a_name_that_means_one_thing():
+    """One `audio_io`: reading audio is core.audio_io; training's clip writer has its own name."""
+    for stem in ("audio_io", "backoff"):
+        assert [n for n in MODULES if n.rpartition(".")[2] == stem] == [f"core.{stem}"]

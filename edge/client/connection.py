@@ -14,7 +14,7 @@ import socket
 import time
 from pathlib import Path
 
-from edge.backoff import Backoff
+from core.backoff import Backoff
 from edge.client.address import parse_address
 from edge.errors import DaemonError
 from edge.protocol import MAX_LINE_BYTES, Message, decode_server_message

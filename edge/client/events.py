@@ -16,7 +16,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from edge.backoff import Backoff
+from core.backoff import Backoff
 from edge.client.connection import LineConnection
 from edge.errors import DaemonError, ProtocolError, RequestRefused
 from edge.protocol import EVENT_TYPES, Error, Events, Message, Subscribed

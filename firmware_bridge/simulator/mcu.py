@@ -15,7 +15,7 @@ import logging
 import threading
 from typing import Callable
 
-from edge.backoff import Backoff
+from core.backoff import Backoff
 from firmware_bridge.errors import BridgeError
 from firmware_bridge.simulator.pty_cable import PtyCable
 from firmware_bridge.uart.link import Delivery, LinkConfig, Received

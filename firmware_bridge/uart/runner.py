@@ -16,7 +16,7 @@ import logging
 import threading
 from typing import Callable, Protocol
 
-from edge.backoff import Backoff
+from core.backoff import Backoff
 from firmware_bridge.errors import LinkError, TransportError
 from firmware_bridge.uart.link import Delivery, Link, LinkConfig, Received
 from firmware_bridge.uart.messages import Message

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from edge.backoff import Backoff
+from core.backoff import Backoff
 from firmware_bridge.controller import BridgeConfig
 from firmware_bridge.daemon_client import NdjsonDaemonClient
 from firmware_bridge.service import BridgeService

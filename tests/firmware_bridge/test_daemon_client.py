@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from edge.backoff import Backoff
+from core.backoff import Backoff
 from edge.protocol import AnswerReply
 from firmware_bridge.daemon_client import Answer, NdjsonDaemonClient
 from firmware_bridge.errors import DaemonLinkError

@@ -33,7 +33,7 @@ def clip(labels: tuple[str, ...], seed: int) -> np.ndarray:
 def write_dataset(root: Path, n_clips: int = 6, seed: int = 0) -> dict[str, Path]:
     """Clips with 1-2 labels; yes/no rows (both polarities) and one open row per clip;
     a 3-sampling benchmark on two held-out clips."""
-    from training.corpus.audio_io import write_wav
+    from training.corpus.clip_files import write_wav
 
     root.mkdir(parents=True, exist_ok=True)
     (root / "labels.json").write_text(json.dumps(LABELS))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.corpus.audio_io import write_wav
+from training.corpus.clip_files import write_wav
 from training.corpus.clip_index import CLIP_INDEX_FILE, ClipRecord, locate, write_text_atomic
 from training.corpus.dsp import SR
 from training.corpus.folder import Corpus, load_corpus, save_corpus

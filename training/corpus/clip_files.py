@@ -1,4 +1,4 @@
-"""Write corpus audio, and read a file's duration from its header (numpy; soundfile for non-WAV).
+"""Write corpus clips, and read a clip's duration from its header (numpy; soundfile for non-WAV).
 
 Corpus audio is always `SAMPLE_RATE` (from the shared front end) mono PCM16. WAV files are
 written with the standard library's `wave`, so the bytes depend only on the samples (the

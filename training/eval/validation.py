@@ -20,7 +20,7 @@ from core.answers import paper_says_yes
 from core.labels import NO_LABEL
 from training.eval.benchmark_io import BenchmarkRow
 from training.eval.metrics import yes_no_metrics
-from training.model.generate import Sampling, generate
+from training.model.generate import NucleusSampling, generate
 from training.model.sequences import generation_inputs, question_ids
 from training.model.system import ListenSystem
 
@@ -39,7 +39,7 @@ def evaluate_benchmark(
     batch_size: int = 16,
     max_new_tokens: int = 6,
     autocast=nullcontext,
-    sampling: Sampling = Sampling(),
+    sampling: NucleusSampling = NucleusSampling(),
 ) -> dict:
     """Metrics per sampling and `all` of yes/no rows (open rows have no expected answer)."""
     adapter, llm, tok = system.adapter, system.llm, system.tokenizer

@@ -13,7 +13,10 @@ from torch import nn
 
 
 @dataclass(frozen=True)
-class Sampling:
+class NucleusSampling:
+    """Torch-side decoding for evaluation: temperature with top-p. The device's sampler is
+    edge.llm_session.Sampling (numpy, top-k); the two are different things, so two names."""
+
     temperature: float = 0.0  # 0 = greedy
     top_p: float = 1.0  # nucleus sampling mass (with temperature > 0)
     seed: int = 0  # generator seed for sampled decoding
@@ -26,7 +29,7 @@ def generate(
     mask: torch.Tensor,
     max_new_tokens: int,
     eos_ids: tuple[int, ...],
-    sampling: Sampling = Sampling(),
+    sampling: NucleusSampling = NucleusSampling(),
 ) -> tuple[list[list[int]], torch.Tensor]:
     """-> (new token ids per row, stopping at an eos id; first-step logits (B, V) float32)."""
     embed = llm.get_input_embeddings()
@@ -60,7 +63,7 @@ def generate(
     return [[t for t in row if t not in eos_ids] for row in tokens], first_logits
 
 
-def _choose(logits: torch.Tensor, sampling: Sampling, gen: torch.Generator) -> torch.Tensor:
+def _choose(logits: torch.Tensor, sampling: NucleusSampling, gen: torch.Generator) -> torch.Tensor:
     if sampling.temperature <= 0:
         return logits.argmax(-1)
     probs = torch.softmax(logits.cpu() / sampling.temperature, dim=-1)  # (B, V)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from edge.backoff import Backoff
+from core.backoff import Backoff
 from edge.capture import FileSource
 import edge.client.connection
 from edge.client.events import EventStream, EventSubscription

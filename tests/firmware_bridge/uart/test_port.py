@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from edge.backoff import Backoff
+from core.backoff import Backoff
 from firmware_bridge.errors import TransportError
 from firmware_bridge.simulator.pty_cable import PtyCable
 from firmware_bridge.uart.port import FdTransport, SerialTransport

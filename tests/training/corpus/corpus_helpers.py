@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.corpus.audio_io import write_wav
+from training.corpus.clip_files import write_wav
 from training.corpus.build import BuildConfig, build_corpus
 from training.corpus.dsp import SR, colored_noise
 from training.corpus.events import labels

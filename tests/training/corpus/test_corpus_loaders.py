@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.cli import main
-from training.corpus.audio_io import write_wav
+from training.corpus.clip_files import write_wav
 from training.corpus.folder import load_corpus
 from training.corpus.events import event
 from training.corpus.loaders.audiocaps import load_audiocaps

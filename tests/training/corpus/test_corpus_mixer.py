@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from training.corpus.audio_io import write_wav
+from training.corpus.clip_files import write_wav
 from training.corpus.beds import NOISE_KINDS, loop_to
 from training.corpus.dsp import SR, active_rms, colored_noise, n_samples, tone
 from training.corpus.instances import Drawn

@@ -59,7 +59,7 @@ def test_missing_pygame_is_one_log_line(monkeypatch, caplog):
 
 
 def test_recordings_render_as_short_mono_clips(tmp_path):
-    from training.corpus.audio_io import write_wav
+    from training.corpus.clip_files import write_wav
     import numpy as np
 
     path = tmp_path / "beep.wav"
@@ -77,7 +77,7 @@ def test_recordings_render_as_short_mono_clips(tmp_path):
 
 
 def test_each_label_with_several_recordings_reaches_test_and_validation(tmp_path):
-    from training.corpus.audio_io import write_wav
+    from training.corpus.clip_files import write_wav
     import numpy as np
 
     recs = []

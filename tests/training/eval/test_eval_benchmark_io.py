@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _wav(path: Path) -> Path:
-    from training.corpus.audio_io import write_wav
+    from training.corpus.clip_files import write_wav
 
     write_wav(path, np.zeros(1600, dtype=np.float32))
     return path

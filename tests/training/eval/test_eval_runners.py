@@ -31,7 +31,7 @@ NAMES = {"smoke_alarm": "a smoke alarm", "dog_bark": "a dog barking", "doorbell"
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory) -> Path:
-    from training.corpus.audio_io import write_wav
+    from training.corpus.clip_files import write_wav
 
     root = tmp_path_factory.mktemp("bench")
     t = np.arange(32000) / 16000  # 2 s, the tiny checkpoint's window

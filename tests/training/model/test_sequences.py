@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from training.model.generate import Sampling, generate
+from training.model.generate import NucleusSampling, generate
 from training.model.prompt import build_prompt
 from training.model.sequences import (
     answer_ids, answer_loss, generation_inputs, prompt_ids, question_ids, training_inputs,
@@ -75,8 +75,8 @@ def test_sampling_is_seeded(lm):
     qs = [question_ids(tok, prompt, "What do you hear?")]
     with torch.no_grad():
         inputs, mask = generation_inputs(embed, ids, embed(torch.tensor([_soft_ids(tok)])), qs)
-        a, _ = generate(model, inputs, mask, 6, (-1,), Sampling(temperature=1.0, top_p=0.9, seed=3))
-        b, _ = generate(model, inputs, mask, 6, (-1,), Sampling(temperature=1.0, top_p=0.9, seed=3))
+        a, _ = generate(model, inputs, mask, 6, (-1,), NucleusSampling(temperature=1.0, top_p=0.9, seed=3))
+        b, _ = generate(model, inputs, mask, 6, (-1,), NucleusSampling(temperature=1.0, top_p=0.9, seed=3))
         greedy, _ = generate(model, inputs, mask, 6, (-1,))
     assert a == b and len(a[0]) == 6
     assert a != greedy  # a random 49k-vocab model: sampling leaves the argmax path

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.corpus.audio_io import audio_info
+from training.corpus.clip_files import audio_info
 from training.corpus.clip_index import SPLIT_NAMES, ClipRecord
 from training.corpus.events import entries_for, vocabulary
 from training.corpus.folder import Corpus, save_corpus

@@ -15,7 +15,7 @@ import numpy as np
 
 from core.audio import SAMPLE_RATE
 from core.audio_io import resample
-from training.corpus.audio_io import write_wav
+from training.corpus.clip_files import write_wav
 from training.corpus.clip_index import SPLIT_NAMES, ClipRecord
 from training.corpus.events import to_label
 from training.corpus.loaders.common import library_matcher
