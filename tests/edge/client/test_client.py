@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -137,21 +138,27 @@ def full_backlog(path: Path) -> tuple[socket.socket, list[socket.socket]]:
         queued.append(sock)
 
 
-def test_a_full_backlog_is_retried_until_the_daemon_accepts(tmp_path):
+def test_a_full_backlog_is_retried_until_the_daemon_accepts(tmp_path, monkeypatch):
     server, queued = full_backlog(tmp_path / "b.sock")
     accepted: list[socket.socket] = []
+    retried = threading.Event()  # set when the connect met the full backlog and backs off
 
-    def accept_later() -> None:
-        time.sleep(0.3)
+    def backoff_sleep(seconds: float) -> None:
+        retried.set()
+        time.sleep(seconds)
+
+    monkeypatch.setattr(edge.client.connection, "time", SimpleNamespace(monotonic=time.monotonic, sleep=backoff_sleep))
+
+    def accept_once_refused() -> None:
+        assert retried.wait(10), "the connect never met the full backlog"
         for _ in range(len(queued) + 1):
             accepted.append(server.accept()[0])
 
-    thread = threading.Thread(target=accept_later)
+    thread = threading.Thread(target=accept_once_refused)
     thread.start()
     try:
-        began = time.monotonic()
         edge.client.connection.LineConnection(tmp_path / "b.sock", timeout_s=5).close()  # waits its turn, no EAGAIN
-        assert 0.25 < time.monotonic() - began < 3
+        assert retried.is_set() and len(accepted) == len(queued) + 1  # refused at first, accepted in the end
     finally:
         thread.join(5)
         for sock in [*queued, *accepted, server]:
@@ -182,7 +189,8 @@ def test_a_connection_closed_as_idle_is_replaced_and_subscriptions_are_not_dropp
     try:
         wait_for(lambda: client.status().subscribers == 1, what="the subscription")
         for _ in range(3):
-            time.sleep(0.5)  # the client's connection is closed as idle each time...
+            # the client's connection is closed as idle each time (the subscription stays)...
+            wait_for(lambda: daemon.status().clients == 1, what="the idle connection closed")
             client.mute()  # ...and replaced on the next request
             client.unmute()
         wait_for(lambda: events.count(StateEvent(muted=True, capturing=False)) == 3, what="three mute events")

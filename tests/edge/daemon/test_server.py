@@ -49,9 +49,11 @@ class LoudnessAssistant:
     read the same level as `ask` on the audio itself; `encodes` counts the windows encoded.
     """
 
-    def __init__(self, threshold_dbfs: float = -25.0, delay_s: float = 0.0) -> None:
+    def __init__(self, threshold_dbfs: float = -25.0, delay_s: float = 0.0,
+                 gate: threading.Event | None = None) -> None:
         self.threshold_dbfs = threshold_dbfs
         self.delay_s = delay_s  # per question, to make requests overlap
+        self.gate = gate  # if given, every question waits for it: a model call that ends when the test says
         self.questions: list[str] = []
         self.encodes = 0
         self.max_parallel = 0
@@ -83,6 +85,8 @@ class LoudnessAssistant:
             self.questions.append(question)
         try:
             time.sleep(self.delay_s)
+            if self.gate is not None:
+                assert self.gate.wait(30), "the test never opened the gate"
             level = 10 * np.log10(np.mean(states[0 : len(spans)]) + 1e-12)
             heard = bool(level > self.threshold_dbfs)
             text = f"{'Yes' if heard else 'No'}: {question} ({level:.1f} dBFS)"
@@ -177,7 +181,8 @@ def test_concurrent_asks_each_get_their_own_answer(buffered):
 
 
 def test_a_full_queue_answers_busy(tmp_path):
-    assistant = LoudnessAssistant(delay_s=1.0)
+    gate = threading.Event()  # the model call lasts until every ask has its outcome or is queued
+    assistant = LoudnessAssistant(gate=gate)
     daemon = start(tmp_path, FileSource(write_wav(tmp_path / "b.wav", BEEPS), speed=8.0), assistant, job_queue=1)
     try:
         with DaemonClient(daemon.config.socket_path) as c:
@@ -197,11 +202,15 @@ def test_a_full_queue_answers_busy(tmp_path):
         threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(clients))]
         for t in threads:
             t.start()
+        # one runs and at most one waits (while the gate is closed); the rest are refused at once, not piled up
+        try:
+            wait_for(lambda: outcomes.count(ErrorCode.BUSY) >= 3, what="three asks refused while one runs")
+        finally:
+            gate.set()
         for t in threads:
             t.join(30)
         for c in clients:
             c.close()
-        # one runs and at most one waits (1 s each); the rest are refused at once, not piled up
         assert len(outcomes) == 5 and set(outcomes) <= {ErrorCode.BUSY, "answer"}
         assert outcomes.count(ErrorCode.BUSY) >= 3 and 1 <= outcomes.count("answer") <= 2
     finally:
@@ -278,8 +287,10 @@ def test_mute_stops_capture_and_wipes_the_buffer(tmp_path):
             client.listen(1.0)
         assert err.value.code == ErrorCode.MUTED
 
-        time.sleep(1.6)  # at 4x this would be two more beeps if capture were running
-        assert client.status().buffer_segments == 0
+        # Muted, nothing can be captured: the source is closed (waited above) and is not reopened
+        # until unmute, nothing more arrives from it, and the event stream below shows no segment
+        # between the mute's state event and the unmute's.
+        captured = client.status().captured_seconds
 
         seen = []
         while True:  # segment events before the mute, then the state event
@@ -288,6 +299,8 @@ def test_mute_stops_capture_and_wipes_the_buffer(tmp_path):
             if isinstance(event, StateEvent):
                 break
         assert seen[-1] == StateEvent(muted=True, capturing=False)
+        status = client.status()
+        assert (CountingSource.opens, status.captured_seconds, status.buffer_segments) == (1, captured, 0)
 
         assert client.unmute().muted is False
         wait_for(lambda: CountingSource.opens == 2, what="the source to reopen")
@@ -323,13 +336,13 @@ def test_a_watch_fires_on_a_replayed_file(tmp_path):
                     got.append(events.next(max(0.1, deadline - time.monotonic())))
                 except TimeoutError:
                     break
-            wait_for(lambda: client.status().queued == 0)
-            time.sleep(0.2)
-            while True:
-                try:
-                    got.append(events.next(0.3))
-                except TimeoutError:
-                    break
+            # every watch check answered (2 watches x 2 segments), then a mute as a marker: the
+            # events up to its state event hold every alert those checks published
+            wait_for(lambda: client.status().queued == 0 and len(assistant.questions) == 4 and not assistant._running,
+                     what="the four watch checks")
+            client.mute()
+            while not got or got[-1] != StateEvent(muted=True, capturing=False):
+                got.append(events.next(5))
     finally:
         daemon.stop()
     segments = [e for e in got if isinstance(e, SegmentEvent)]
@@ -521,22 +534,23 @@ def test_hostile_lines_get_error_replies_and_never_reach_the_daemons_state(buffe
 
 def test_an_ask_in_flight_at_stop_is_answered_shutting_down(tmp_path):
     """Daemon.stop is what SIGTERM runs: the waiting ask gets a reply, not an end of stream."""
-    assistant = LoudnessAssistant(delay_s=2.0)
+    gate = threading.Event()  # the model call lasts until the test opens it
+    assistant = LoudnessAssistant(gate=gate)
     daemon = start(tmp_path, FileSource(write_wav(tmp_path / "s.wav", BEEPS), speed=8.0), assistant)
-    stopper = None
+    stopper = threading.Thread(target=lambda: (wait_for(lambda: assistant._running == 1, what="the model call"),
+                                               daemon.stop()))
     try:
         with DaemonClient(daemon.config.socket_path, timeout_s=30) as client:
             wait_for(lambda: client.status().source_ended, what="the replay to end")
-            stopper = threading.Timer(0.5, daemon.stop)  # while the model is busy with the ask
-            stopper.start()
-            began = time.monotonic()
+            stopper.start()  # stops the daemon while the model is busy with the ask
             with pytest.raises(RequestRefused) as err:
                 client.ask("Is it loud?")
             assert err.value.code == ErrorCode.SHUTTING_DOWN
-            assert time.monotonic() - began < 1.5  # answered at stop (0.5 s), not after the 2 s model call
+            assert assistant._running == 1  # answered at stop, while the model call still runs
     finally:
-        if stopper is not None:
-            stopper.join()
+        gate.set()
+        if stopper.is_alive() or stopper.ident is not None:
+            stopper.join(30)
         daemon.stop()
 
 
@@ -554,6 +568,8 @@ def test_sigterm_answers_the_request_in_flight(tmp_path):
         sock, exchange = raw_connection(sock_path)
         assert exchange(b'{"type":"status","id":0}\n')["type"] == "status"
         sock.sendall(b'{"type":"listen","seconds":10,"id":"rec"}\n')  # recording for 10 s
+        # No state shows a recording in flight (a connection's requests run one at a time, so a
+        # status behind it waits too): this sleep only orders the listen before the signal.
         time.sleep(0.5)
         proc.send_signal(signal.SIGTERM)
         line = sock.makefile("rb").readline()
@@ -585,7 +601,7 @@ def test_idle_connections_are_closed_but_subscribers_and_clients_keep_working(tm
         assert idle.recv(1) == b""  # ...and then closed
         idle.close()
         assert client.ask("Is it loud?").heard is True  # a 0.6 s model call is not idle time
-        time.sleep(1.0)  # the client's own connection is closed meanwhile...
+        wait_for(lambda: daemon.status().clients == 1, what="the client's own connection closed as idle")  # ...
         assert client.mute().muted is True  # ...and replaced transparently
         seen = []  # the replay's segments and end come first
         while not seen or seen[-1] != StateEvent(muted=True, capturing=False):  # the subscriber was kept
@@ -609,7 +625,7 @@ def test_the_connection_limit_is_a_clear_refusal_and_idle_clients_cannot_hold_it
         with pytest.raises(RequestRefused) as err:
             DaemonClient(path, timeout_s=5).status()
         assert err.value.code == ErrorCode.BUSY and "4 clients are connected already" in err.value.text
-        time.sleep(1.2)  # the idle ones are closed: room again
+        wait_for(lambda: daemon.status().clients == 0, what="the idle ones closed")  # room again
         with DaemonClient(path, timeout_s=5) as client:
             assert client.status().clients == 1
         for hog in hogs:
@@ -628,25 +644,29 @@ def test_a_socket_mode_that_opens_the_api_or_locks_out_its_owner_is_refused(tmp_
 # -- audio encoded as it arrives, and streamed answers (PROTOCOL.md minor 1) ---------------
 
 
-def _raw_exchange(path: Path, request: dict, quiet_s: float = 0.3) -> list[dict]:
-    """Send one request line on a fresh raw socket; every line received until `quiet_s` of silence after the reply."""
+PROGRESS_TYPES = ("decision", "token")  # the lines a streamed ask sends before its reply
+
+
+def _raw_exchange(path: Path, request: dict) -> list[dict]:
+    """Send one request line on a fresh raw socket; every line received up to its reply.
+
+    Anything after the reply would be a protocol bug. To see it without waiting on the clock, a
+    status request follows as a marker and the socket is half-closed: every line the daemon
+    writes on this connection until it closes it must be exactly the marker's reply."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.connect(str(path))
-        sock.sendall(json.dumps(request).encode() + b"\n")
         sock.settimeout(30)
-        buf, lines = b"", []
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except socket.timeout:
-                break
-            if not chunk:
-                break
-            buf += chunk
-            *done, buf = buf.split(b"\n")
-            lines += [json.loads(x) for x in done if x.strip()]
-            if any(x["type"] in ("answer", "error") for x in lines):
-                sock.settimeout(quiet_s)  # anything after the reply would be a protocol bug
+        sock.connect(str(path))
+        reader = sock.makefile("rb")
+        sock.sendall(json.dumps(request).encode() + b"\n")
+        lines: list[dict] = []
+        while not lines or lines[-1]["type"] in PROGRESS_TYPES:
+            line = reader.readline()
+            assert line, f"the daemon closed the connection before the reply, after {lines}"
+            lines.append(json.loads(line))
+        sock.sendall(b'{"type":"status","id":"marker"}\n')
+        sock.shutdown(socket.SHUT_WR)
+        after = [json.loads(x) for x in reader]
+        assert [(x["type"], x.get("id")) for x in after] == [("status", "marker")], f"lines after the reply: {after}"
     return lines
 
 
@@ -703,7 +723,7 @@ def test_old_clients_get_exactly_one_reply_and_a_minor_0_reader_skips_the_new_li
     daemon, client, _ = buffered
     plain = _raw_exchange(daemon.config.socket_path, {"type": "ask", "question": "Is it loud?", "id": 1})
     assert [x["type"] for x in plain] == ["answer"]  # no `stream`: exactly minor 0's stream
-    listen = _raw_exchange(daemon.config.socket_path, {"type": "status"})
+    listen = _raw_exchange(daemon.config.socket_path, {"type": "status", "id": "s"})
     assert listen[0]["minor"] == 1
     # a reader that asks for the stream but knows only `answer` and `error` still gets its reply, last
     streamed = _raw_exchange(daemon.config.socket_path, {"type": "ask", "question": "Is it loud?", "stream": True, "id": 2})
@@ -731,12 +751,21 @@ def test_a_streamed_listen_decides_before_its_answer(tmp_path):
 
 
 def test_a_mute_while_an_ask_reads_kept_states_voids_its_answer(tmp_path):
-    assistant = LoudnessAssistant(delay_s=1.0)  # the answer takes a second: mute lands inside it
+    gate = threading.Event()  # the answer lasts until the mute has landed inside it
+    assistant = LoudnessAssistant(gate=gate)
     daemon = start(tmp_path, FileSource(write_wav(tmp_path / "b.wav", BEEPS), speed=8.0), assistant)
     try:
         with DaemonClient(daemon.config.socket_path) as client, DaemonClient(daemon.config.socket_path) as other:
             wait_for(lambda: client.status().source_ended and client.status().encoded_segments == 2, what="encoded")
-            muter = threading.Timer(0.3, other.mute)
+
+            def mute_inside_the_answer() -> None:
+                try:
+                    wait_for(lambda: assistant._running == 1, what="the model call")
+                    other.mute()
+                finally:
+                    gate.set()
+
+            muter = threading.Thread(target=mute_inside_the_answer)
             muter.start()
             with pytest.raises(RequestRefused) as err:
                 client.ask("Is it loud?")

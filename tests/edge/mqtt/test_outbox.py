@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
+from types import SimpleNamespace
 
 import pytest
 
+import edge.mqtt.outbox
 from edge.mqtt.holds import Holds
 from edge.mqtt.outbox import Outbox, Outgoing
 
@@ -58,12 +59,24 @@ def test_a_message_replaced_while_in_flight_is_not_confused_with_its_replacement
     assert len(box) == 1
 
 
-def test_peek_waits_for_a_message_and_gives_up_after_its_timeout():
+def test_peek_waits_for_a_message_and_gives_up_after_its_timeout(monkeypatch):
     box = Outbox(10)
-    t0 = time.monotonic()
-    assert box.peek(0.1) is None and time.monotonic() - t0 >= 0.09
-    threading.Timer(0.05, lambda: box.put(Outgoing("t", b"1"))).start()
-    assert box.peek(5).payload == b"1"
+    clock = SimpleNamespace(now=100.0, waits=[])  # monotonic time that moves only while peek waits
+    monkeypatch.setattr(edge.mqtt.outbox, "time", SimpleNamespace(monotonic=lambda: clock.now))
+
+    def wait(timeout: float | None = None) -> bool:  # the whole timeout passes, at once, with no message
+        clock.waits.append(timeout)
+        clock.now += timeout
+        return False
+
+    monkeypatch.setattr(box._cond, "wait", wait)
+    assert box.peek(0.1) is None and clock.waits == [pytest.approx(0.1)]  # waited its timeout, then gave up
+    monkeypatch.undo()
+    waiting = threading.Event()
+    real_wait = box._cond.wait
+    monkeypatch.setattr(box._cond, "wait", lambda timeout=None: (waiting.set(), real_wait(timeout))[1])
+    threading.Thread(target=lambda: waiting.wait(5) and box.put(Outgoing("t", b"1"))).start()
+    assert box.peek(5).payload == b"1"  # woken by the message while it waits
 
 
 def test_a_hold_turns_on_once_is_extended_by_each_firing_and_expires():
