@@ -50,10 +50,10 @@ class LoudnessAssistant:
     """
 
     def __init__(self, threshold_dbfs: float = -25.0, delay_s: float = 0.0,
-                 gate: threading.Event | None = None) -> None:
+                 release: threading.Event | None = None) -> None:
         self.threshold_dbfs = threshold_dbfs
         self.delay_s = delay_s  # per question, to make requests overlap
-        self.gate = gate  # if given, every question waits for it: a model call that ends when the test says
+        self.release = release  # if given, every question waits for it: a model call that ends when the test says
         self.questions: list[str] = []
         self.encodes = 0
         self.max_parallel = 0
@@ -85,8 +85,8 @@ class LoudnessAssistant:
             self.questions.append(question)
         try:
             time.sleep(self.delay_s)
-            if self.gate is not None:
-                assert self.gate.wait(30), "the test never opened the gate"
+            if self.release is not None:
+                assert self.release.wait(30), "the test never set `release`"
             level = 10 * np.log10(np.mean(states[0 : len(spans)]) + 1e-12)
             heard = bool(level > self.threshold_dbfs)
             text = f"{'Yes' if heard else 'No'}: {question} ({level:.1f} dBFS)"
@@ -182,7 +182,7 @@ def test_concurrent_asks_each_get_their_own_answer(buffered):
 
 def test_a_full_queue_answers_busy(tmp_path):
     gate = threading.Event()  # the model call lasts until every ask has its outcome or is queued
-    assistant = LoudnessAssistant(gate=gate)
+    assistant = LoudnessAssistant(release=gate)
     daemon = start(tmp_path, FileSource(write_wav(tmp_path / "b.wav", BEEPS), speed=8.0), assistant, job_queue=1)
     try:
         with DaemonClient(daemon.config.socket_path) as c:
@@ -535,7 +535,7 @@ def test_hostile_lines_get_error_replies_and_never_reach_the_daemons_state(buffe
 def test_an_ask_in_flight_at_stop_is_answered_shutting_down(tmp_path):
     """Daemon.stop is what SIGTERM runs: the waiting ask gets a reply, not an end of stream."""
     gate = threading.Event()  # the model call lasts until the test opens it
-    assistant = LoudnessAssistant(gate=gate)
+    assistant = LoudnessAssistant(release=gate)
     daemon = start(tmp_path, FileSource(write_wav(tmp_path / "s.wav", BEEPS), speed=8.0), assistant)
     stopper = threading.Thread(target=lambda: (wait_for(lambda: assistant._running == 1, what="the model call"),
                                                daemon.stop()))
@@ -752,7 +752,7 @@ def test_a_streamed_listen_decides_before_its_answer(tmp_path):
 
 def test_a_mute_while_an_ask_reads_kept_states_voids_its_answer(tmp_path):
     gate = threading.Event()  # the answer lasts until the mute has landed inside it
-    assistant = LoudnessAssistant(gate=gate)
+    assistant = LoudnessAssistant(release=gate)
     daemon = start(tmp_path, FileSource(write_wav(tmp_path / "b.wav", BEEPS), speed=8.0), assistant)
     try:
         with DaemonClient(daemon.config.socket_path) as client, DaemonClient(daemon.config.socket_path) as other:
