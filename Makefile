@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help setup test test-fast demo models bench clean default-bundle
+.PHONY: help setup test test-fast test-unit demo models bench clean default-bundle
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -16,6 +16,14 @@ test: setup  ## set up, then run the whole test suite (what CI runs)
 
 test-fast: setup  ## only the fast tests (no real default weights)
 	$(PY) -m pytest -m "not real_weights" $(PYTEST_ARGS)
+
+# No `setup` first: the edit-test loop after `make setup`. LISTEN_TESTS_TORCH_FREE makes
+# tests/conftest.py refuse torch's imports, so a test that needs torch and escaped the `torch`
+# marker fails here instead of quietly slowing this run down.
+test-unit:  ## the torch-free tests, in about two minutes (after `make setup`; CI runs `make test`)
+	@test -x $(PY) || { echo "no $(PY): run make setup first"; exit 1; }
+	LISTEN_TESTS_TORCH_FREE=1 $(PY) -m pytest -m "not torch and not real_weights" \
+		--ignore=tests/training --ignore=tests/export $(PYTEST_ARGS)
 
 models: setup  ## prepare and report the default models (offline)
 	$(VENV)/bin/listen models

@@ -12,9 +12,72 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.pop("STATE_DIRECTORY", None)
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="listen-test-state-")
 
+import ast  # noqa: E402
+import functools  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 import pytest  # noqa: E402
 
 from tests.tiny_models import build_tiny_llama, build_tiny_whisper  # noqa: E402
+
+# `make test-unit` sets this: torch and its stack cannot be imported, so a test that needs them
+# and is not marked `torch` fails loudly instead of silently making the fast run slow.
+TORCH_FREE_RUN = os.environ.get("LISTEN_TESTS_TORCH_FREE") == "1"
+HEAVY_ROOTS = {"torch", "transformers", "accelerate", "onnx", "onnxscript", "safetensors", "export"}
+# Session fixtures that build or convert models with torch (item.fixturenames holds the
+# fixtures a test uses transitively, so anything built on these counts too).
+TORCH_FIXTURES = {"tiny_whisper_dir", "tiny_llama_dir", "default_whisper_dir", "tiny_checkpoint", "tiny_bundle",
+                  "tiny_presence_checkpoint", "tiny_presence_bundle"}
+
+
+class _RefuseHeavyImports:
+    """A meta-path finder that refuses torch's stack during a torch-free run."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in HEAVY_ROOTS - {"export"}:
+            raise ModuleNotFoundError(f"{name} cannot be imported in `make test-unit` (LISTEN_TESTS_TORCH_FREE=1); "
+                              "mark the test `@pytest.mark.torch`, or run `make test`")
+        return None
+
+
+if TORCH_FREE_RUN:
+    sys.meta_path.insert(0, _RefuseHeavyImports())
+
+
+@functools.lru_cache(maxsize=None)
+def _heavy_imports(path: Path) -> tuple[bool, frozenset[str]]:
+    """(the module imports torch's stack at module level, names of the test functions that do lazily)."""
+
+    def heavy(node: ast.AST) -> bool:
+        for n in ast.walk(node):
+            names = [a.name for a in n.names] if isinstance(n, ast.Import) else \
+                [n.module or ""] if isinstance(n, ast.ImportFrom) and not n.level else []
+            if isinstance(n, ast.Call) and getattr(n.func, "attr", None) == "importorskip" and n.args:
+                names = [getattr(n.args[0], "value", "")]  # pytest.importorskip("transformers")
+            if any(str(m).split(".")[0] in HEAVY_ROOTS for m in names):
+                return True
+        return False
+
+    tree = ast.parse(path.read_text(), filename=str(path))
+    functions = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    functions += [m for c in tree.body if isinstance(c, ast.ClassDef) for m in c.body
+                  if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    at_top = any(heavy(n) for n in tree.body if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+    return at_top, frozenset(f.name for f in functions if heavy(f))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `torch` every test that builds models with torch or imports torch's stack (lazily too):
+    in its module, in its own function or a fixture of that module, or through a TORCH_FIXTURES
+    fixture (used directly, or named by a parameter and fetched with request.getfixturevalue)."""
+    for item in items:
+        at_top, lazy = _heavy_imports(Path(item.path)) if str(item.path).endswith(".py") else (False, frozenset())
+        uses = {getattr(item, "originalname", item.name), *item.fixturenames}
+        callspec = getattr(item, "callspec", None)
+        params = {v for v in callspec.params.values() if isinstance(v, str)} if callspec else set()
+        if at_top or lazy & uses or TORCH_FIXTURES & (uses | params):
+            item.add_marker(pytest.mark.torch)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,7 +6,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 
+
+@pytest.mark.torch  # builds the tiny models in a subprocess, out of conftest's sight
 def test_fixtures_build_with_network_blocked(tmp_path):
     code = textwrap.dedent(
         f"""
