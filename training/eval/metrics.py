@@ -33,6 +33,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
+import numpy as np
+
 from core.answers import paper_says_yes
 
 YES, NO, UNPARSABLE = "yes", "no", "unparsable"
@@ -191,3 +193,29 @@ def score_rows(rows: Sequence[ScoredRow], parser: str = "paper") -> Scores:
 
 def score_all_parsers(rows: Sequence[ScoredRow]) -> dict[str, Scores]:
     return {name: score_rows(rows, name) for name in PARSERS}
+
+
+ECE_BINS = 10  # equal-width bins over [0.5, 1]: 0.05 wide
+
+
+def expected_calibration_error(p_yes: np.ndarray, present: np.ndarray, bins: int = ECE_BINS) -> dict:
+    """Top-label ECE of answers "yes" when p_yes >= 0.5, with the table behind it: the answers
+    are binned by their confidence (the probability of the answer given, >= 0.5) and each
+    bin's |accuracy - mean confidence| is weighted by its share of the answers."""
+    p = np.asarray(p_yes, dtype=np.float64)
+    y = np.asarray(present, dtype=bool)
+    said_yes = p >= 0.5
+    conf = np.where(said_yes, p, 1 - p)
+    right = said_yes == y
+    edges = np.linspace(0.5, 1.0, bins + 1)
+    idx = np.clip(np.searchsorted(edges, conf, side="right") - 1, 0, bins - 1)
+    rows, ece = [], 0.0
+    for b in range(bins):
+        m = idx == b
+        if not m.any():
+            continue
+        acc, mean_conf = float(right[m].mean()), float(conf[m].mean())
+        ece += m.mean() * abs(acc - mean_conf)
+        rows.append({"lo": float(edges[b]), "hi": float(edges[b + 1]), "n": int(m.sum()), "accuracy": acc,
+                     "confidence": mean_conf})
+    return {"ece": float(ece), "n": int(p.size), "bins": rows}

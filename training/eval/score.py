@@ -14,7 +14,7 @@ from core.replies import reply_agrees
 from training.eval.benchmark_io import BenchmarkRow
 from training.eval.errors import EvalError
 from training.eval.mentions import OpenAnswer, score_mentions
-from training.eval.metrics import ScoredRow, score_all_parsers
+from training.eval.metrics import ScoredRow, expected_calibration_error, score_all_parsers
 
 
 def _label_of(obj: str, known: set[str], matcher: MentionFinder) -> str | None:
@@ -74,8 +74,6 @@ def evaluate_rows(rows: list[BenchmarkRow], label_entries: list[dict]) -> dict:
     }
     scored = [r for r in rows if not r.is_open and r.p_yes is not None]
     if scored:
-        from training.presence.calibration import expected_calibration_error
-
         result["calibration"] = expected_calibration_error([r.p_yes for r in scored], [r.label == "yes" for r in scored])
     if any(r.is_open for r in rows):
         matcher = MentionFinder(label_entries)

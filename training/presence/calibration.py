@@ -1,12 +1,12 @@
-"""Calibration of presence scores: Platt scaling, expected calibration error, reliability plot.
+"""Calibration of presence scores: Platt scaling, the novelty gate, the reliability plot.
 
 `Platt` maps a clip logit z to P(present) = sigmoid(scale * z + bias); it is fitted on the
 validation split's benchmark questions (balanced like every benchmark split), never on a
 test split. Its optional novelty gate (`core.presence.NoveltyGate`, fitted by `fit_gate` on
 validation questions about labels held out of training) pulls that logit toward a prior for
-phrases far from the trained ones, whose scores are worth little. `expected_calibration_error` is the usual top-label ECE: the answers are binned
-by their confidence (the probability of the answer given, >= 0.5) and each bin's
-|accuracy - mean confidence| is weighted by its share of the answers.
+phrases far from the trained ones, whose scores are worth little. The ECE behind the
+reliability plot is `training.eval.metrics.expected_calibration_error` (evaluation scores with
+it too, and eval sits below presence).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import numpy as np
 
 from core.presence import NoveltyGate
 
-ECE_BINS = 10  # equal-width bins over [0.5, 1]: 0.05 wide
 # A trained phrase says itself through llama.cpp on the edge and transformers in training
 # (cosine >= 0.99 by the export gate): the gate must trust a cosine of 0.99 or more.
 MAX_GATE_CENTER = 0.97
@@ -99,27 +98,6 @@ def fit_gate(logits: np.ndarray, similarity: np.ndarray, present: np.ndarray, pr
     theta = best.x if best.fun <= nll(start) else start
     return NoveltyGate(float(np.clip(theta[0], -1.0, MAX_GATE_CENTER)),
                        float(np.exp(np.clip(theta[1], np.log(MIN_GATE_WIDTH), 0.0))), float(prior_logit))
-
-
-def expected_calibration_error(p_yes: np.ndarray, present: np.ndarray, bins: int = ECE_BINS) -> dict:
-    """Top-label ECE of answers "yes" when p_yes >= 0.5, with the table behind it."""
-    p = np.asarray(p_yes, dtype=np.float64)
-    y = np.asarray(present, dtype=bool)
-    said_yes = p >= 0.5
-    conf = np.where(said_yes, p, 1 - p)
-    right = said_yes == y
-    edges = np.linspace(0.5, 1.0, bins + 1)
-    idx = np.clip(np.searchsorted(edges, conf, side="right") - 1, 0, bins - 1)
-    rows, ece = [], 0.0
-    for b in range(bins):
-        m = idx == b
-        if not m.any():
-            continue
-        acc, mean_conf = float(right[m].mean()), float(conf[m].mean())
-        ece += m.mean() * abs(acc - mean_conf)
-        rows.append({"lo": float(edges[b]), "hi": float(edges[b + 1]), "n": int(m.sum()), "accuracy": acc,
-                     "confidence": mean_conf})
-    return {"ece": float(ece), "n": int(p.size), "bins": rows}
 
 
 def reliability_plot(tables: dict[str, dict], path: Path, title: str) -> Path:

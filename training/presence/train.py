@@ -35,7 +35,8 @@ from core.hierarchy import Hierarchy
 from core.presence import MAX_DESCRIBED, NoveltyGate, PresenceRule
 from core.questions import asked_phrase
 from training.model.adapter_config import EncoderConfig
-from training.presence.calibration import Platt, expected_calibration_error, fit_gate
+from training.eval.metrics import expected_calibration_error
+from training.presence.calibration import Platt, fit_gate
 from training.presence.checkpoint import PresenceMeta, save_presence
 from training.presence.features import PresenceDataError, SplitFeatures, split_features
 from training.presence.model import PresenceConfig, PresenceModel

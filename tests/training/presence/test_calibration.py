@@ -1,9 +1,10 @@
-"""Platt scaling and ECE (training.presence.calibration)."""
+"""Platt scaling (training.presence.calibration) and ECE (training.eval.metrics)."""
 
 import numpy as np
 import pytest
 
-from training.presence.calibration import Platt, expected_calibration_error, reliability_plot
+from training.eval.metrics import expected_calibration_error
+from training.presence.calibration import Platt, reliability_plot
 
 
 def test_platt_recovers_the_scale_and_bias_that_generated_the_labels():
