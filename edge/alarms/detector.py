@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from edge.alarms.onsets import Onset, OnsetConfig, OnsetTracker
-from edge.alarms.patterns import PATTERNS, GroupMatch, TemporalPattern, match_latest
+from edge.alarms.patterns import PATTERNS, GroupMatch, TemporalPattern, match_ended, match_latest
 from edge.alarms.tones import BANDS, ToneAnalyzer, ToneBand
 
 HISTORY_S = 12.0  # onsets kept per band: longer than the longest cycle (9 s) plus its group
@@ -48,21 +48,38 @@ class AlarmDetector:
         self.trackers = [OnsetTracker(b.name, onsets) for b in bands]
         self.patterns = patterns
         self._onsets: list[list[Onset]] = [[] for _ in bands]
+        self._ended: list[dict[str, float]] = [{} for _ in bands]  # per band and pattern: the newest onset match_ended saw
+        self._reported: dict[tuple[str, str], float] = {}  # (pattern, band) -> the last reported group's first beep
 
     def feed(self, block: np.ndarray) -> list[AlarmMatch]:
         matches = []
-        for frames, tracker, history in zip(self.analyzer.feed(block), self.trackers, self._onsets):
+        for frames, tracker, history, ended in zip(self.analyzer.feed(block), self.trackers, self._onsets, self._ended):
             for onset in tracker.feed(frames):
                 history.append(onset)
                 while history and onset.time_s - history[0].time_s > HISTORY_S:
                     history.pop(0)
-                for pattern in self.patterns:  # the first pattern that parses the onsets, in order
-                    m = match_latest(history, pattern)
-                    if m is not None:
-                        if self._chained(m):
-                            matches.append(AlarmMatch.of(m))
-                        break
+                self._first_parse(matches, lambda p: match_latest(history, p))
+            if history and len(frames.times):
+                now = float(frames.times[-1])
+                # each pattern looks once per newest onset, as soon as its group's pause has lasted long enough
+                due = [p for p in self.patterns if ended.get(p.name) != history[-1].time_s
+                       and now - history[-1].time_s >= p.end_silence_s]
+                for p in due:
+                    ended[p.name] = history[-1].time_s
+                if due:
+                    self._first_parse(matches, lambda p: match_ended(history, p, now) if p in due else None)
         return matches
+
+    def _first_parse(self, matches: list[AlarmMatch], match) -> None:
+        """The first pattern (in order) that `match` parses; reported once per group, however matched."""
+        for pattern in self.patterns:
+            m = match(pattern)
+            if m is not None:
+                key = (m.pattern.name, m.band)
+                if self._chained(m) and abs(self._reported.get(key, -np.inf) - m.first_onset_s) > m.pattern.min_tolerance_s:
+                    self._reported[key] = m.first_onset_s
+                    matches.append(AlarmMatch.of(m))
+                return
 
     def _chained(self, m: GroupMatch) -> bool:
         """Whether `m` ends a run of `groups` matched groups, each confirmed where the next began."""

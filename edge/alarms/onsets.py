@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edge.alarms.tones import HOP, ToneFrames, pitch_tolerance
+from edge.alarms.tones import BIN_HZ, FRAME, HOP, ToneFrames, pitch_tolerance
 from core.audio import SAMPLE_RATE
 
 
@@ -35,8 +35,9 @@ class OnsetConfig:
     recent_s: float = 2.5
     end_drop_db: float = 10.0  # a beep ends when its tone falls this far below its peak (a room's tail: RT60 / 6)
     end_frames: int = 4  # ... for this many frames in a row (noise makes a beep flicker for a frame or two)
-    # an onset is "after a gap" when, since the onset before, the tone was absent (not tonal) for
-    # this many frames in a row: a beep out of silence, not a rise inside a sounding tone
+    # an onset is "after a gap" when, since the onset before, its tone was absent (no tone within a
+    # bin of its pitch) for this many frames in a row: a beep out of silence, not a rise inside a
+    # sounding tone
     gap_frames: int = 3
 
 
@@ -57,6 +58,9 @@ class Onset:
     # how far the tone fell (dB) from its high since the onset before: a beep's off time (even
     # through a room's tail), where a held note's vibrato or a voice's syllables barely dip
     dip_db: float = np.inf
+    # the tone's level (dB, the analyser's reference) once the rise held: one sounder beeps at one
+    # level, where notes of music and syllables vary
+    level_db: float = -np.inf
 
 
 def len_for(cfg: OnsetConfig) -> int:
@@ -83,8 +87,11 @@ class OnsetTracker:
         self._high, self._dip = -np.inf, 0.0  # since the last onset: the tone's highest level, its deepest fall from it
         self._heard = -np.inf  # the last frame that held it
         self._quiet: list[float] = []  # times of the open beep's latest frames that failed to hold it
-        self._absent_run = 0  # non-tonal frames in a row, up to now
-        self._gap_end = -np.inf  # the last non-tonal frame of the latest run of `gap_frames` or more
+        # per FFT bin: when a tone last sounded there (within a bin), and the end of the latest run of
+        # `gap_frames` or more without it. Per pitch: another tone in the band (a bed's note, a
+        # voice) does not fill an alarm's gap
+        self._present = np.full(FRAME // 2 + 1, -np.inf)
+        self._gap_end = np.full(FRAME // 2 + 1, -np.inf)
 
     def _half_rise(self, start: float, confirming: list[float]) -> float:
         """When the beep began: where the level last crossed halfway (in dB) from the low before
@@ -122,9 +129,11 @@ class OnsetTracker:
             if not self._armed and level <= self._peak - cfg.rearm_drop_db:
                 self._armed = True
             tonal = prom >= cfg.min_prominence_db
-            self._absent_run = 0 if tonal else self._absent_run + 1
-            if self._absent_run >= cfg.gap_frames:
-                self._gap_end = t
+            if tonal:
+                near = slice(max(0, round(f / BIN_HZ) - 1), round(f / BIN_HZ) + 2)
+                gap = t - self._present[near] > (cfg.gap_frames + 0.5) * HOP / SAMPLE_RATE
+                self._gap_end[near] = np.where(gap, t - HOP / SAMPLE_RATE, self._gap_end[near])
+                self._present[near] = t
             if self._sounding:
                 pitch = self._sounding[-1].freq_hz
                 if tonal and abs(f / pitch - 1) <= 2 * pitch_tolerance(pitch, cfg.max_pitch_drift):
@@ -153,13 +162,14 @@ class OnsetTracker:
                     self._loud.popleft()
                 loudest = max((lv for _, lv in self._loud), default=-np.inf)
                 if max(pitches) / min(pitches) - 1 <= pitch_tolerance(min(pitches), cfg.max_pitch_drift) and level >= loudest - cfg.max_below_recent_db:
-                    after_gap = self._gap_end > self._last
+                    after_gap = bool(self._gap_end[round(pitch / BIN_HZ)] > self._last)
                     start = max(self._half_rise(start, pitches), self._last + cfg.refractory_s)
                     self._last, self._peak, self._armed = start, level, False
                     self._loud.append((t, level))
                     if self._open is not None:  # a new beep ends the one before
                         self._open[0].duration_s = (self._quiet or [start])[0] - self._open[0].time_s
-                    out.append(Onset(start, pitch, self.band, after_gap=after_gap, dip_db=self._dip if np.isfinite(self._high) else np.inf))
+                    out.append(Onset(start, pitch, self.band, after_gap=after_gap, dip_db=self._dip if np.isfinite(self._high) else np.inf,
+                                     level_db=level))
                     self._high, self._dip = -np.inf, 0.0
                     if self._sounding and abs(pitch / self._sounding[-1].freq_hz - 1) > pitch_tolerance(pitch, cfg.max_pitch_drift):
                         self._fall_silent()  # another tone: the one before is no longer followed

@@ -36,7 +36,13 @@ class TemporalPattern:
     tolerance: float = 0.10  # relative, on each spacing
     min_tolerance_s: float = 0.04
     pause_factor: float = 1.3  # a gap of at least this many spacings ends a group
-    max_freq_spread: float = 0.04  # the onsets' tones within +-4 % (or a bin) of their median: one sounder
+    # one sounder: the group's beeps within +-1 % (or a bin) of their median pitch (a piezo holds its
+    # pitch to a few Hz; measured on the matrix, 99 % of its groups within 19 Hz), and only onsets
+    # within twice that are its tone at all (a bed's note 4 % off is not a beep in the pause)
+    max_freq_spread: float = 0.01
+    # ... and at one level: a room's notches move a beep's onset level by a few dB (99 % of the
+    # matrix's groups within 10 dB), a melody's notes and a voice's syllables by far more
+    max_level_spread_db: float = 12.0
     # one sounder beeps alike: the group's beeps last within this ratio of each other (birdsong
     # and speech, which can fall into the rhythm by chance, do not), and each stops before the next
     max_duration_ratio: float = 1.6
@@ -51,13 +57,17 @@ class TemporalPattern:
     # onsets from the group's first beep to the next group: each beep's own and at most two rises
     # of its room's tail each; a tremolo or a run of repeated notes has many more
     max_burst_onsets: int = 9
+    # match_ended: how long after a group's last onset its pause is taken as heard (the time-mirror
+    # of waiting for the next group's first beep; its silence share then needs the tone silent
+    # within 0.6 of it, as long as a room's tail rings)
+    end_silence_s: float = 2.0
 
 
 # The smoke spacings start at the quick variant's 0.5 s: below it (with the tolerance) lies twice
 # the temporal-four spacing, every other beep of a CO alarm whose own parse failed.
 SMOKE_PATTERN = TemporalPattern("temporal-three", "smoke", 3, 0.5, 2.0, 8.0, 1.2)  # standard: 1.0 s, 4 s, 2.0 s
 CO_PATTERN = TemporalPattern("temporal-four", "carbon monoxide", 4, 0.12, 0.35, 9.0, 3.0,  # standard: 0.2 s, 5.7 s, 5.1 s
-                             min_sounding_s=0.05, min_dip_db=4.0)
+                             min_sounding_s=0.05, min_dip_db=4.0, end_silence_s=1.5)
 # Finest spacing first: where the onsets hold two parses (a temporal-four in a reverberant room,
 # read at every other beep, looks like a quick temporal-three), the finer explains them all. A
 # temporal-three never parses as a temporal-four: its pause (2 s) is shorter than the CO minimum.
@@ -73,6 +83,7 @@ class GroupMatch:
     at_s: float  # the onset that confirmed it (the next group's first)
     tone_hz: float
     band: str
+    members: tuple[Onset, ...] = ()  # the group's beeps
 
 
 def match_latest(onsets: list[Onset], pattern: TemporalPattern) -> GroupMatch | None:
@@ -112,16 +123,50 @@ def match_latest(onsets: list[Onset], pattern: TemporalPattern) -> GroupMatch | 
                 break
             if spacing < lo_s:
                 continue
-            m = _grid_group(same, times, first, last, spacing, n, pattern)
-            if m is not None:
-                return GroupMatch(pattern, float(times[first]), n, m, newest.band)
+            members = _grid_group(same, times, first, last, spacing, n, pattern)
+            if members is not None:
+                tone = float(np.median([o.freq_hz for o in members]))
+                return GroupMatch(pattern, float(times[first]), n, tone, newest.band, members)
+    return None
+
+
+def match_ended(onsets: list[Onset], pattern: TemporalPattern, now: float) -> GroupMatch | None:
+    """The time-mirror of match_latest: whether the latest onsets (of the newest one's tone) end
+    a complete group of `pattern`, its pause heard since (`now`, at least `end_silence_s` after
+    the newest onset), and a beep of the same tone came a pause before it, the previous group's
+    last. The same two sides of a pause as a group and the next one's first beep, but a group
+    sooner where the pause is long (the temporal-four's second group within 10 s of its first)."""
+    if len(onsets) < pattern.count + 1 or now - onsets[-1].time_s < pattern.end_silence_s:
+        return None
+    newest = onsets[-1]
+    spread = pitch_tolerance(newest.freq_hz, pattern.max_freq_spread)
+    same = [o for o in onsets if abs(o.freq_hz / newest.freq_hz - 1) <= 2 * spread]
+    times = np.array([o.time_s for o in same])
+    lo_s, hi_s = pattern.min_spacing_s * (1 - pattern.tolerance), pattern.max_spacing_s * (1 + pattern.tolerance)
+    for last in range(len(same) - 1, 0, -1):
+        if now - times[last] > pattern.end_silence_s + TAIL_S + 2 * hi_s:
+            break  # onsets this far back are no group's tail
+        for first in range(last - 1, 0, -1):
+            spacing = (times[last] - times[first]) / (pattern.count - 1)
+            if spacing > hi_s:
+                break
+            if spacing < lo_s:
+                continue
+            members = _grid_group(same, times, first, last, spacing, now, pattern, ended=True)
+            if members is None:
+                continue
+            # the pause before the group: the latest onset of the tone before it, a pause away
+            before = times[:first][times[:first] < times[first] - max(pattern.tolerance * spacing, pattern.min_tolerance_s)]
+            if len(before) and pattern.min_pause_s <= times[first] - before[-1] <= pattern.max_cycle_s:
+                tone = float(np.median([o.freq_hz for o in members]))
+                return GroupMatch(pattern, float(times[first]), now, tone, newest.band, members)
     return None
 
 
 def _grid_group(same: list[Onset], times: np.ndarray, first: int, last: int, spacing: float, n: float,
-                pattern: TemporalPattern) -> float | None:
-    """The median tone of the group of `pattern` from onset `first` to onset `last`, if the
-    onsets hold one there."""
+                pattern: TemporalPattern, ended: bool = False) -> tuple[Onset, ...] | None:
+    """The beeps of the group of `pattern` from onset `first` to onset `last`, if the onsets
+    hold one there; the next group begins at `n` (or, `ended`, its pause has lasted until `n`)."""
     tol = max(pattern.tolerance * spacing, pattern.min_tolerance_s) + 1e-6  # onsets sit on a 10 ms grid
     members = [first]
     for k in range(1, pattern.count - 1):
@@ -142,8 +187,10 @@ def _grid_group(same: list[Onset], times: np.ndarray, first: int, last: int, spa
     for a, b in zip(members, members[1:]):  # each beep ends before the next: the tone dips between
         if max(same[i].dip_db for i in range(a + 1, b + 1)) < pattern.min_dip_db:
             return None
-    pause = max(pattern.pause_factor * spacing, pattern.min_pause_s)
-    if n - t_last < pause or n - t_first > pattern.max_cycle_s:
+    if ended:
+        if n - t_last < pattern.pause_factor * spacing:
+            return None
+    elif n - t_last < max(pattern.pause_factor * spacing, pattern.min_pause_s) or n - t_first > pattern.max_cycle_s:
         return None
     # the pause is clean: from one spacing after the last beep (less the tolerance) to the next
     # group, no beep out of silence, and nothing at all once the last beep's tail has rung out;
@@ -172,8 +219,11 @@ def _grid_group(same: list[Onset], times: np.ndarray, first: int, last: int, spa
     # the one before) where a beep ends is the room's doing, and its length says nothing
     if all(same[i].after_gap for i in members) and max(durations) > pattern.max_duration_ratio * max(min(durations), 0.03):
         return None
+    levels = [same[i].level_db for i in members]
+    if max(levels) - min(levels) > pattern.max_level_spread_db:
+        return None
     freqs = np.array([same[i].freq_hz for i in members])
     median = float(np.median(freqs))
     if np.any(np.abs(freqs / median - 1) > pitch_tolerance(median, pattern.max_freq_spread)):
         return None
-    return median
+    return tuple(same[i] for i in members)

@@ -24,7 +24,19 @@ LOCAL_FLOOR_HZ = 300.0
 # at the same frequency is a harmonic of a lower fundamental, which this rules out.
 MIN_PURITY_DB = 10.0
 SUB_LINE_DB = 6.0  # ... a line there is one that stands this far over its own neighbourhood (loud noise is no line)
+# Higher up, a note's n-th harmonic has its neighbours below it at multiples of f/n (an odd-only
+# spectrum, a clarinet's or a square wave's, every other one): two such lines make the tone a
+# harmonic. Up to the 8th: above it a bed's own lines fall on the grid by chance; and only lines
+# from 150 Hz up, where the spectrum's own slope (hum, a room's modes) makes no line of its own.
+MAX_HARMONIC = 8
+MIN_GRID_HZ = 150.0
+_FRACTIONS = np.array(sorted({j / n for n in range(2, MAX_HARMONIC + 1) for j in range(1, n)}))
+_HALF, _THIRD = (int(np.argmin(np.abs(_FRACTIONS - f))) for f in (1 / 2, 1 / 3))
+_GRIDS = tuple((n, [int(np.argmin(np.abs(_FRACTIONS - j / n))) for j in range(1, n)]) for n in range(4, MAX_HARMONIC + 1))
 EPS = 1e-12
+# frames whose tone stands less than this over its floor are no beep to any onset tracker (its
+# threshold is 10 dB), so the purity checks, the costly part, skip them
+CANDIDATE_DB = 6.0
 BIN_HZ = SAMPLE_RATE / FRAME
 
 
@@ -48,14 +60,15 @@ class ToneBand:
     comb: tuple[int, ...] = (1,)
     harmonic: int | None = None
     harmonic_min_db: float = 3.0  # the harmonic's own prominence; it carries 1/9 of the power
-    # a harmonic that must be absent: a square wave has no even ones, while a voice or an
-    # instrument at 520 Hz has a strong 2nd (a room, being linear, adds none)
-    absent: int | None = None
-    absent_max_db: float = 6.0  # ... its lobe may stand this far over its floor at most
+    # harmonics that must be absent: a square wave has no even ones, while a voice or an
+    # instrument at 520 Hz has a strong 2nd (a room, being linear, adds none); and a note near
+    # 1.56 kHz, read through the comb as a 520 Hz tone's 3rd harmonic, has its own 2nd at the 6th
+    absent: tuple[int, ...] = ()
+    absent_max_db: float = 6.0  # ... each one's lobe may stand this far over its floor at most
 
 
 PIEZO = ToneBand("piezo", 2500.0, 4000.0)
-LOW_FREQUENCY = ToneBand("520 Hz", 470.0, 570.0, comb=(1, 3, 5), harmonic=3, absent=2)
+LOW_FREQUENCY = ToneBand("520 Hz", 470.0, 570.0, comb=(1, 3, 5), harmonic=3, absent=(2, 4, 6))
 BANDS = (PIEZO, LOW_FREQUENCY)
 
 
@@ -82,7 +95,7 @@ class ToneAnalyzer:
         self._bins = [np.flatnonzero((freqs >= b.low_hz) & (freqs <= b.high_hz)) for b in bands]
         # per band and harmonic of its comb: where the local floor is taken
         self._local = [{h: (freqs >= h * b.low_hz - LOCAL_FLOOR_HZ) & (freqs <= h * b.high_hz + LOCAL_FLOOR_HZ)
-                        for h in set(b.comb) | {b.harmonic, b.absent} - {None}} for b in bands]
+                        for h in set(b.comb) | set(b.absent) | {b.harmonic} - {None}} for b in bands]
         self._tail = np.zeros(0, dtype=np.float32)
         self._frames_done = 0
 
@@ -113,35 +126,48 @@ class ToneAnalyzer:
             level = 10 * np.log10(sum(lobe[rows, np.minimum(h * k, power.shape[1] - 1)] for h in band.comb))
             freq = (k + _parabolic_offset(power, rows, k)) * BIN_HZ
             peak = lobe[rows, k]
-            tone = np.flatnonzero(prominence > 0)  # the checks below only ever lower a frame that could be a tone
-            for sub in (k[tone] / 2, k[tone] / 3):  # a line at f/2 or f/3: the tone is a harmonic of a lower one
-                below = _line(power[tone], np.arange(len(tone)), sub)
-                harmonic_of_lower = ((10 * np.log10(peak[tone] / below) < MIN_PURITY_DB)
-                                     & (10 * np.log10(below / (3 * _local_median(power[tone], sub))) >= SUB_LINE_DB))
-                prominence[tone[harmonic_of_lower]] = -np.inf
+            tone = np.flatnonzero(prominence >= CANDIDATE_DB)  # the checks below only ever lower a frame that could be a tone
+            prominence[tone[_harmonic_of_lower(power[tone], peak[tone], k[tone])]] = -np.inf
             if band.harmonic:
                 h = np.minimum(k * band.harmonic, power.shape[1] - 1)
                 prominence = np.where(10 * np.log10(lobe[rows, h] / floors[band.harmonic]) >= band.harmonic_min_db,
                                       prominence, -np.inf)
-            if band.absent:
-                h = np.minimum(k * band.absent, power.shape[1] - 1)
-                prominence = np.where(10 * np.log10(lobe[rows, h] / floors[band.absent]) <= band.absent_max_db,
+            for absent in band.absent:
+                h = np.minimum(k * absent, power.shape[1] - 1)
+                prominence = np.where(10 * np.log10(lobe[rows, h] / floors[absent]) <= band.absent_max_db,
                                       prominence, -np.inf)
             out.append(ToneFrames(times, freq, level, prominence))
         return out
 
 
+def _harmonic_of_lower(power: np.ndarray, peak: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Per frame, whether its tone at (integer) bin `k`, of main-lobe power `peak`, is a harmonic
+    of a lower fundamental: a line that the tone does not stand MIN_PURITY_DB over at f/2 or f/3,
+    or two on the grid of multiples of f/n below it (n = 4 .. MAX_HARMONIC). All the lines of
+    all the frames at once (one call per block: numpy's per-call cost dominated)."""
+    rows = np.arange(len(k))[:, None]
+    at = k[:, None] * _FRACTIONS[None, :]  # (frames, fractions)
+    below = _line(power, rows, at)
+    line = ((10 * np.log10(peak[:, None] / below) < MIN_PURITY_DB)
+            & (10 * np.log10(below / (3 * _local_median(power, rows, at))) >= SUB_LINE_DB))
+    out = line[:, _HALF] | line[:, _THIRD]
+    for n, columns in _GRIDS:
+        out |= (k / n * BIN_HZ >= MIN_GRID_HZ) & (line[:, columns].sum(axis=1) >= 2)
+    return out
+
+
 def _line(power: np.ndarray, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The power of a line near fractional bin `at` (the strongest of the 3 bins around it, as a main lobe)."""
+    """The power of a line near fractional bin `at` (the strongest of the 3 bins around it, as a
+    main lobe); `rows` broadcast against `at`."""
     c = np.clip(np.round(at).astype(int), 2, power.shape[1] - 3)
     return np.max([power[rows, c + d - 1] + power[rows, c + d] + power[rows, c + d + 1] for d in (-1, 0, 1)], axis=0)
 
 
-def _local_median(power: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Per row, the median power within LOCAL_FLOOR_HZ of fractional bin `at`: the floor a line there stands on."""
+def _local_median(power: np.ndarray, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The median power within LOCAL_FLOOR_HZ of fractional bin `at`: the floor a line there stands on."""
     half = int(LOCAL_FLOOR_HZ / BIN_HZ)
     c = np.clip(np.round(at).astype(int), half, power.shape[1] - 1 - half)
-    return np.median(np.take_along_axis(power, c[:, None] + np.arange(-half, half + 1)[None, :], axis=1), axis=1)
+    return np.median(power[rows[..., None], c[..., None] + np.arange(-half, half + 1)], axis=-1)
 
 
 def _parabolic_offset(power: np.ndarray, rows: np.ndarray, k: np.ndarray) -> np.ndarray:

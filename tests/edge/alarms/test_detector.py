@@ -115,3 +115,32 @@ def test_a_520_hz_tone_with_even_harmonics_is_no_low_frequency_alarm():
     assert any(m.band == "520 Hz" for m in run(in_noise(square, 10)))
     voiced = square + 0.5 * beeping(T3, 1040.0, seconds=14.0)
     assert not [m for m in run(in_noise(voiced, 10)) if m.band == "520 Hz"]  # (its 5th harmonic is a piezo's T3)
+
+
+def test_a_note_whose_harmonic_stands_in_the_piezo_band_is_no_alarm():
+    """A 370 Hz note (a sawtooth's 1/k harmonics) played in the temporal-three rhythm: its 7th to
+    10th harmonics stand in 2.5-4 kHz, with nothing at f/2 or f/3, but its lower harmonics lie on
+    the grid of f/n below them."""
+    note = sum(beeping(T3, 370.0 * k, seconds=14.0) / k for k in range(1, 11))
+    alarm = beeping(T3, 2960.0, seconds=14.0)
+    assert not run(in_noise(note, 20))
+    assert {m.alarm for m in run(in_noise(alarm + 0.3 * note, 20))} == {"smoke"}  # an alarm over music still is
+
+
+def test_another_tone_in_the_band_does_not_fill_an_alarms_gaps():
+    """A steady whistle at 3.6 kHz, 10 dB under a 2.7 kHz alarm: the band always holds a tone, but
+    the alarm's own pitch falls silent between its beeps."""
+    x = beeping(T3, 2700.0, seconds=14.0)
+    whistle = 0.5 * 10 ** (-10 / 20) * np.sin(2 * np.pi * 3600.0 * np.arange(len(x)) / SR).astype(np.float32)
+    assert {m.alarm for m in run(in_noise(x, 20) + whistle)} == {"smoke"}
+
+
+def test_a_temporal_four_is_heard_by_its_second_group_when_its_first_is_broken():
+    """The first group loses its second beep (a door slams over it): the next group's first beep
+    cannot confirm it, but the second group, its pause heard, and the first group's last beep do,
+    within 10 s of the first beep (the third group comes 11.4 s after it)."""
+    x = beeping(T4, seconds=14.0, start=1.0)
+    x[int(1.2 * SR):int(1.3 * SR)] = 0.0
+    found = run(in_noise(x, 10))
+    assert found and {m.alarm for m in found} == {"carbon monoxide"}
+    assert found[0].first_beep_s == pytest.approx(6.7, abs=0.03) and found[0].at_s - 1.0 < 10.0
