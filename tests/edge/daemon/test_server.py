@@ -13,6 +13,7 @@ with `speed`), through the same capture thread, segmenter and ring buffer as a m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -445,19 +446,29 @@ def test_tcp_is_loopback_only(tmp_path):
         daemon.stop()
 
 
-def test_sigterm_shuts_listen_serve_down_cleanly(tmp_path):
-    """The real CLI in its own process: socket up with mode 0600, SIGTERM -> exit 0, socket gone."""
+@contextlib.contextmanager
+def serve_cli(tmp_path: Path):
+    """The real `listen serve` in its own process, looping a file, once its socket is up:
+    (process, the file, the socket). Killed on the way out if the test left it running."""
     wav = write_wav(tmp_path / "p.wav", BEEPS)
     sock_path = tmp_path / "serve.sock"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve", "--no-model", "--source", str(wav), "--loop",
-         "--socket", str(sock_path)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "core.cli", "serve", "--no-model", "--source", str(wav), "--loop", "--socket", str(sock_path)],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
         wait_for(lambda: sock_path.exists() or proc.poll() is not None, timeout=30, what="the socket")
         assert proc.poll() is None, proc.stderr.read()
+        yield proc, wav, sock_path
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_sigterm_shuts_listen_serve_down_cleanly(tmp_path):
+    """The real CLI in its own process: socket up with mode 0600, SIGTERM -> exit 0, socket gone."""
+    with serve_cli(tmp_path) as (proc, wav, sock_path):
         assert stat.S_IMODE(os.stat(sock_path).st_mode) == 0o600
         events = EventStream(sock_path)
         with DaemonClient(sock_path) as client:
@@ -467,10 +478,6 @@ def test_sigterm_shuts_listen_serve_down_cleanly(tmp_path):
         rest = list(events)  # the stream ends (the daemon closed it) instead of hanging
         assert all(e.TYPE in ("segment", "state") for e in rest)
         events.close()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     stderr = proc.stderr.read()
     assert not sock_path.exists()
     assert "shutting down" in stderr and "stopped" in stderr and "Traceback" not in stderr
@@ -556,15 +563,7 @@ def test_an_ask_in_flight_at_stop_is_answered_shutting_down(tmp_path):
 
 def test_sigterm_answers_the_request_in_flight(tmp_path):
     """The real `listen serve` process: a `listen` recording when SIGTERM arrives is answered shutting_down."""
-    wav = write_wav(tmp_path / "p.wav", BEEPS)
-    sock_path = tmp_path / "serve.sock"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve", "--no-model", "--source", str(wav), "--loop", "--socket", str(sock_path)],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        wait_for(lambda: sock_path.exists() or proc.poll() is not None, timeout=30, what="the socket")
-        assert proc.poll() is None, proc.stderr.read()
+    with serve_cli(tmp_path) as (proc, _, sock_path):
         sock, exchange = raw_connection(sock_path)
         assert exchange(b'{"type":"status","id":0}\n')["type"] == "status"
         sock.sendall(b'{"type":"listen","seconds":10,"id":"rec"}\n')  # recording for 10 s
@@ -578,10 +577,6 @@ def test_sigterm_answers_the_request_in_flight(tmp_path):
         assert (reply["type"], reply["code"], reply["id"]) == ("error", ErrorCode.SHUTTING_DOWN, "rec")
         assert proc.wait(timeout=15) == 0
         sock.close()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert "Traceback" not in proc.stderr.read()
 
 
@@ -778,23 +773,11 @@ def test_a_mute_while_an_ask_reads_kept_states_voids_its_answer(tmp_path):
 def test_sighup_stops_listen_serve_with_a_status_that_restart_on_failure_restarts(tmp_path):
     """SIGHUP stopped the daemon with exit 0, so the shipped unit's Restart=on-failure left it
     down (issue 29): it now stops cleanly and exits 129, and the unit says Restart=on-failure."""
-    wav = write_wav(tmp_path / "p.wav", BEEPS)
-    sock_path = tmp_path / "serve.sock"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve", "--no-model", "--source", str(wav), "--loop", "--socket", str(sock_path)],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        wait_for(lambda: sock_path.exists() or proc.poll() is not None, timeout=30, what="the socket")
-        assert proc.poll() is None, proc.stderr.read()
+    with serve_cli(tmp_path) as (proc, wav, sock_path):
         with DaemonClient(sock_path) as client:
             assert client.status().source == f"file {wav}"
         proc.send_signal(signal.SIGHUP)
         assert proc.wait(timeout=15) == 129
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     stderr = proc.stderr.read()
     assert "stopped" in stderr and "settings re-read" in stderr and "Traceback" not in stderr
     assert not sock_path.exists()
