@@ -58,7 +58,7 @@ class AlarmDetector:
                 history.append(onset)
                 while history and onset.time_s - history[0].time_s > HISTORY_S:
                     history.pop(0)
-                self._first_parse(matches, lambda p: match_latest(history, p))
+                self._first_parse(matches, self.patterns, lambda p: match_latest(history, p))
             if history and len(frames.times):
                 now = float(frames.times[-1])
                 # each pattern looks once per newest onset, as soon as its group's pause has lasted long enough
@@ -66,13 +66,12 @@ class AlarmDetector:
                        and now - history[-1].time_s >= p.end_silence_s]
                 for p in due:
                     ended[p.name] = history[-1].time_s
-                if due:
-                    self._first_parse(matches, lambda p: match_ended(history, p, now) if p in due else None)
+                self._first_parse(matches, due, lambda p: match_ended(history, p, now))
         return matches
 
-    def _first_parse(self, matches: list[AlarmMatch], match) -> None:
-        """The first pattern (in order) that `match` parses; reported once per group, however matched."""
-        for pattern in self.patterns:
+    def _first_parse(self, matches: list[AlarmMatch], patterns, match) -> None:
+        """The first of `patterns` (in order) that `match` parses; reported once per group, however matched."""
+        for pattern in patterns:
             m = match(pattern)
             if m is not None:
                 key = (m.pattern.name, m.band)

@@ -62,6 +62,27 @@ class TemporalPattern:
     # within 0.6 of it, as long as a room's tail rings)
     end_silence_s: float = 2.0
 
+    def tolerance_s(self, spacing: float) -> float:
+        """How far an onset may sit from its place on a grid of `spacing`."""
+        return max(self.tolerance * spacing, self.min_tolerance_s)
+
+    @property
+    def spacing_range(self) -> tuple[float, float]:
+        """The onset-to-onset spacings a group may have, its tolerance included."""
+        return self.min_spacing_s * (1 - self.tolerance), self.max_spacing_s * (1 + self.tolerance)
+
+    def spacings(self, times: np.ndarray, last: int):
+        """(first, spacing) for each earlier onset that could start a group ending at onset `last`,
+        latest first: the spacing over the whole group (jitter averages out) within the pattern's
+        range and its tolerance."""
+        lo_s, hi_s = self.spacing_range
+        for first in range(last - 1, -1, -1):
+            spacing = (times[last] - times[first]) / (self.count - 1)
+            if spacing > hi_s:
+                return
+            if spacing >= lo_s:
+                yield first, spacing
+
 
 # The smoke spacings start at the quick variant's 0.5 s: below it (with the tolerance) lies twice
 # the temporal-four spacing, every other beep of a CO alarm whose own parse failed.
@@ -104,29 +125,20 @@ def match_latest(onsets: list[Onset], pattern: TemporalPattern) -> GroupMatch | 
     newest = onsets[-1]
     if not newest.after_gap:
         return None
-    spread = pitch_tolerance(newest.freq_hz, pattern.max_freq_spread)
-    same = [o for o in onsets[:-1] if abs(o.freq_hz / newest.freq_hz - 1) <= 2 * spread]
+    same = _same_tone(onsets[:-1], newest, pattern)
     if len(same) < pattern.count:
         return None
     times = np.array([o.time_s for o in same])
     n = newest.time_s
-    lo_s, hi_s = pattern.min_spacing_s * (1 - pattern.tolerance), pattern.max_spacing_s * (1 + pattern.tolerance)
     for last in range(len(same) - 1, -1, -1):
-        t_last = times[last]
-        if n - t_last < pattern.min_pause_s:
+        if n - times[last] < pattern.min_pause_s:
             continue
-        if n - t_last > pattern.max_cycle_s:
+        if n - times[last] > pattern.max_cycle_s:
             break
-        for first in range(last - 1, -1, -1):
-            spacing = (t_last - times[first]) / (pattern.count - 1)  # over the whole group: jitter averages out
-            if spacing > hi_s:
-                break
-            if spacing < lo_s:
-                continue
+        for first, spacing in pattern.spacings(times, last):
             members = _grid_group(same, times, first, last, spacing, n, pattern)
             if members is not None:
-                tone = float(np.median([o.freq_hz for o in members]))
-                return GroupMatch(pattern, float(times[first]), n, tone, newest.band, members)
+                return _group_match(pattern, members, n)
     return None
 
 
@@ -138,36 +150,39 @@ def match_ended(onsets: list[Onset], pattern: TemporalPattern, now: float) -> Gr
     sooner where the pause is long (the temporal-four's second group within 10 s of its first)."""
     if len(onsets) < pattern.count + 1 or now - onsets[-1].time_s < pattern.end_silence_s:
         return None
-    newest = onsets[-1]
-    spread = pitch_tolerance(newest.freq_hz, pattern.max_freq_spread)
-    same = [o for o in onsets if abs(o.freq_hz / newest.freq_hz - 1) <= 2 * spread]
+    same = _same_tone(onsets, onsets[-1], pattern)
     times = np.array([o.time_s for o in same])
-    lo_s, hi_s = pattern.min_spacing_s * (1 - pattern.tolerance), pattern.max_spacing_s * (1 + pattern.tolerance)
     for last in range(len(same) - 1, 0, -1):
-        if now - times[last] > pattern.end_silence_s + TAIL_S + 2 * hi_s:
+        if now - times[last] > pattern.end_silence_s + TAIL_S + 2 * pattern.spacing_range[1]:
             break  # onsets this far back are no group's tail
-        for first in range(last - 1, 0, -1):
-            spacing = (times[last] - times[first]) / (pattern.count - 1)
-            if spacing > hi_s:
-                break
-            if spacing < lo_s:
-                continue
+        for first, spacing in pattern.spacings(times, last):
             members = _grid_group(same, times, first, last, spacing, now, pattern, ended=True)
             if members is None:
                 continue
             # the pause before the group: the latest onset of the tone before it, a pause away
-            before = times[:first][times[:first] < times[first] - max(pattern.tolerance * spacing, pattern.min_tolerance_s)]
+            before = times[:first][times[:first] < times[first] - pattern.tolerance_s(spacing)]
             if len(before) and pattern.min_pause_s <= times[first] - before[-1] <= pattern.max_cycle_s:
-                tone = float(np.median([o.freq_hz for o in members]))
-                return GroupMatch(pattern, float(times[first]), now, tone, newest.band, members)
+                return _group_match(pattern, members, now)
     return None
+
+
+def _same_tone(onsets: list[Onset], ref: Onset, pattern: TemporalPattern) -> list[Onset]:
+    """The onsets at `ref`'s pitch: within twice the group's pitch spread (another sounder, or a
+    bed's note, is not a beep of this group or of its pause)."""
+    spread = pitch_tolerance(ref.freq_hz, pattern.max_freq_spread)
+    return [o for o in onsets if abs(o.freq_hz / ref.freq_hz - 1) <= 2 * spread]
+
+
+def _group_match(pattern: TemporalPattern, members: tuple[Onset, ...], at_s: float) -> GroupMatch:
+    return GroupMatch(pattern, members[0].time_s, at_s, float(np.median([o.freq_hz for o in members])),
+                      members[0].band, members)
 
 
 def _grid_group(same: list[Onset], times: np.ndarray, first: int, last: int, spacing: float, n: float,
                 pattern: TemporalPattern, ended: bool = False) -> tuple[Onset, ...] | None:
     """The beeps of the group of `pattern` from onset `first` to onset `last`, if the onsets
     hold one there; the next group begins at `n` (or, `ended`, its pause has lasted until `n`)."""
-    tol = max(pattern.tolerance * spacing, pattern.min_tolerance_s) + 1e-6  # onsets sit on a 10 ms grid
+    tol = pattern.tolerance_s(spacing) + 1e-6  # onsets sit on a 10 ms grid
     members = [first]
     for k in range(1, pattern.count - 1):
         i = int(np.argmin(np.abs(times - (times[first] + k * spacing))))

@@ -128,14 +128,14 @@ class ToneAnalyzer:
             peak = lobe[rows, k]
             tone = np.flatnonzero(prominence >= CANDIDATE_DB)  # the checks below only ever lower a frame that could be a tone
             prominence[tone[_harmonic_of_lower(power[tone], peak[tone], k[tone])]] = -np.inf
+
+            def standing(h: int) -> np.ndarray:  # harmonic h of each frame's tone over its own floor, dB
+                return 10 * np.log10(lobe[rows, np.minimum(k * h, power.shape[1] - 1)] / floors[h])
+
             if band.harmonic:
-                h = np.minimum(k * band.harmonic, power.shape[1] - 1)
-                prominence = np.where(10 * np.log10(lobe[rows, h] / floors[band.harmonic]) >= band.harmonic_min_db,
-                                      prominence, -np.inf)
+                prominence = np.where(standing(band.harmonic) >= band.harmonic_min_db, prominence, -np.inf)
             for absent in band.absent:
-                h = np.minimum(k * absent, power.shape[1] - 1)
-                prominence = np.where(10 * np.log10(lobe[rows, h] / floors[absent]) <= band.absent_max_db,
-                                      prominence, -np.inf)
+                prominence = np.where(standing(absent) <= band.absent_max_db, prominence, -np.inf)
             out.append(ToneFrames(times, freq, level, prominence))
         return out
 
