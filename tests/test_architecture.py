@@ -259,6 +259,69 @@ def test_the_training_layer_check_sees_a_lazy_import_against_it():
     assert _training_layer("training.corpus.sources.discover") == _training_layer("training.corpus")
 
 
+# training's errors: one family, every class in training/errors.py, all under TrainingError.
+BUILTIN_EXCEPTIONS = {n for n, v in vars(__import__("builtins")).items()
+                      if isinstance(v, type) and issubclass(v, BaseException)}
+
+
+def _class_bases(sources: dict[str, str]) -> dict[tuple[str, str], list[str]]:
+    """(module, class) -> the last name of each base, for every class statement (nested ones too)."""
+    out = {}
+    for module, text in sources.items():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef):
+                out[(module, node.name)] = [ast.unparse(b).rpartition(".")[2] for b in node.bases]
+    return out
+
+
+def _exception_classes(bases: dict[tuple[str, str], list[str]]) -> set[tuple[str, str]]:
+    """The classes that derive, through any chain of named bases, from a built-in exception."""
+    names, found = set(BUILTIN_EXCEPTIONS), set()
+    while True:
+        new = {key for key, b in bases.items() if key not in found and names.intersection(b)}
+        if not new:
+            return found
+        found |= new
+        names |= {name for _, name in new}
+
+
+def _training_error_defects(sources: dict[str, str]) -> list[str]:
+    bases = _class_bases(sources)
+    errors = _exception_classes(bases)
+    bad = [f"{m}.{n} is an exception defined outside training/errors.py" for m, n in sorted(errors)
+           if _pkg(m) == "training" and m != "training.errors"]
+    family = {n: b for (m, n), b in bases.items() if m == "training.errors"}
+
+    def under_root(name: str, seen: frozenset = frozenset()) -> bool:
+        return name == "TrainingError" or any(b in family and b not in seen and under_root(b, seen | {b})
+                                              for b in family[name])
+
+    bad += [f"training.errors.{n} does not derive from TrainingError" for n in sorted(family) if not under_root(n)]
+    if family.get("TrainingError") != ["ListenError"]:
+        bad.append("training.errors.TrainingError must derive from core.errors.ListenError alone")
+    return bad
+
+
+def test_every_training_error_is_a_training_error_in_training_errors():
+    sources = {name: path.read_text() for name, path in MODULES.items()}
+    assert not _training_error_defects(sources), "\n".join(_training_error_defects(sources))
+
+
+def test_the_error_check_sees_an_error_defined_elsewhere():
+    """A must-fail control: a new exception class anywhere else under training/ is caught, however it derives."""
+    sources = {name: path.read_text() for name, path in MODULES.items()}
+    sources["training.model.extra"] = ("class FooError(Exception): pass\n"
+                                       "class Bar(errors.CheckpointError): pass\n"
+                                       "def f():\n    class Baz(OSError): pass\n")
+    sources["training.errors"] += "\nclass LoneError(ListenError):\n    pass\n"
+    assert _training_error_defects(sources) == [
+        "training.model.extra.Bar is an exception defined outside training/errors.py",
+        "training.model.extra.Baz is an exception defined outside training/errors.py",
+        "training.model.extra.FooError is an exception defined outside training/errors.py",
+        "training.errors.LoneError does not derive from TrainingError",
+    ]
+
+
 # Packages stay browsable: past this many modules side by side, parts become sub-packages.
 MAX_TOP_LEVEL_MODULES = 20
 

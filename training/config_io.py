@@ -18,14 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from core.binding import Mismatch, bind, strict, type_words
-from training.errors import TrainingError
-
-
-class TrainConfigError(TrainingError):
-    """A training config file or override with an unknown key or a value of the wrong type.
-
-    Not `core.errors.ConfigError`, which is about the `listen` settings file (listen.toml).
-    """
+from training.errors import TrainConfigError
 
 
 def to_dict(config: Any) -> dict:

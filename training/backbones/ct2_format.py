@@ -20,14 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import ListenError
+from training.errors import CT2FormatError
+
 
 SUPPORTED_VERSIONS = (5, 6)
 _DTYPES = ("float32", "int8", "int16", "int32", "float16", "bfloat16")
-
-
-class CT2FormatError(ListenError):
-    """A CTranslate2 model.bin that cannot be parsed."""
 
 
 @dataclass

@@ -13,14 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.errors import ListenError
 from core.paths import smollm2_gguf
+from training.errors import BackboneError
 
 DEFAULT = "default"
-
-
-class BackboneError(ListenError):
-    """A backbone spec that cannot be resolved or loaded."""
 
 
 def resolve_llm_spec(spec: str) -> str:

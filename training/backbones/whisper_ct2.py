@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from training.backbones.ct2_format import CT2FormatError, CT2Model, read_ct2_model
+from training.backbones.ct2_format import CT2Model, read_ct2_model
+from training.errors import CT2FormatError
 
 # Special tokens of the English-only Whisper vocabulary (51864 entries).
 EN_ONLY_SPECIAL_IDS = {

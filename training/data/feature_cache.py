@@ -20,12 +20,8 @@ import torch
 
 from core import audio as af
 from core.paths import listen_home
-from training.errors import TrainingError
+from training.errors import FeatureCacheError
 from training.model.encoder import TappedWhisperEncoder
-
-
-class FeatureCacheError(TrainingError):
-    """A cache entry that cannot be read or written."""
 
 
 def default_cache_dir() -> Path:

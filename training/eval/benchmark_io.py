@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from training.eval.errors import EvalError
+from training.errors import EvalError
 from training.jsonl import read_json_lines
 
 SAMPLINGS = ("random", "popular", "adversarial")

@@ -65,7 +65,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from training.eval.errors import EvalError
+    from training.errors import EvalError
 
     if args.compare:
         from training.eval.report import comparison_markdown, read_run

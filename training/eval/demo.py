@@ -17,7 +17,7 @@ import random
 from pathlib import Path
 
 from training.corpus.clip_index import CLIP_INDEX_FILE, read_clip_index
-from training.eval.errors import EvalError
+from training.errors import EvalError
 
 QUESTION = "Is there a sound of {name} in the audio?"
 OPEN_QUESTION = "What do you hear?"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from training.eval.errors import EvalError
+from training.errors import EvalError
 from training.eval.metrics import EXPECTED, PREDICTED, SAMPLING_ORDER
 
 RESULTS_FILE = "metrics.json"

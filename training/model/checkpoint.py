@@ -23,7 +23,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from training.config_io import from_dict, to_dict
-from training.errors import TrainingError
+from training.errors import CheckpointError
 from training.model.adapter_config import AdapterConfig, EncoderConfig
 from training.model.prompt import PromptTemplate
 from training.model.qformer import ListenAdapter
@@ -36,10 +36,6 @@ LABELS_FILE = "labels.json"
 TRAIN_CONFIG_FILE = "train_config.json"
 TRAINER_STATE_FILE = "trainer_state.pt"
 STATE_FILE = "state.json"
-
-
-class CheckpointError(TrainingError):
-    """A checkpoint folder that is incomplete or from an incompatible version."""
 
 
 @dataclass(frozen=True)

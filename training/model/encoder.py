@@ -15,12 +15,8 @@ import torch
 from torch import nn
 
 from core import audio as af
-from training.errors import TrainingError
+from training.errors import EncoderConfigError
 from training.model.adapter_config import EncoderConfig
-
-
-class EncoderConfigError(TrainingError):
-    """Tapped layers or a window that the loaded Whisper cannot provide."""
 
 
 class TappedWhisperEncoder(nn.Module):

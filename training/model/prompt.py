@@ -17,17 +17,13 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from training.errors import TrainingError
+from training.errors import PromptError
 
 AUDIO_SLOT = "\u27e6audio\u27e7"  # placeholders no tokenizer emits on its own
 QUESTION_SLOT = "\u27e6question\u27e7"
 ANSWER_SLOT = "\u27e6answer\u27e7"
 # For tokenizers without a chat template (base models): a plain instruction layout.
 FALLBACK_TEMPLATE = f"Audio: {AUDIO_SLOT}\nQuestion: {QUESTION_SLOT}\nAnswer: {ANSWER_SLOT}\n"
-
-
-class PromptError(TrainingError):
-    """A chat template or a saved prompt.json that cannot be used."""
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from training.errors import TrainingError
+from training.errors import AdapterConfigError
 from training.model.adapter_config import HEAD_INPUTS, RECIPES, AdapterConfig
-
-
-class AdapterConfigError(TrainingError):
-    """An adapter configuration that cannot be built (e.g. heads not dividing the width)."""
 
 
 class QFormerBlock(nn.Module):

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from core.presence import PresenceRule, TextTemplate
+from training.errors import PresenceDataError
 from training.presence.calibration import Platt
-from training.presence.features import PresenceDataError
 from training.presence.model import PresenceConfig, PresenceModel
 
 WEIGHTS_FILE = "presence.safetensors"

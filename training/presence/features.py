@@ -16,14 +16,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from training.errors import TrainingError
+from training.errors import PresenceDataError
 
 POSITIONS_PER_SECOND = 50  # Whisper's encoder: 100 mel frames/s, halved by its strided conv
 SEGMENT_FRAMES = POSITIONS_PER_SECOND  # encoder positions per segment: 1 s
-
-
-class PresenceDataError(TrainingError):
-    """Features or phrases that cannot be built or read."""
 
 
 def segment_means(states: torch.Tensor, segment_frames: int = SEGMENT_FRAMES) -> torch.Tensor:

@@ -34,11 +34,12 @@ from core.paths import listen_home
 from core.hierarchy import Hierarchy
 from core.presence import MAX_DESCRIBED, NoveltyGate, PresenceRule
 from core.questions import asked_phrase
+from training.errors import PresenceDataError
 from training.model.adapter_config import EncoderConfig
 from training.eval.metrics import expected_calibration_error
 from training.presence.calibration import Platt, fit_gate
 from training.presence.checkpoint import PresenceMeta, save_presence
-from training.presence.features import PresenceDataError, SplitFeatures, split_features
+from training.presence.features import SplitFeatures, split_features
 from training.presence.model import PresenceConfig, PresenceModel
 from training.presence.paraphrases import paraphrase_table
 from training.presence.phrases import phrases_by_label, vocabulary_phrases

@@ -25,17 +25,13 @@ import torch
 
 from training.config_io import to_dict
 from training.data.batches import BatchPlan, load_examples, presence_clips, read_label_entries, tokenize_rows
-from training.errors import TrainingError
+from training.errors import ResumeError, TrainingError
 from training.eval.validation import evaluate_benchmark
 from training.model import checkpoint as ckpt
 from training.model.system import ListenSystem, build_system
 from training.train.config import MODEL_FIELDS, PRECISIONS, TrainConfig
 from training.train.losses import compute_losses, presence_pos_weight
 from training.train.run_log import RunLog
-
-
-class ResumeError(TrainingError):
-    """A checkpoint that does not fit the run being resumed."""
 
 
 def make_accelerator(cfg: TrainConfig):

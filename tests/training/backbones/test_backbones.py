@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from training.backbones.load import BackboneError, load_llm
+from training.backbones.load import load_llm
+from training.errors import BackboneError
 
 QUESTION = "What is the capital of France?"
 # With SmolLM2's default system prompt the first answer token is a near tie ("The" vs "L",

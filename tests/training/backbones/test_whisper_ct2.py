@@ -10,7 +10,8 @@ import subprocess
 import pytest
 
 from core.paths import whisper_tiny_en_ct2_dir
-from training.backbones.ct2_format import CT2FormatError, read_ct2_model
+from training.backbones.ct2_format import read_ct2_model
+from training.errors import CT2FormatError
 
 SPOKEN = "please turn off the kitchen light and close the front door"
 

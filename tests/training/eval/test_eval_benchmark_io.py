@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from training.errors import EvalError
 from training.eval import benchmark_io as bio
-from training.eval.errors import EvalError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

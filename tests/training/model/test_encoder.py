@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from training.errors import EncoderConfigError
 from training.model.adapter_config import EncoderConfig
-from training.model.encoder import EncoderConfigError, TappedWhisperEncoder
+from training.model.encoder import TappedWhisperEncoder
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from training.model.prompt import PromptError, PromptTemplate, build_prompt
+from training.errors import PromptError
+from training.model.prompt import PromptTemplate, build_prompt
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from training.errors import AdapterConfigError
 from training.model.adapter_config import AdapterConfig, resolve_recipe
-from training.model.qformer import AdapterConfigError, ListenAdapter
+from training.model.qformer import ListenAdapter
 
 CFG = AdapterConfig(recipe="factorised", num_queries=4, num_layers=2, num_heads=4, decision_tokens=3)
 

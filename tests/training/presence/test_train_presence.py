@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from core.presence import PresenceRule
+from training.errors import PresenceDataError
 from training.presence.checkpoint import META_FILE, load_presence
-from training.presence.features import PresenceDataError
 
 
 def test_the_checkpoint_holds_the_model_its_calibration_and_rule(tiny_presence_checkpoint):

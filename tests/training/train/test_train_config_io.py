@@ -9,7 +9,8 @@ import json
 import pytest
 
 from training.cli import register, resolve_config
-from training.config_io import TrainConfigError, from_dict, to_dict
+from training.config_io import from_dict, to_dict
+from training.errors import TrainConfigError
 from training.train.config import TrainConfig
 
 

@@ -10,8 +10,9 @@ import torch
 from safetensors.torch import load_file
 
 from training.data.batches import BatchPlan, load_examples, read_label_entries, tokenize_rows
+from training.errors import ResumeError
 from training.model import checkpoint as ckpt
-from training.train.loop import ResumeError, train
+from training.train.loop import train
 from training.train.losses import compute_losses
 
 from tests.training.train_helpers import sharpen_tiny_models, tiny_config, write_dataset
