@@ -14,16 +14,22 @@ keys and tables are refused, values are type-checked, and every error names the 
 the allowed values. A key that is absent keeps its default (TOML has no null, so an
 optional key is simply left out). Relative paths in the file are relative to the file's
 folder; command-line flags override the file.
+
+A key may also be a command-line flag: `flag("--buffer-seconds", "help", ...)` in its field's
+metadata (joined to the allowed values with `|`). `add_flags` adds those flags to a parser,
+with the key as each flag's `dest` and "[serve.buffer_seconds]" after its help, and
+`flag_overrides` hands the ones given back as overrides for `load_section`.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import re
 import sys
 import typing
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, Sequence
 
 from core import binding
 from core.errors import ConfigError
@@ -39,6 +45,68 @@ def octal_mode(test: Callable[[int], bool], words: str) -> dict[str, Any]:
 
 
 INDEX = {"spelling": "index"}  # field metadata: a string that may also be written as an integer (a device index)
+
+
+@dataclasses.dataclass(frozen=True)
+class Flag:
+    """The command-line flag of one settings key (field metadata, made by `flag`)."""
+
+    name: str  # "--buffer-seconds"
+    help: str  # without the key; `add_flags` appends "[serve.buffer_seconds]"
+    metavar: str | None = None  # None: the name in capitals (BUFFER_SECONDS), or the choices
+    group: str | None = None  # its argument group's title in --help; None: the parser's own options
+    choices: Sequence[Any] | None = None
+    doctor: str | None = None  # `listen doctor` takes this flag too, with this help; None: it does not
+
+
+def flag(name: str, help: str, *, metavar: str | None = None, group: str | None = None,
+         choices: Sequence[Any] | None = None, doctor: str | None = None) -> dict[str, Flag]:
+    """Field metadata: the key's command-line flag. Join it to other metadata with `|`:
+    `metadata=between(0, None, unit="s") | flag("--idle-timeout", "...")`."""
+    return {"flag": Flag(name, help, metavar, group, choices, doctor)}
+
+
+def add_flags(parser: argparse.ArgumentParser, cls: type, section: str, groups: Sequence[str] = (),
+              *, doctor: bool = False) -> None:
+    """One flag per key of the table that has one, in field order. Each flag's dest is its key
+    and its default None, so an unset flag leaves the file's value alone (`flag_overrides`).
+    `groups`: the argument groups' titles, in the order --help shows them (each `Flag.group`
+    must be one). `doctor`: only the flags `listen doctor` takes, with its help, ungrouped."""
+    containers = {title: parser.add_argument_group(title) for title in groups}
+    for key, f, hint, spelling in _leaves(cls, section + "."):
+        fl: Flag | None = f.metadata.get("flag")
+        if fl is None or (doctor and fl.doctor is None):
+            continue
+        if not doctor and fl.group is not None and fl.group not in containers:
+            raise ValueError(f"{key}: flag group {fl.group!r} is not one of {list(groups)}")  # a programming error
+        where = parser if doctor or fl.group is None else containers[fl.group]
+        where.add_argument(fl.name, dest=key, **_flag_arguments(fl, key, hint, spelling, doctor))
+
+
+def flag_overrides(args: argparse.Namespace, section: str) -> dict[str, Any]:
+    """The keys of `section` as the flags gave them ({"serve.speed": 2.0, ...}; None: not given),
+    for `load_section`'s overrides."""
+    return {key: value for key, value in vars(args).items() if key.startswith(section + ".")}
+
+
+def _flag_arguments(fl: Flag, key: str, hint: Any, spelling: str | None, doctor: bool) -> dict[str, Any]:
+    """add_argument's keywords for a key of type `hint`: a bool is a switch, a tuple a repeatable flag."""
+    if binding.is_optional(hint):
+        hint = binding.optional_of(hint)
+    help = fl.doctor if doctor else fl.help
+    out: dict[str, Any] = {"default": None, "help": f"{help} [{key}]"}
+    if hint is bool:
+        return {**out, "action": "store_true"}
+    if typing.get_origin(hint) is tuple:  # each use adds one item; the flags replace the file's list
+        hint = next(a for a in typing.get_args(hint) if a is not Ellipsis)
+        out.update(action="append", help=f"{help} (repeatable; replaces [{key}])")
+    if hint in (int, float, Path) and spelling != "octal":  # an octal mode stays a string ("600"), read as the file's
+        out["type"] = hint
+    if fl.choices is not None:
+        out["choices"] = fl.choices
+    if fl.metavar is not None or fl.choices is None:  # argparse shows the choices when there is no metavar
+        out["metavar"] = fl.metavar or fl.name.lstrip("-").replace("-", "_").upper()
+    return out
 
 
 def read_settings(path: str | Path) -> dict[str, Any]:
@@ -129,15 +197,18 @@ def _set_dotted(table: dict, key: str, value: Any) -> None:
 
 
 def _spellings(cls: type, prefix: str) -> dict[str, str]:
-    out: dict[str, str] = {}
+    return {key: spelling for key, _, _, spelling in _leaves(cls, prefix) if spelling is not None}
+
+
+def _leaves(cls: type, prefix: str) -> Iterator[tuple[str, dataclasses.Field, Any, str | None]]:
+    """(dotted key, field, type hint, spelling) of every leaf key of a (nested) table, in field order."""
     hints = typing.get_type_hints(cls)
     for f in dataclasses.fields(cls):
         key = prefix + f.name
         if dataclasses.is_dataclass(hints[f.name]):
-            out.update(_spellings(hints[f.name], key + "."))
-        elif "spelling" in f.metadata:
-            out[key] = f.metadata["spelling"]
-    return out
+            yield from _leaves(hints[f.name], key + ".")
+        else:
+            yield key, f, hints[f.name], f.metadata.get("spelling")
 
 
 def _convert(value: Any, hint: Any, key: str, base: Path, spelling: str | None) -> Any:

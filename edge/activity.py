@@ -31,6 +31,7 @@ import numpy as np
 
 from core.audio import SAMPLE_RATE
 from core.binding import allowed, between
+from core.settings import flag
 from edge.ring_buffer import Segment
 
 FRAME_MS = 30  # webrtcvad accepts 10, 20 or 30 ms frames; capture delivers 30 ms blocks
@@ -43,7 +44,8 @@ _EPS = 1e-10  # floor inside log10
 class ActivityConfig:
     # webrtcvad mode 0 (lenient) .. 3 (strict)
     vad_aggressiveness: int = field(default=2, metadata=allowed(
-        lambda v: v in (0, 1, 2, 3), "0, 1, 2 or 3 (webrtcvad mode, 3 = strictest)"))
+        lambda v: v in (0, 1, 2, 3), "0, 1, 2 or 3 (webrtcvad mode, 3 = strictest)")
+        | flag("--vad-aggressiveness", "webrtcvad mode 0..3", choices=range(4), group="activity and buffer"))
     # dBFS; quieter frames are never active (a silent room)
     min_level_dbfs: float = field(default=-55.0, metadata=between(-120, 0, unit="dBFS"))
     # s after a start or reset that only measure the floor (never active)
@@ -160,7 +162,8 @@ class SegmenterConfig:
     # s of active frames a segment needs (drops clicks)
     min_active_s: float = field(default=0.09, metadata=between(0, None, unit="s"))
     # s; longer activity is cut into segments of this length
-    max_length_s: float = field(default=10.0, metadata=between(0, None, lo_open=True, unit="s"))
+    max_length_s: float = field(default=10.0, metadata=between(0, None, lo_open=True, unit="s")
+                                | flag("--max-segment-seconds", "longer activity is cut", group="activity and buffer"))
 
 
 class Segmenter:

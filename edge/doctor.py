@@ -25,6 +25,7 @@ from typing import Callable
 
 from core.audio import SAMPLE_RATE  # what the capture opens (edge.capture: mono int16 blocks)
 from core.doctor import FAIL, OK, SKIP, WARN, Check, group_name, me, user_name
+from core.settings import add_flags, flag_overrides
 from edge.settings import ServeSettings, load_serve_settings
 
 SECTION = "serve"
@@ -32,14 +33,12 @@ SETTINGS = ServeSettings
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--bundle", type=Path, help="check this bundle folder [serve.bundle]")
-    p.add_argument("--device", help="check this capture device [serve.device]")
-    p.add_argument("--socket", type=Path, help="check this daemon socket [serve.socket.path]")
+    """The [serve] flags whose field names a `doctor` help (edge/settings.py): --bundle, --device, --socket."""
+    add_flags(p, ServeSettings, SECTION, doctor=True)
 
 
 def load_settings(args: argparse.Namespace) -> ServeSettings:
-    return load_serve_settings(args.config, {"serve.bundle": args.bundle, "serve.device": args.device,
-                                             "serve.socket.path": args.socket})
+    return load_serve_settings(args.config, flag_overrides(args, SECTION))
 
 
 # -- system ------------------------------------------------------------------------------

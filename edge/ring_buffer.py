@@ -24,13 +24,10 @@ import numpy as np
 
 from core.audio import SAMPLE_RATE
 
-DEFAULT_MAX_SECONDS = 300.0  # seconds of activity kept (the issue's default: last 5 minutes)
 # The longest buffer allowed: a day of activity, 5.5 GB of float32 audio if every second was
 # active. A larger value is a typo (1e308 once overflowed the sample count on every block).
+# The daemon's default sizes are DaemonConfig's (edge/daemon/server.py).
 MAX_BUFFER_SECONDS = 86400.0
-# Encoder states kept beside the audio. Whisper tiny's are ~3.8 MB per window (a segment of
-# up to 10 s is one window), so 256 MiB hold ~65 segments' states.
-DEFAULT_MAX_STATE_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -76,10 +73,10 @@ class Span:
 
 
 class RingBuffer:
-    """Thread-safe FIFO of segments holding at most `max_seconds` of audio."""
+    """Thread-safe FIFO of segments holding at most `max_seconds` of audio, and beside them
+    at most `max_state_bytes` of their encoder states (0: none)."""
 
-    def __init__(self, max_seconds: float = DEFAULT_MAX_SECONDS, sample_rate: int = SAMPLE_RATE,
-                 max_state_bytes: int = DEFAULT_MAX_STATE_BYTES) -> None:
+    def __init__(self, max_seconds: float, sample_rate: int = SAMPLE_RATE, max_state_bytes: int = 0) -> None:
         if not 0 < max_seconds <= MAX_BUFFER_SECONDS:
             raise ValueError(f"max_seconds must be in (0, {MAX_BUFFER_SECONDS:g}] s, got {max_seconds}")
         self.max_seconds = max_seconds

@@ -75,7 +75,7 @@ from edge.protocol import (
     Watch,
     Watching,
 )
-from edge.ring_buffer import DEFAULT_MAX_SECONDS, DEFAULT_MAX_STATE_BYTES, RingBuffer, Segment, SegmentStates, Span, wall_time
+from edge.ring_buffer import RingBuffer, Segment, SegmentStates, Span, wall_time
 
 __all__ = ["AssistantLike", "Daemon", "DaemonConfig"]
 
@@ -86,22 +86,29 @@ STOP_REPLY_S = 2.0  # at stop, a connection's `shutting_down` reply and queued l
 
 @dataclass(frozen=True)
 class DaemonConfig:
+    """The daemon's runtime settings. `listen serve` builds it from [serve] in one place,
+    `edge.settings.ServeSettings.daemon_config`."""
+
+    # Keys of [serve]: these defaults are the settings file's defaults too (edge/settings.py reuses them).
     socket_path: Path | None  # unix socket; None: no unix socket (then tcp_port is required)
     socket_mode: int = 0o600  # only the daemon's user may connect (the API has no authentication)
     tcp_port: int | None = None  # loopback TCP port; None: no TCP; 0: any free port
     tcp_host: str = "127.0.0.1"  # must be a loopback address
-    buffer_seconds: float = DEFAULT_MAX_SECONDS  # seconds of activity kept in RAM
-    state_bytes: int = DEFAULT_MAX_STATE_BYTES  # encoder states kept beside that audio (the oldest go first)
-    max_clients: int = 32  # open connections; one more is refused with `busy`
     idle_timeout_s: float = 60.0  # s a connection may complete no request before it is closed; 0: never; subscribers exempt
+    buffer_seconds: float = 300.0  # s of activity kept in RAM: the last 5 minutes (silence is not stored)
+    # bytes of encoder states kept beside that audio (the oldest go first). Whisper tiny's are
+    # ~3.8 MB per window (a segment of up to 10 s is one window), so 256 MiB hold ~65 segments' states.
+    state_bytes: int = 256 * 2**20
+    state_dir: Path | None = None  # watches added at run time are kept here across restarts; None: not kept
+    # Not in the settings file.
+    max_clients: int = 32  # open connections; one more is refused with `busy`
     job_queue: int = 16  # asks and listens waiting for the assistant; watch checks have a lane of their own this long
     client_backlog: int = 8  # requests one connection may pipeline behind a model request; past it: `busy`
     event_queue: int = 256  # messages waiting per connection; events beyond it are dropped
-    max_watches: int = 32
+    max_watches: int = 32  # also the most questions [serve] watches may hold
     request_timeout_s: float = 300.0  # an ask waits this long for the assistant
     listen_question: str = "What do you hear?"  # the question of a `listen` without one
     join_gap_s: float = 0.2  # silence put between buffered segments joined for an ask
-    state_dir: Path | None = None  # watches added at run time are kept here across restarts; None: not kept
 
 
 class Daemon:

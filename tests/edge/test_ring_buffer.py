@@ -39,7 +39,7 @@ def test_a_segment_longer_than_the_bound_keeps_its_end():
 
 
 def test_since_selects_and_cuts_segments_and_maps_times_back():
-    buf = RingBuffer()
+    buf = RingBuffer(max_seconds=300.0)
     buf.append(seg(100.0, 1.0, 0.1))
     buf.append(seg(110.0, 2.0, 0.2))
     buf.append(seg(120.0, 1.0, 0.3))
@@ -55,12 +55,12 @@ def test_since_selects_and_cuts_segments_and_maps_times_back():
 
 
 def test_empty_buffer_gives_no_audio():
-    audio, spans = RingBuffer().audio()
+    audio, spans = RingBuffer(max_seconds=300.0).audio()
     assert audio.shape == (0,) and spans == [] and wall_time(spans, 0.0) is None
 
 
 def test_wipe_zeroes_every_sample_and_empties():
-    buf = RingBuffer()
+    buf = RingBuffer(max_seconds=300.0)
     held = [seg(float(i), 0.5) for i in range(4)]
     for s in held:
         buf.append(s)
