@@ -188,11 +188,6 @@ TRAINING_LAYERS: list[tuple[str, ...]] = [
     ("training.presence",),
     ("training.cli", "training.models_command"),
 ]
-# Imports against TRAINING_LAYERS today, each removed by the issue named (struck when gone).
-TRAINING_KNOWN_EXCEPTIONS: set[tuple[str, str]] = {
-    ("training.data.batches", "training.eval.benchmark_io"),  # issue 29: benchmark rows belong in data
-    ("training.data.batches", "training.train.config"),  # issue 29: pass the fields, not TrainConfig
-}
 # Inside corpus: the sources find recordings and describe them with corpus.recordings.Recording,
 # and recordings.discover() calls the sources back (lazily). Issue 29: Recording moves below the
 # sources (bench/bench_alarms.py imports recordings.discover, so it was left for now).
@@ -213,17 +208,14 @@ def test_every_training_module_has_a_layer():
 
 
 def test_training_imports_go_down_its_layers_lazy_imports_included():
-    bad, seen = [], set()
+    bad = []
     for importer, imported, top in EDGES:
         target = _project_module(imported)
         if _pkg(importer) != "training" or target is None or _pkg(target) != "training":
             continue
         if _training_layer(target) > _training_layer(importer):
-            seen.add((importer, target))
-            if (importer, target) not in TRAINING_KNOWN_EXCEPTIONS:
-                bad.append(f"{importer} imports {target}" + ("" if top else " (inside a function)"))
+            bad.append(f"{importer} imports {target}" + ("" if top else " (inside a function)"))
     assert not bad, "imports against TRAINING_LAYERS:\n" + "\n".join(sorted(set(bad)))
-    assert not TRAINING_KNOWN_EXCEPTIONS - seen, f"fixed, strike: {sorted(TRAINING_KNOWN_EXCEPTIONS - seen)}"
 
 
 def test_no_circle_between_training_modules():

@@ -1,1 +1,2 @@
-"""Training rows, the deterministic batch plan, and the cache of encoder states per clip."""
+"""Training rows, benchmark rows (`benchmark_io`: read by training's validation and `listen eval`),
+the deterministic batch plan, and the cache of encoder states per clip."""

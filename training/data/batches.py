@@ -15,12 +15,11 @@ import torch
 
 from core.labels import NO_LABEL
 from training.corpus.clip_index import clip_labels
+from training.data.benchmark_io import BenchmarkRow, load_rows, subsample
 from training.data.rows import Example, find_labels_file, load_training_rows
 from training.errors import CorpusFileError, TrainingError
-from training.eval.benchmark_io import BenchmarkRow, load_rows, subsample
 from training.model.sequences import answer_ids, question_ids
 from training.model.system import ListenSystem
-from training.train.config import TrainConfig
 
 UNKNOWN = -1  # presence of the asked label unknown (clip labels not given)
 
@@ -36,32 +35,36 @@ class TrainRow:
     labels_known: bool
 
 
-def read_label_entries(cfg: TrainConfig) -> list[dict]:
+def read_label_entries(*, labels: str, train_data: str, clip_index: str) -> list[dict]:
+    """The run's labels.json entries: the file `labels`, or ("") the one beside `train_data`
+    or its corpus (`clip_index`). The arguments are the TrainConfig fields of those names."""
     from training.corpus.events import read_labels_json
 
-    path = Path(cfg.labels) if cfg.labels else find_labels_file(Path(cfg.train_data), Path(cfg.clip_index or ""))
+    path = Path(labels) if labels else find_labels_file(Path(train_data), Path(clip_index or ""))
     if path is None:
         raise TrainingError(
-            f"no labels.json found beside {cfg.train_data}; pass --labels CORPUS/labels.json"
+            f"no labels.json found beside {train_data}; pass --labels CORPUS/labels.json"
         )
     return read_labels_json(path)
 
 
-def load_examples(cfg: TrainConfig) -> tuple[list[Example], list[BenchmarkRow]]:
+def load_examples(*, train_data: str, clip_index: str, val_data: str, eval_rows: int,
+                  seed: int) -> tuple[list[Example], list[BenchmarkRow]]:
     """(training examples, validation rows: `eval_rows` yes/no rows per sampling of val_data,
-    drawn by `benchmark_io.subsample` with the run's seed, as `listen eval --rows` draws them)."""
-    if not cfg.train_data:
+    drawn by `benchmark_io.subsample` with the run's seed, as `listen eval --rows` draws them).
+    The arguments are the TrainConfig fields of those names ("" = none given)."""
+    if not train_data:
         raise TrainingError("no training data: pass --train_data ROWS.jsonl (written by `listen synth`)")
-    clips = clip_labels(Path(cfg.clip_index)) if cfg.clip_index else None
-    train = load_training_rows(Path(cfg.train_data), clips)
-    val = [r for r in load_rows(cfg.val_data, need_audio=True) if not r.is_open] if cfg.val_data else []
+    clips = clip_labels(Path(clip_index)) if clip_index else None
+    train = load_training_rows(Path(train_data), clips)
+    val = [r for r in load_rows(val_data, need_audio=True) if not r.is_open] if val_data else []
     held_out = {r.audio for r in val}
     leaked = sum(r.audio in held_out for r in train)
     if leaked:
         raise CorpusFileError(
-            f"{leaked} training rows use clips of the validation set {cfg.val_data}; build them from disjoint splits"
+            f"{leaked} training rows use clips of the validation set {val_data}; build them from disjoint splits"
         )
-    return train, subsample(val, cfg.eval_rows, cfg.seed)
+    return train, subsample(val, eval_rows, seed)
 
 
 def tokenize_rows(system: ListenSystem, examples: list[Example], max_answer_tokens: int) -> list[TrainRow]:

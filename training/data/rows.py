@@ -3,7 +3,7 @@
 Training rows (`listen synth`): `{id, audio, question, answer, labels?, clip_id?, kind?, ...}`.
 The corpus's clip index (`training.corpus.clip_index.clip_labels`) supplies a clip's
 presence labels when a row does not carry them. Relative audio paths are resolved against
-the row file's folder. Benchmark rows are read by `training.eval.benchmark_io`.
+the row file's folder. Benchmark rows are read by `training.data.benchmark_io`.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from training.data import benchmark_io as bio
 from training.errors import EvalError
-from training.eval import benchmark_io as bio
 from training.eval.report import PREDICTIONS_FILE, write_run
 from training.eval.runners import RunOptions
 from training.eval.score import evaluate_rows

@@ -22,8 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from training.data.benchmark_io import BenchmarkRow
 from training.errors import EvalError
-from training.eval.benchmark_io import BenchmarkRow
 
 PRECISIONS = ("auto", "bf16", "fp32")
 

@@ -11,8 +11,8 @@ from collections import defaultdict
 from core.hierarchy import Hierarchy
 from core.mentions import MentionFinder
 from core.replies import reply_agrees
+from training.data.benchmark_io import BenchmarkRow
 from training.errors import EvalError
-from training.eval.benchmark_io import BenchmarkRow
 from training.eval.mentions import OpenAnswer, score_mentions
 from training.eval.metrics import ScoredRow, expected_calibration_error, score_all_parsers
 

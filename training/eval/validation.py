@@ -18,7 +18,7 @@ import torch
 
 from core.answers import paper_says_yes
 from core.labels import NO_LABEL
-from training.eval.benchmark_io import BenchmarkRow
+from training.data.benchmark_io import BenchmarkRow
 from training.eval.metrics import yes_no_metrics
 from training.model.generate import NucleusSampling, generate
 from training.model.sequences import generation_inputs, question_ids

@@ -121,8 +121,9 @@ def train(cfg: TrainConfig, resume: str | Path | None = None, progress: bool = T
     resume_dir = ckpt.latest_checkpoint(out_dir) if resume == "auto" else (Path(resume) if resume else None)
 
     # 1. data
-    labels = read_label_entries(cfg)
-    train_examples, val_rows = load_examples(cfg)
+    labels = read_label_entries(labels=cfg.labels, train_data=cfg.train_data, clip_index=cfg.clip_index)
+    train_examples, val_rows = load_examples(train_data=cfg.train_data, clip_index=cfg.clip_index,
+                                             val_data=cfg.val_data, eval_rows=cfg.eval_rows, seed=cfg.seed)
 
     # 2. models
     if system is None:

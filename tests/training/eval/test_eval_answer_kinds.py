@@ -1,6 +1,6 @@
 """`listen eval`'s count of how yes/no questions were answered, and the calibration of p_yes."""
 
-from training.eval.benchmark_io import BenchmarkRow
+from training.data.benchmark_io import BenchmarkRow
 from training.eval.score import answer_kinds, evaluate_rows
 
 

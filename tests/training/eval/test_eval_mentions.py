@@ -74,7 +74,7 @@ def test_score_mentions_empty(matcher):
 
 def test_descriptions_are_judged_through_the_label_hierarchy(matcher):
     from core.hierarchy import Hierarchy
-    from training.eval.benchmark_io import BenchmarkRow
+    from training.data.benchmark_io import BenchmarkRow
     from training.eval.score import open_answers
 
     entries = vocabulary()

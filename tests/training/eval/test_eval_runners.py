@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training.eval import benchmark_io as bio
+from training.data import benchmark_io as bio
 from training.eval.runners import RunOptions, answer_rows, answer_with_checkpoint
 
 # fp32 logits of one row computed in another batch shape: reordered sums differ by a few fp32

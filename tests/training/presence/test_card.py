@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from training.eval.benchmark_io import BenchmarkRow
+from training.data.benchmark_io import BenchmarkRow
 from training.eval.score import evaluate_rows
 
 

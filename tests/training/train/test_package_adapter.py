@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from training.data.benchmark_io import load_rows
 from training.errors import TrainingError
-from training.eval.benchmark_io import load_rows
 from training.eval.score import evaluate_rows
 from training.train.package_adapter import CARD_FILE, CARD_JSON, update_card
 

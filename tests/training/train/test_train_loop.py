@@ -28,7 +28,13 @@ def setup(tmp_path_factory, tiny_whisper_dir, tiny_llama_dir):
 def _system(cfg):
     from training.model.system import build_system
 
-    return build_system(cfg.encoder, cfg.adapter, cfg.llm, read_label_entries(cfg), cfg.seed)
+    labels = read_label_entries(labels=cfg.labels, train_data=cfg.train_data, clip_index=cfg.clip_index)
+    return build_system(cfg.encoder, cfg.adapter, cfg.llm, labels, cfg.seed)
+
+
+def _examples(cfg):
+    return load_examples(train_data=cfg.train_data, clip_index=cfg.clip_index, val_data=cfg.val_data,
+                         eval_rows=cfg.eval_rows, seed=cfg.seed)[0]
 
 
 def _log(run_dir):
@@ -43,7 +49,7 @@ def test_every_adapter_param_gets_a_gradient(setup, recipe):
     system = _system(cfg)
     from training.data.clip_features import LiveStates
 
-    rows = tokenize_rows(system, load_examples(cfg)[0], cfg.max_answer_tokens)
+    rows = tokenize_rows(system, _examples(cfg), cfg.max_answer_tokens)
     assert {r.label_index for r in rows} >= {-1, 0, 1, 2}  # open and yes/no questions in the batch
     states = LiveStates(system.encoder)([r.audio for r in rows])
     losses = compute_losses(system, system.adapter, rows, states, torch.rand(len(rows)), cfg)
@@ -78,7 +84,7 @@ def test_tiny_dataset_is_overfit(setup):
     root, data, whisper, llama = setup
     cfg = tiny_config(data, whisper, llama, root / "overfit", max_steps=40, warmup_steps=3)
     system = _system(cfg)
-    rows = tokenize_rows(system, load_examples(cfg)[0], cfg.max_answer_tokens)
+    rows = tokenize_rows(system, _examples(cfg), cfg.max_answer_tokens)
     states = LiveStates(system.encoder)([r.audio for r in rows])
     u = torch.full((len(rows),), 0.5)
 
@@ -150,7 +156,7 @@ def test_reloaded_checkpoint_scores_like_the_run(setup):
     """load_system + the feature cache + evaluate_benchmark reproduce the run's own last validation."""
     from training.data.clip_features import CachedStates
     from training.data.feature_cache import FeatureCache
-    from training.eval.benchmark_io import load_rows
+    from training.data.benchmark_io import load_rows
     from training.eval.validation import evaluate_benchmark
     from training.model.system import load_system
 

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from training.errors import EvalError
+from training.errors import CorpusError, EvalError
 from training.jsonl import read_json_lines
 
 SAMPLINGS = ("random", "popular", "adversarial")
@@ -88,7 +88,6 @@ def _read_hf(spec: str, split: str, audio_cache: Path) -> Iterator[tuple[str, di
     """A saved dataset folder, a parquet file or a hub name (`hf:` prefix), split `split`.
     Audio cells are not decoded: their file (or bytes, written to `audio_cache`) is used."""
     from training.corpus.loaders.hf import open_dataset
-    from training.errors import CorpusError
 
     name = spec[len(HF_PREFIX):] if spec.startswith(HF_PREFIX) else spec
     try:

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from training.data import benchmark_io as bio
 from training.errors import EvalError
-from training.eval import benchmark_io as bio
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "eval" / "fixtures"  # the benchmark files `listen eval`'s tests read too
 
 
 def _wav(path: Path) -> Path:
@@ -132,7 +132,6 @@ def test_validation_and_listen_eval_score_the_same_rows(tmp_path):
     """The training run's validation rows and `listen eval --rows N --seed S` are one draw."""
     from training.data.batches import load_examples
     from training.eval.evaluation import EvalRequest, rows_to_answer
-    from training.train.config import TrainConfig
 
     bench = []
     for i in range(40):
@@ -143,8 +142,8 @@ def test_validation_and_listen_eval_score_the_same_rows(tmp_path):
     (tmp_path / "bench.jsonl").write_text("".join(json.dumps(r) + "\n" for r in bench))
     (tmp_path / "rows.jsonl").write_text(json.dumps({"audio": "t.wav", "question": "q", "answer": "a"}) + "\n")
     for seed in (0, 7):
-        cfg = TrainConfig(train_data=str(tmp_path / "rows.jsonl"), val_data=str(tmp_path / "bench.jsonl"), eval_rows=6, seed=seed)
-        validation = load_examples(cfg)[1]
+        validation = load_examples(train_data=str(tmp_path / "rows.jsonl"), clip_index="",
+                                   val_data=str(tmp_path / "bench.jsonl"), eval_rows=6, seed=seed)[1]
         listen_eval = rows_to_answer(EvalRequest("checkpoint", tmp_path, str(tmp_path / "bench.jsonl"),
                                                  rows_per_sampling=6, seed=seed))
         assert [r.where for r in validation] == [r.where for r in listen_eval]
