@@ -78,7 +78,7 @@ def microphone(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def real_recordings(labels: tuple[str, ...] | None, exclude: set[str]) -> list:
-    from training.corpus.recordings import discover
+    from training.corpus.sources.discover import discover
 
     return [r for r in discover(use_pygame=False) if r.is_real and r.label not in exclude
             and (labels is None or r.label in labels)]

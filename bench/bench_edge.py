@@ -209,7 +209,7 @@ def main() -> None:
 
 
 def _fresh_checkpoint(tmp: Path) -> Path:
-    from training.corpus.events import vocabulary
+    from training.corpus.ontology import vocabulary
     from training.model import checkpoint as ckpt
     from training.model.adapter_config import AdapterConfig, EncoderConfig
     from training.model.system import build_system

@@ -41,7 +41,7 @@ def main() -> None:
     from core import audio as af
     from edge.onnx_sessions import session_options
     from export import onnx_export as ox
-    from training.corpus.events import vocabulary
+    from training.corpus.ontology import vocabulary
     from training.model.adapter_config import AdapterConfig, EncoderConfig, resolve_recipe
     from training.model.encoder import load_tapped_encoder
     from training.model.qformer import ListenAdapter

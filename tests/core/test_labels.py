@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.labels import NO_LABEL, LabelMatcher
-from training.corpus.events import vocabulary
+from training.corpus.ontology import vocabulary
 
 MATCHER = LabelMatcher.from_entries(vocabulary())
 

@@ -30,7 +30,7 @@ from training.corpus.dsp import SR
 from training.corpus.folder import Corpus, load_corpus, save_corpus
 from training.corpus.instances import InstancePool, synthesized_labels
 from training.corpus.mixer import SceneConfig, mix_scene
-from training.corpus.recordings import Recording, discover, provenance_records
+from training.corpus.recordings import Recording, provenance_records
 from training.corpus.rooms import RirBank, RoomConfig, rir_bank
 from training.corpus.solo import SoloConfig, raw_scene, solo_scene
 from training.corpus.splits import (RAW_SPLITS, SPLIT_FRACTIONS, SPLITS, ClipSources, SplitPlan, check_clip_sources,
@@ -111,6 +111,8 @@ def build_corpus(out: Path, cfg: BuildConfig, workers: int = 2, overwrite: bool 
     _check_counts(cfg)
     out = Path(out)
     if recordings is None:
+        from training.corpus.sources.discover import discover  # the sources load only when asked
+
         recordings = discover(use_pygame=cfg.use_pygame, use_debian=cfg.use_debian) if cfg.use_recordings else []
     plan = plan_recording_splits(recordings, cfg.unseen_labels, cfg.split_seed, synthesized_labels())
     check_plan(plan, recordings)  # refuse before mixing, whatever made the plan

@@ -191,17 +191,18 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_labels(args: argparse.Namespace) -> int:
     from training.corpus.events import write_labels_json
+    from training.corpus.ontology import vocabulary
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_labels_json(args.out)
+    write_labels_json(args.out, vocabulary())
     print(f"wrote {args.out}")
     return 0
 
 
 def run_sources(args: argparse.Namespace) -> int:
     from core.paths import listen_home
-    from training.corpus.recordings import discover
     from training.corpus.sources.debian import fetch
+    from training.corpus.sources.discover import discover
     from training.corpus.sources.packages import BY_PACKAGE, SOURCES
     from training.corpus.sources.report import markdown
     from training.errors import CorpusError

@@ -409,12 +409,6 @@ EVENTS: tuple[EventSpec, ...] = (
 _BY_LABEL = {e.label: e for e in EVENTS}
 
 
-def vocabulary() -> list[dict]:
-    """The event library as plain data: `[{"label", "name", "synonyms", "parents"?}]`, in library
-    order; `parents` (the label hierarchy, `training.corpus.ontology`) only where a label has any."""
-    return [asdict_entry(e) for e in EVENTS]
-
-
 def event(label: str) -> EventSpec:
     """The spec of one built-in label; an unknown label is a CorpusFileError naming the known ones."""
     try:
@@ -437,9 +431,9 @@ def to_label(text: str) -> str:
     return label if label[0].isalpha() else f"c_{label}"
 
 
-def write_labels_json(path: Path, entries: list[dict] | None = None) -> Path:
-    """Write `[{"label", "name", "synonyms"}]` (default: the built-in library) to `path`."""
-    entries = vocabulary() if entries is None else entries
+def write_labels_json(path: Path, entries: list[dict]) -> Path:
+    """Write `[{"label", "name", "synonyms", "parents"?}]` to `path` (the built-in library with its
+    hierarchy is `training.corpus.ontology.vocabulary()`)."""
     for e in entries:
         check_label_entry(e, str(path))
     path.write_text(json.dumps(entries, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -476,24 +470,3 @@ def check_label_entry(e: object, where: str) -> None:
     if not isinstance(syn, list) or not all(isinstance(s, str) for s in syn):
         raise CorpusFileError(f"{where}: synonyms of {label!r} must be a list of strings")
 
-
-def entries_for(label_set: list[str], extra_synonyms: dict[str, list[str]] | None = None) -> list[dict]:
-    """labels.json entries for a dataset's labels: library entries where known, derived ones otherwise."""
-    out = []
-    for label in sorted(set(label_set)):
-        if label in _BY_LABEL:
-            out.append(asdict_entry(_BY_LABEL[label]))
-            continue
-        phrase = label.replace("_", " ")
-        syn = [phrase] + [s for s in (extra_synonyms or {}).get(label, []) if s.lower() != phrase]
-        out.append({"label": label, "name": phrase, "synonyms": syn})
-    return out
-
-
-def asdict_entry(e: EventSpec) -> dict:
-    from training.corpus.ontology import parents  # the ontology reads this table
-
-    entry = {"label": e.label, "name": e.name, "synonyms": list(e.synonyms)}
-    if up := parents().get(e.label):
-        entry["parents"] = list(up)
-    return entry

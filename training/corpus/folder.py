@@ -7,6 +7,7 @@ from pathlib import Path
 
 from training.corpus.clip_index import CLIP_INDEX_FILE, STATS_FILE, ClipRecord, locate, read_clip_index, write_clip_index
 from training.corpus.events import LABELS_FILE, read_labels_json, write_labels_json
+from training.corpus.ontology import vocabulary
 from training.corpus.stats import compute_stats, read_stats, write_stats
 from training.errors import AudioReadError, CorpusError, CorpusFileError
 
@@ -31,7 +32,7 @@ def save_corpus(root: Path, rows: list[ClipRecord], label_entries: list[dict] | 
     root.mkdir(parents=True, exist_ok=True)
     rows = sorted(rows, key=lambda r: r.id)
     write_clip_index(root / CLIP_INDEX_FILE, rows)
-    write_labels_json(root / LABELS_FILE, label_entries)
+    write_labels_json(root / LABELS_FILE, vocabulary() if label_entries is None else label_entries)
     labels = read_labels_json(root / LABELS_FILE)
     stats = compute_stats(rows, [e["label"] for e in labels])
     write_stats(root, stats)

@@ -12,7 +12,8 @@ names, corrected by a reviewed table: edges the ontology has but a listener woul
 stands for the ontology's "Alarm"), and edges the vocabulary needs that the ontology puts
 elsewhere (`ADDED`: a duck is a bird, though AudioSet files ducks under fowl). Each entry
 says why. The result is written into labels.json (`parents`), so the edge reads the same
-hierarchy from the bundle.
+hierarchy from the bundle: the labels.json entries of the library (`vocabulary()`) and of a
+dataset's labels (`entries_for()`) are made here, from the table in events.py.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from training.corpus.events import EVENTS
+from training.corpus.events import EVENTS, EventSpec
 from training.errors import CorpusFileError
 
 ONTOLOGY_FILE = Path(__file__).parent / "data" / "audioset_ontology.json"
@@ -116,3 +117,30 @@ def parents() -> dict[str, tuple[str, ...]]:
     for child, parent, _ in ADDED:
         out.setdefault(child, set()).add(parent)
     return {k: tuple(sorted(v)) for k, v in sorted(out.items())}
+
+
+def vocabulary() -> list[dict]:
+    """The event library as plain data: `[{"label", "name", "synonyms", "parents"?}]`, in library
+    order; `parents` (the label hierarchy) only where a label has any."""
+    return [asdict_entry(e) for e in EVENTS]
+
+
+def entries_for(label_set: list[str], extra_synonyms: dict[str, list[str]] | None = None) -> list[dict]:
+    """labels.json entries for a dataset's labels: library entries where known, derived ones otherwise."""
+    library = {e.label: e for e in EVENTS}
+    out = []
+    for label in sorted(set(label_set)):
+        if label in library:
+            out.append(asdict_entry(library[label]))
+            continue
+        phrase = label.replace("_", " ")
+        syn = [phrase] + [s for s in (extra_synonyms or {}).get(label, []) if s.lower() != phrase]
+        out.append({"label": label, "name": phrase, "synonyms": syn})
+    return out
+
+
+def asdict_entry(e: EventSpec) -> dict:
+    entry = {"label": e.label, "name": e.name, "synonyms": list(e.synonyms)}
+    if up := parents().get(e.label):
+        entry["parents"] = list(up)
+    return entry

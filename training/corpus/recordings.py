@@ -1,23 +1,19 @@
 """Recorded sounds as the corpus sees them: one labelled file with its provenance.
 
-`discover()` is the one list of recordings the builder draws from: the desktop sound themes
-(`sources/themes.py`) and the Debian data packages labelled by the reviewed rules
-(`sources/rules.py`, files under `$LISTEN_HOME/sources/extracted/`). Recordings of an
-EVALUATION-ONLY source (openttd-opensfx) are left out unless asked for, and `check_split`
-refuses them for any split but test: a split assignment must pass every recording through
-it, so an evaluation recording can never reach training or validation.
+The sources (`sources/`) describe what they find with `Recording`;
+`sources.discover.discover()` is the one list of recordings the builder draws from.
+Recordings of an EVALUATION-ONLY source (openttd-opensfx) are left out unless asked for, and
+`check_split` refuses them for any split but test: a split assignment must pass every
+recording through it, so an evaluation recording can never reach training or validation.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from training.corpus.sources.provenance import Provenance
 from training.errors import EvalOnlyError
-
-log = logging.getLogger(__name__)
 
 EVAL_SPLITS = ("test", "real_test", "unseen", "real_raw", "unseen_raw")  # the only splits an evaluation-only recording may join
 ROLES = ("event", "ambience")  # what a recording is mixed as: a labelled event, or the bed under them
@@ -55,18 +51,6 @@ def check_split(recording: Recording, split: str) -> None:
         raise EvalOnlyError(
             f"{recording.instance_id} ({recording.source}) is reserved for evaluation and cannot join the "
             f"{split!r} split; eval-only recordings may only be in {', '.join(EVAL_SPLITS)}")
-
-
-def discover(theme_dirs: dict[str, Path] | None = None, use_pygame: bool = True, use_debian: bool = True,
-             include_eval_only: bool = False) -> list[Recording]:
-    """Every labelled recording on this machine: themes first, then the Debian packages."""
-    from training.corpus.sources.discover import discover_debian
-    from training.corpus.sources.themes import discover_themes
-
-    found = discover_themes(theme_dirs, use_pygame)
-    if use_debian:
-        found += discover_debian(include_eval_only=include_eval_only)
-    return found
 
 
 def provenance_records(recordings: list[Recording], instance_ids: list[str]) -> list[dict]:

@@ -53,7 +53,8 @@ def _labels_beside(*paths) -> Path | None:
 
 
 def _label_entries(req: EvalRequest, system_labels: list) -> tuple[list[dict], str]:
-    from training.corpus.events import read_labels_json, vocabulary
+    from training.corpus.events import read_labels_json
+    from training.corpus.ontology import vocabulary
 
     if req.labels:
         return read_labels_json(Path(req.labels)), str(req.labels)

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from core.mentions import AMBIGUOUS_TERMS, MentionFinder
-from training.corpus.events import EVENTS, read_labels_json, to_label, vocabulary, write_labels_json
+from training.corpus.events import EVENTS, read_labels_json, to_label, write_labels_json
+from training.corpus.ontology import vocabulary
 from training.errors import CorpusFileError
 
 
@@ -45,7 +46,7 @@ def test_caption_clause_resolves_to_exactly_its_label(spec):
 
 
 def test_labels_json_round_trip(tmp_path):
-    path = write_labels_json(tmp_path / "labels.json")
+    path = write_labels_json(tmp_path / "labels.json", vocabulary())
     assert read_labels_json(path) == vocabulary()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from training.corpus.events import vocabulary
+from training.corpus.ontology import vocabulary
 from core.mentions import MentionFinder
 
 MATCHER = MentionFinder(vocabulary())

@@ -1,8 +1,8 @@
 """The label hierarchy drawn from the AudioSet ontology subset (training.corpus.ontology)."""
 
 from core.hierarchy import Hierarchy
-from training.corpus.events import EVENTS, vocabulary
-from training.corpus.ontology import ADDED, ALARM_STAND_IN, DROPPED, description, ontology_nodes, parents
+from training.corpus.events import EVENTS
+from training.corpus.ontology import ADDED, ALARM_STAND_IN, DROPPED, description, ontology_nodes, parents, vocabulary
 
 LABELS = {e.label for e in EVENTS}
 

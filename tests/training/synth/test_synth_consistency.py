@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from training.corpus.clip_index import ClipRecord
-from training.corpus.events import vocabulary
+from training.corpus.ontology import vocabulary
 from core.mentions import MentionFinder
 from training.synth.consistency import REASONS, check_answer, polarity
 from training.synth.plan import SynthRequest

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from training.corpus.clip_files import audio_info
 from training.corpus.clip_index import SPLIT_NAMES, ClipRecord
-from training.corpus.events import entries_for, vocabulary
 from training.corpus.folder import Corpus, save_corpus
+from training.corpus.ontology import entries_for, vocabulary
 from core.mentions import MentionFinder
 from training.errors import AudioReadError, CorpusError, CorpusFileError
 

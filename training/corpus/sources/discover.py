@@ -1,10 +1,12 @@
-"""Labelled recordings of the fetched Debian packages, by the reviewed rules, with provenance.
+"""Every labelled recording on this machine (`discover()`): the desktop sound themes
+(themes.py), then the fetched Debian packages, labelled by the reviewed rules (rules.py, files
+under `$LISTEN_HOME/sources/extracted/`), with provenance.
 
-Reads only what `listen corpus sources` extracted (a package without its stamp is skipped
-with one log line). The sha256 of each file is cached in `extracted/PKG/.sha256.json`, keyed
-by path, size and modification time, so a rerun does not hash a gigabyte again. SoundFont
-packages (`SourcePackage.soundfonts`) and GUS patch sets (`.patches`) are read from their render
-manifests (rendered.py).
+The Debian part reads only what `listen corpus sources` extracted (a package without its
+stamp is skipped with one log line). The sha256 of each file is cached in
+`extracted/PKG/.sha256.json`, keyed by path, size and modification time, so a rerun does not
+hash a gigabyte again. SoundFont packages (`SourcePackage.soundfonts`) and GUS patch sets
+(`.patches`) are read from their render manifests (rendered.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from training.corpus.sources.packages import SOURCES
 from training.corpus.sources.provenance import Provenance, copyright_stanzas, licence_for, sha256_of
 from training.corpus.sources.rendered import discover_rendered
 from training.corpus.sources.rules import role_of, rule_for
+from training.corpus.sources.themes import discover_themes
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,15 @@ def merge_groups(recordings: list[Recording]) -> list[Recording]:
             parent[max(a, b)] = min(a, b)
     return [r if root(r.group) == r.group else replace(r, group=root(r.group), source_id=r.recording_id)
             for r in recordings]
+
+
+def discover(theme_dirs: dict[str, Path] | None = None, use_pygame: bool = True, use_debian: bool = True,
+             include_eval_only: bool = False) -> list[Recording]:
+    """Every labelled recording on this machine: themes first, then the Debian packages."""
+    found = discover_themes(theme_dirs, use_pygame)
+    if use_debian:
+        found += discover_debian(include_eval_only=include_eval_only)
+    return found
 
 
 def discover_debian(include_eval_only: bool = False, sources: tuple[SourcePackage, ...] = SOURCES) -> list[Recording]:
