@@ -675,7 +675,8 @@ def test_buffered_segments_are_encoded_as_they_arrive_and_asks_reuse_their_state
     assert assistant.encodes == encodes  # the ask ran no encoder
     starts = [w["wall_start"] for w in reply.windows]
     assert starts == sorted(starts) and starts[1] - starts[0] == pytest.approx(2.0 / 8, abs=0.05)  # the beeps 2 s apart, replayed at 8x
-    # `since` inside the second segment cuts it: its kept states do not fit, so that part is encoded now
+    # `since` inside the second segment cuts it: the window it falls in (here its one window) is encoded
+    # now from `since` on (tests/edge/daemon/test_encoded.py: a segment of several windows)
     since = reply.windows[1]["wall_start"] + 0.1
     cut = [seg for seg in daemon.buffer.segments() if seg.start < since < seg.end]
     assert cut  # (at 8x, a segment's audio outlasts its wall-clock time: the first may be cut too)
