@@ -1,7 +1,7 @@
 """Where the daemon's audio comes from: a microphone (sounddevice) or a file replayed in real time.
 
-Both sources deliver `Block`s of `BLOCK_SAMPLES` int16 mono samples at 16 kHz (30 ms, the
-frame webrtcvad takes) with the wall-clock time of their first sample. `CaptureLoop` runs
+Both sources deliver `Block`s of `BLOCK_SAMPLES` int16 mono samples at 16 kHz (four of the
+30 ms frames webrtcvad takes) with the wall-clock time of their first sample. `CaptureLoop` runs
 a source on its own thread, hands each block to a callback, retries a failing source with
 exponential backoff, and can be paused (mute): pausing closes the source, so the device
 really stops capturing.
@@ -26,7 +26,11 @@ from edge.errors import CaptureError
 
 log = logging.getLogger(__name__)
 
-BLOCK_SAMPLES = FRAME_SAMPLES  # 480 samples = 30 ms at 16 kHz
+# 1920 samples = 120 ms at 16 kHz. The capture thread wakes once per block, and on an idle
+# speaker a wake-up, not the work, is the cost: its per-block Python runs with cold caches. One
+# VAD frame per block (30 ms) cost 1.4-1.7 % of a core on silence, replaying a file; a segment
+# or an alarm pattern is at most 90 ms later for it (bench/bench_always_on.py).
+BLOCK_SAMPLES = 4 * FRAME_SAMPLES
 BLOCK_SECONDS = BLOCK_SAMPLES / SAMPLE_RATE
 
 
@@ -96,13 +100,13 @@ def _sounddevice():
 
 
 class MicrophoneSource:
-    """16 kHz mono int16 capture in 30 ms blocks through a sounddevice RawInputStream."""
+    """16 kHz mono int16 capture in blocks of BLOCK_SAMPLES through a sounddevice RawInputStream."""
 
     def __init__(
-        self, device: str | int | None = None, queue_blocks: int = 100, stall_s: float = 2.0, start_s: float = 10.0
+        self, device: str | int | None = None, queue_blocks: int = 25, stall_s: float = 2.0, start_s: float = 10.0
     ) -> None:
         self.device = device  # index or part of a name; None: the system default
-        self.queue_blocks = queue_blocks  # 100 blocks = 3 s of audio buffered before dropping
+        self.queue_blocks = queue_blocks  # 25 blocks = 3 s of audio buffered before dropping
         self.stall_s = stall_s  # no block for this long counts as a capture failure
         self.start_s = start_s  # ... but the first block of a stream may take this long (a loaded machine)
         self.name = f"microphone {device if device is not None else '(default)'}"

@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     use_journald_format()
     s = load_serve_settings(args.config, serve_overrides(args))
+    _one_blas_thread()
     if s.source is not None:
         source = FileSource(s.source, speed=s.speed, loop=s.loop)
     else:
@@ -117,6 +118,16 @@ def serve_overrides(args: argparse.Namespace) -> dict:
     from core.settings import flag_overrides
 
     return flag_overrides(args, "serve")
+
+
+def _one_blas_thread():
+    """numpy's BLAS on one thread: its only products here (log-mel filters, the label
+    library's scores) are small, and OpenBLAS's idle workers spin after each one. On busy
+    audio that cost 1.4 % of a core, a third of the daemon's (bench/bench_always_on.py).
+    Returns the limit (`restore_original_limits()` undoes it)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
 
 
 def _mqtt_link(daemon, settings: ServeSettings):

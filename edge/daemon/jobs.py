@@ -20,6 +20,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 
 from core.audio import SAMPLE_RATE
+from edge import heap
 from edge.answer import Answer
 from edge.errors import Refused
 from edge.protocol import ErrorCode
@@ -115,6 +116,7 @@ def work_loop(jobs: JobQueue) -> None:
                 job.future.set_result(result)
             except InvalidStateError:  # failed by `close` meanwhile: the daemon is stopping
                 pass
+        heap.trim()  # the models' working memory, freed by them, back to the system (edge.heap)
 
 
 def _fail(future: Future, err: BaseException) -> None:

@@ -45,7 +45,7 @@ from edge.answer import Answer
 from edge.capture import AudioSource, Block, CaptureLoop
 from edge.daemon.alarms import StreamAlarms
 from edge.daemon.connection import Connection
-from edge.daemon.encoded import BufferedWindows, can_encode, encode_segment
+from edge.daemon.encoded import BufferedWindows, can_encode, encode_segment, for_keeping
 from edge.daemon.jobs import AssistantLike, Job, JobQueue, work_loop
 from edge.daemon.observers import Observer, Observers, likeliest_sound
 from edge.daemon.progress import Progress
@@ -97,8 +97,11 @@ class DaemonConfig:
     idle_timeout_s: float = 60.0  # s a connection may complete no request before it is closed; 0: never; subscribers exempt
     buffer_seconds: float = 300.0  # s of activity kept in RAM: the last 5 minutes (silence is not stored)
     # bytes of encoder states kept beside that audio (the oldest go first). Whisper tiny's are
-    # ~3.8 MB per window (a segment of up to 10 s is one window), so 256 MiB hold ~65 segments' states.
-    state_bytes: int = 256 * 2**20
+    # 1.8 MiB per window in float16 (a segment of up to 10 s is one window), so 64 MiB hold 35
+    # windows: the whole 5 minutes when segments last 8.6 s or more, as on busy real recordings.
+    # Shorter segments' oldest states go first (an ask about them encodes them): the speaker's
+    # RAM budget (bench/bench_always_on.py) before the speed of asks about the oldest audio.
+    state_bytes: int = 64 * 2**20
     state_dir: Path | None = None  # watches added at run time are kept here across restarts; None: not kept
     # Not in the settings file.
     max_clients: int = 32  # open connections; one more is refused with `busy`
@@ -150,6 +153,7 @@ class Daemon:
         self._observers = Observers()
         # smoke and CO alarm patterns, on every block (edge.alarms); for watches about them
         self._alarms = StreamAlarms() if hasattr(assistant, "alarm_kind") else None
+        self._watches_changed()  # those the state directory brought back
         self._jobs = JobQueue(config.job_queue)
         self._connections: set[Connection] = set()
         self._conn_lock = threading.Lock()
@@ -284,7 +288,7 @@ class Daemon:
         states: SegmentStates | None = None
         if self._encodes:
             states = encode_segment(self.assistant, seg)
-            self.buffer.attach(seg, states)  # refused when muted (wiped) meanwhile
+            self.buffer.attach(seg, for_keeping(states))  # refused when muted (wiped) meanwhile
             if self._observers:
                 heard = likeliest_sound(self.assistant, seg, states)
                 if heard is not None:
@@ -341,6 +345,7 @@ class Daemon:
             if found is None:
                 return Error(ErrorCode.UNKNOWN_WATCH, f"no watch with id {request.watch_id}; `status` lists them", id=rid)
             log.info("unwatch %d %r", request.watch_id, found)
+            self._watches_changed()
             self._observers.notify(Unwatched(request.watch_id))
             return Unwatched(request.watch_id, id=rid)
         return Error(ErrorCode.UNKNOWN_TYPE, f"{request.TYPE} is not a request", id=rid)
@@ -349,7 +354,6 @@ class Daemon:
         """Stop capture and wipe the buffer, the open segment and queued watch checks; returns segments wiped."""
         with self._capture_lock:
             changed = not self._muted
-            self._muted = True
             self.capture.pause()
             if self._alarms is not None:
                 self._alarms.reset()
@@ -358,6 +362,8 @@ class Daemon:
             for rec in self._recordings:
                 rec.fail(ErrorCode.MUTED, "muted while listening")
             self._recordings.clear()
+            # last: `status` reads it without this lock, and muted must mean wiped already
+            self._muted = True
         self._jobs.drop(lambda job: job.kind == "segment")
         if changed:
             log.info("muted: capture stopped, %d segments wiped", wiped)
@@ -497,6 +503,7 @@ class Daemon:
                 ErrorCode.TOO_MANY_WATCHES, f"{self._watches.limit} watches already; unwatch one first", id=request.id
             )
         log.info("watch %d %r", watch_id, request.question)
+        self._watches_changed()
         self._observers.notify(Watching(watch_id, request.question))
         return Watching(watch_id, request.question, id=request.id)
 
@@ -516,6 +523,11 @@ class Daemon:
         if isinstance(reply, Error):
             raise DaemonError(reply.text)
         return reply.watch_id
+
+    def _watches_changed(self) -> None:
+        """The alarm detector runs only while a watch asks about an alarm."""
+        if self._alarms is not None:
+            self._alarms.watch(any(self.assistant.alarm_kind(q) for _, q in self._watches.items()))
 
     def status(self, rid=None) -> StatusReply:
         watches = [{"watch_id": k, "question": q} for k, q in self._watches.items()]

@@ -100,3 +100,18 @@ def test_ask_says_what_a_path_that_is_no_file_is(tmp_path, kind):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("listen ask: error: audio path ") and says in lines[0], proc.stderr
+
+
+def test_serve_keeps_numpys_blas_on_one_thread():
+    """OpenBLAS's idle workers spin after each small product: a third of an idle daemon's CPU."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    import numpy as np  # noqa: F401  (loads its BLAS)
+
+    from edge.cli.serve import _one_blas_thread
+
+    limit = _one_blas_thread()
+    try:
+        blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+        assert blas and all(p["num_threads"] == 1 for p in blas)
+    finally:
+        limit.restore_original_limits()

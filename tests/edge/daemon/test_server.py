@@ -689,8 +689,8 @@ def test_buffered_segments_are_encoded_as_they_arrive_and_asks_reuse_their_state
 
 def test_the_state_bound_drops_the_oldest_states_and_asks_encode_those_again(tmp_path):
     assistant = LoudnessAssistant()
-    # one segment's states (1 window x 1 float64) fit, two do not
-    daemon = start(tmp_path, FileSource(write_wav(tmp_path / "b.wav", BEEPS), speed=8.0), assistant, state_bytes=12)
+    # one segment's states (1 window x 1 value, kept as float16: 2 bytes) fit, two do not
+    daemon = start(tmp_path, FileSource(write_wav(tmp_path / "b.wav", BEEPS), speed=8.0), assistant, state_bytes=3)
     try:
         with DaemonClient(daemon.config.socket_path) as client:
             wait_for(lambda: client.status().source_ended and client.status().queued == 0, what="replay and jobs")
