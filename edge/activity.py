@@ -34,7 +34,7 @@ from core.binding import allowed, between
 from core.settings import flag
 from edge.ring_buffer import Segment
 
-FRAME_MS = 30  # webrtcvad accepts 10, 20 or 30 ms frames; capture delivers 30 ms blocks
+FRAME_MS = 30  # webrtcvad accepts 10, 20 or 30 ms frames; capture delivers blocks of 4 (edge/capture.py)
 FRAME_SAMPLES = SAMPLE_RATE * FRAME_MS // 1000  # 480 samples
 _FFT = 512  # FFT size for the spectral gate (the 480-sample frame, zero-padded)
 _EPS = 1e-10  # floor inside log10
@@ -85,15 +85,20 @@ class FrameActivity:
 
 
 class ActivityDetector:
-    """Classifies 30 ms int16 frames, one at a time, keeping its own noise floor."""
+    """Classifies consecutive 30 ms int16 frames, keeping its own noise floor and background spectrum."""
 
     def __init__(self, config: ActivityConfig = ActivityConfig()) -> None:
         import webrtcvad  # edge extra (webrtcvad-wheels)
 
-        self.config = config
+        c = self.config = config
         self._vad = webrtcvad.Vad(config.vad_aggressiveness)
         self._window = np.hanning(FRAME_SAMPLES + 2)[1:-1]  # (480,), no zero end points
         self._bin_scale = float(np.sum(self._window**2))  # white-noise power per bin at unit RMS
+        self._bin_floor = 10 ** (c.min_level_dbfs / 10) * self._bin_scale / (_FFT // 2 + 1)  # power per bin
+        self._rise = 10 ** (c.spectral_margin_db / 10)  # power ratio over the background: a rising bin
+        self._stand_out = 10 ** (c.spectral_margin_db / 20)  # half the margin in dB: a bin that follows slowly
+        self._fast = min(1.0, FRAME_MS / 1000 / c.background_tau_s)  # background step per frame
+        self._slow = min(1.0, FRAME_MS / 1000 / c.background_active_tau_s)
         self.reset()
 
     def reset(self) -> None:
@@ -110,36 +115,61 @@ class ActivityDetector:
         """`frame`: int16, shape (FRAME_SAMPLES,)."""
         if frame.shape != (FRAME_SAMPLES,) or frame.dtype != np.int16:
             raise ValueError(f"expected an int16 frame of {FRAME_SAMPLES} samples, got {frame.dtype} {frame.shape}")
+        return self.frames(frame[None])[0]
+
+    def frames(self, frames: np.ndarray) -> list[FrameActivity]:
+        """`frames`: int16, shape (n, FRAME_SAMPLES), consecutive; the same as `frame` on each in turn.
+
+        What does not depend on the running state (the levels and the windowed power spectra) is
+        computed for all n frames at once; the floor, the gates against the background spectrum and
+        its update, and webrtcvad then go frame by frame, on plain floats where they can. The tonal
+        and spectral checks run only for frames whose answer they can change.
+        """
+        if frames.ndim != 2 or frames.shape[1] != FRAME_SAMPLES or frames.dtype != np.int16:
+            raise ValueError(f"expected int16 frames of shape (n, {FRAME_SAMPLES}), got {frames.dtype} {frames.shape}")
+        if not len(frames):
+            return []
+        x = frames * (1 / 32768.0)  # (n, 480) float64; scaling by a power of two is exact
+        mean_square = np.add.reduce(x * x, axis=1) / FRAME_SAMPLES  # (n,); what np.mean does, less its overhead
+        levels = (10 * np.log10(mean_square + _EPS)).tolist()  # n floats, dBFS
+        power = np.abs(np.fft.rfft(x * self._window, _FFT, axis=1)) ** 2  # (n, F)
+        return [self._next(frames[i], levels[i], power[i]) for i in range(len(frames))]
+
+    def _next(self, frame: np.ndarray, level: float, power: np.ndarray) -> FrameActivity:
+        """The sequential part for one frame: `frame` (480,) int16, its `level` (dBFS) and `power` (F,)."""
         c = self.config
-        x = frame.astype(np.float64) / 32768.0  # (480,)
-        level = 10 * np.log10(np.mean(x * x) + _EPS)
         warm = self._frame >= self._warmup
         floor = self._update_floor(level)
         loud = warm and level > c.min_level_dbfs
-
-        power = np.abs(np.fft.rfft(x * self._window, _FFT)) ** 2  # (F,)
-        bin_floor = 10 ** (c.min_level_dbfs / 10) * self._bin_scale / (_FFT // 2 + 1)
-        rising = (power > self._background * 10 ** (c.spectral_margin_db / 10)) & (power > bin_floor)
-        spectral = int(rising.sum()) >= c.spectral_min_bins
-        energy = level > floor + c.energy_margin_db
-        sound = loud and (energy or spectral)
-        peak = int(np.argmax(power))
-        tonal = power[max(0, peak - 2) : peak + 3].sum() > c.tonal_fraction * (power.sum() + _EPS)
+        background = self._background  # (F,), updated in place below
+        sound = loud and (level > floor + c.energy_margin_db or self._spectral(power))
         speech = (
             loud
-            and not tonal  # webrtcvad also fires on beeps; speech spreads over harmonics and formants
             and level > floor + c.speech_margin_db
+            and not self._tonal(power)  # webrtcvad also fires on beeps; speech spreads over harmonics and formants
             and self._vad.is_speech(frame.tobytes(), SAMPLE_RATE)
         )
 
         # Bins that stand out (half the margin) follow slowly, so a sound does not teach the
         # background its own spectrum before the gate has fired; the rest follow quickly.
-        fast = min(1.0, FRAME_MS / 1000 / c.background_tau_s)
-        slow = min(1.0, FRAME_MS / 1000 / c.background_active_tau_s)
-        standing_out = power > self._background * 10 ** (c.spectral_margin_db / 20)
-        alpha = np.where(standing_out | ((sound or speech) and warm), slow, fast) if warm else fast
-        self._background += alpha * (power - self._background)
-        return FrameActivity(float(level), float(floor), bool(speech), bool(sound))
+        if not warm:
+            alpha = self._fast
+        elif sound or speech:
+            alpha = self._slow
+        else:
+            alpha = np.where(power > background * self._stand_out, self._slow, self._fast)  # (F,)
+        background += alpha * (power - background)
+        return FrameActivity(level, floor, bool(speech), bool(sound))
+
+    def _tonal(self, power: np.ndarray) -> bool:
+        """`tonal_fraction` of the frame's power (F,) lies in the 5 bins around its peak."""
+        peak = int(np.argmax(power))
+        return bool(power[max(0, peak - 2) : peak + 3].sum() > self.config.tonal_fraction * (power.sum() + _EPS))
+
+    def _spectral(self, power: np.ndarray) -> bool:
+        """At least `spectral_min_bins` bins of `power` (F,) rise the margin above the background."""
+        rising = (power > self._background * self._rise) & (power > self._bin_floor)  # (F,)
+        return int(np.count_nonzero(rising)) >= self.config.spectral_min_bins
 
     def _update_floor(self, level: float) -> float:
         """Minimum of the levels in the window, before this frame joins it."""
@@ -212,9 +242,9 @@ class Segmenter:
         self._pending = np.concatenate([self._pending, block.reshape(-1)])
         done: list[Segment] = []
         n_frames = len(self._pending) // FRAME_SAMPLES
-        for i in range(n_frames):
-            frame = self._pending[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES]
-            seg = self._step(frame, self._pending_t + i * FRAME_SAMPLES / SAMPLE_RATE)
+        frames = self._pending[: n_frames * FRAME_SAMPLES].reshape(n_frames, FRAME_SAMPLES)  # (n, 480)
+        for i, act in enumerate(self.detector.frames(frames)):
+            seg = self._step(frames[i], act, self._pending_t + i * FRAME_SAMPLES / SAMPLE_RATE)
             if seg is not None:
                 done.append(seg)
         self._pending = self._pending[n_frames * FRAME_SAMPLES :].copy()
@@ -226,8 +256,7 @@ class Segmenter:
         seg = self._close() if self._open else None
         return [seg] if seg is not None else []
 
-    def _step(self, frame: np.ndarray, t: float) -> Segment | None:
-        act = self.detector.frame(frame)
+    def _step(self, frame: np.ndarray, act: FrameActivity, t: float) -> Segment | None:
         if not self._open:
             if not act.active:
                 if self._pre_roll_frames:
