@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from core.presence import NoveltyGate
+from training.errors import PresenceDataError
 
 # A trained phrase says itself through llama.cpp on the edge and transformers in training
 # (cosine >= 0.99 by the export gate): the gate must trust a cosine of 0.99 or more.
@@ -56,7 +57,9 @@ class Platt:
         z = np.asarray(logits, dtype=np.float64)
         y = np.asarray(present, dtype=np.float64)
         if z.size == 0 or y.min() == y.max():
-            raise ValueError("Platt scaling needs both present and absent examples")
+            got = f"{z.size}, all {'present' if y.max() else 'absent'}" if z.size else "none"
+            raise PresenceDataError(f"Platt scaling needs both present and absent examples, got {got}; "
+                                    "the validation split is too small or one-sided: use more clips")
         w = np.zeros(2)  # (scale, bias)
         x = np.stack([z, np.ones_like(z)], 1)
         for _ in range(iterations):
@@ -82,7 +85,8 @@ def fit_gate(logits: np.ndarray, similarity: np.ndarray, present: np.ndarray, pr
     z, s = np.asarray(logits, np.float64), np.asarray(similarity, np.float64)
     y = np.asarray(present, np.float64)
     if z.size == 0 or y.min() == y.max():
-        raise ValueError("the novelty gate needs both present and absent examples")
+        raise PresenceDataError(f"the novelty gate needs both present and absent examples ({z.size} given); "
+                                "the validation split is too small or one-sided: use more clips")
 
     def nll(theta: np.ndarray) -> float:
         center = np.clip(theta[0], -1.0, MAX_GATE_CENTER)

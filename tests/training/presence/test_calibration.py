@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from training.eval.metrics import expected_calibration_error
-from training.presence.calibration import Platt, reliability_plot
+from training.errors import PresenceDataError
+from training.presence.calibration import Platt, fit_gate, reliability_plot
 
 
 def test_platt_recovers_the_scale_and_bias_that_generated_the_labels():
@@ -17,8 +18,11 @@ def test_platt_recovers_the_scale_and_bias_that_generated_the_labels():
 
 
 def test_platt_refuses_one_class():
-    with pytest.raises(ValueError, match="both"):
+    """A data problem (a one-sided validation split): one line from the CLI, not a traceback."""
+    with pytest.raises(PresenceDataError, match="both present and absent examples, got 4, all present"):
         Platt.fit(np.zeros(4), np.ones(4, bool))
+    with pytest.raises(PresenceDataError, match="0 given"):
+        fit_gate(np.zeros(0), np.zeros(0), np.zeros(0, bool))
 
 
 def test_ece_is_small_when_calibrated_and_large_when_overconfident():
