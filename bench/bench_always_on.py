@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -95,18 +94,22 @@ def memory_mib(pid: int) -> dict[str, float]:
 
 
 def wait_socket(path: Path, proc: subprocess.Popen, timeout: float = 120.0) -> None:
+    """Until the daemon answers `status` on `path` (edge.client's client, not the protocol again)."""
+    from edge.client.requests import DaemonClient
+
+    client = DaemonClient(path, timeout_s=10, connect=False)
     t_end = time.monotonic() + timeout
-    while time.monotonic() < t_end:
-        if proc.poll() is not None:
-            raise SystemExit(f"listen serve exited ({proc.returncode}): {proc.stderr.read()[-800:]}")
-        try:
-            with socket.socket(socket.AF_UNIX) as s:
-                s.connect(str(path))
-                s.sendall(b'{"type": "status", "id": 1}\n')
-                if s.recv(65536):
-                    return
-        except OSError:
-            time.sleep(0.2)
+    try:
+        while time.monotonic() < t_end:
+            if proc.poll() is not None:
+                raise SystemExit(f"listen serve exited ({proc.returncode}); see its log")
+            try:
+                client.status()
+                return
+            except Exception:  # noqa: BLE001 - not listening yet
+                time.sleep(0.2)
+    finally:
+        client.close()
     raise SystemExit(f"no daemon on {path} after {timeout:.0f} s")
 
 
